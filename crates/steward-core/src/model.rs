@@ -1,0 +1,256 @@
+//! The records the store returns and the API shows. Times are Unix
+//! milliseconds inside, RFC 3339 strings on the wire.
+
+use serde::{Serialize, Serializer};
+
+use crate::{MessageId, Millis, RoomId, RoomKind, RoomRole, Seq, SystemRole, UserId};
+
+/// Formats Unix milliseconds as RFC 3339 UTC (`2026-11-24T10:00:00.123Z`).
+pub fn rfc3339(ms: Millis) -> String {
+    let secs = ms.div_euclid(1000);
+    let milli = ms.rem_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{milli:03}Z",
+        sod / 3600,
+        (sod % 3600) / 60,
+        sod % 60
+    )
+}
+
+pub fn ser_time<S: Serializer>(ms: &Millis, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&rfc3339(*ms))
+}
+
+pub fn ser_opt_time<S: Serializer>(ms: &Option<Millis>, s: S) -> Result<S::Ok, S::Error> {
+    match ms {
+        Some(ms) => s.serialize_str(&rfc3339(*ms)),
+        None => s.serialize_none(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UserStatus {
+    Active,
+    Deactivated,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Active => "active",
+            UserStatus::Deactivated => "deactivated",
+        }
+    }
+    pub fn from_db(s: &str) -> Self {
+        if s == "deactivated" {
+            UserStatus::Deactivated
+        } else {
+            UserStatus::Active
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub locale: String,
+    pub avatar_color: String,
+    pub role: SystemRole,
+    pub status: UserStatus,
+    #[serde(serialize_with = "ser_time")]
+    pub created_at: Millis,
+}
+
+/// What other people see of an author next to a message.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct UserBrief {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub avatar_color: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Room {
+    pub id: RoomId,
+    pub kind: RoomKind,
+    pub name: String,
+    pub topic: String,
+    pub archived: bool,
+    pub last_seq: Seq,
+    pub member_count: i64,
+    #[serde(serialize_with = "ser_time")]
+    pub created_at: Millis,
+}
+
+/// A room as one member sees it in their list.
+#[derive(Debug, Clone, Serialize)]
+pub struct MyRoom {
+    #[serde(flatten)]
+    pub room: Room,
+    pub my_role: RoomRole,
+    pub last_read_seq: Seq,
+    /// Messages by others after the read marker (capped at [`UNREAD_CAP`]).
+    pub unread: i64,
+    /// Of those, the ones that mention this member or the whole room.
+    pub mentions: i64,
+}
+
+/// Unread counts stop here; the UI shows "999+".
+pub const UNREAD_CAP: i64 = 1000;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Member {
+    pub user: UserBrief,
+    pub role: RoomRole,
+    #[serde(serialize_with = "ser_time")]
+    pub joined_at: Millis,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReplyPreview {
+    pub id: MessageId,
+    pub seq: Seq,
+    pub author_display_name: String,
+    pub excerpt: String,
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReactionSummary {
+    pub emoji: String,
+    pub count: i64,
+    pub user_ids: Vec<UserId>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Attachment {
+    pub id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub url: String,
+    pub is_image: bool,
+}
+
+impl Attachment {
+    pub fn url_for(id: i64, filename: &str) -> String {
+        let safe: String = filename
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        format!("/api/v1/attachments/{id}/{safe}")
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Message {
+    pub id: MessageId,
+    pub room_id: RoomId,
+    pub seq: Seq,
+    pub author_id: UserId,
+    pub author: UserBrief,
+    /// Empty once deleted.
+    pub body: String,
+    pub html: String,
+    #[serde(serialize_with = "ser_time")]
+    pub created_at: Millis,
+    #[serde(serialize_with = "ser_opt_time")]
+    pub edited_at: Option<Millis>,
+    pub deleted: bool,
+    pub reply_to: Option<ReplyPreview>,
+    pub mentions_room: bool,
+    pub reactions: Vec<ReactionSummary>,
+    pub pinned: bool,
+    pub attachments: Vec<Attachment>,
+    pub nonce: Option<String>,
+}
+
+/// One entry of a room's event stream, before hydration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomEvent {
+    pub room_id: RoomId,
+    pub seq: Seq,
+    pub kind: EventKind,
+    pub message_id: Option<MessageId>,
+    pub user_id: Option<UserId>,
+    /// Small kind-specific detail (the emoji of a reaction).
+    pub data: String,
+    pub created_at: Millis,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    MessageCreated,
+    MessageUpdated,
+    MessageDeleted,
+    ReactionAdded,
+    ReactionRemoved,
+    MemberJoined,
+    MemberLeft,
+    RoomUpdated,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 8] = [
+        EventKind::MessageCreated,
+        EventKind::MessageUpdated,
+        EventKind::MessageDeleted,
+        EventKind::ReactionAdded,
+        EventKind::ReactionRemoved,
+        EventKind::MemberJoined,
+        EventKind::MemberLeft,
+        EventKind::RoomUpdated,
+    ];
+    /// The `type` of the gateway event.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::MessageCreated => "message.created",
+            EventKind::MessageUpdated => "message.updated",
+            EventKind::MessageDeleted => "message.deleted",
+            EventKind::ReactionAdded => "reaction.added",
+            EventKind::ReactionRemoved => "reaction.removed",
+            EventKind::MemberJoined => "member.joined",
+            EventKind::MemberLeft => "member.left",
+            EventKind::RoomUpdated => "room.updated",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_formats() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(1_795_000_000_123), "2026-11-18T11:06:40.123Z");
+        assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
+        assert_eq!(rfc3339(-1), "1969-12-31T23:59:59.999Z");
+    }
+}

@@ -1,0 +1,988 @@
+//! Messages: posting with per-room seq and nonce retries, edits with history,
+//! tombstones, reactions, pins, history pages, attachments and search.
+
+use std::collections::HashMap;
+
+use sea_query::{Expr, ExprTrait, JoinType, Order, Query, SelectStatement, Value};
+use steward_core::markdown::excerpt;
+use steward_core::model::{
+    Attachment, EventKind, Message, ReactionSummary, ReplyPreview, UserBrief,
+};
+
+use crate::db::{Backend, Conn};
+use crate::rooms::append_event;
+use crate::users::map_unique;
+use crate::{Result, Store, StoreError, now_ms};
+
+/// Distinct reactions one message may carry.
+pub const MAX_REACTION_KINDS: usize = 20;
+/// Attachments per message.
+pub const MAX_ATTACHMENTS: usize = 10;
+
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub room_id: i64,
+    pub author_id: i64,
+    pub body: String,
+    pub html: String,
+    pub reply_to: Option<i64>,
+    pub nonce: Option<String>,
+    /// Lower-cased usernames mentioned; only room members get a mention.
+    pub mentions: Vec<String>,
+    pub mentions_room: bool,
+    pub attachments: Vec<i64>,
+    /// Stemmed terms for the SQLite index (ignored on PostgreSQL, which
+    /// computes its own `tsvector`).
+    pub search_terms: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct PostOutcome {
+    pub message: Message,
+    /// False when the nonce matched an earlier message, which is returned as is.
+    pub created: bool,
+}
+
+/// A key-set page of history: `before_seq` pages back, `after_seq` forward;
+/// neither gives the newest messages.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Page {
+    pub before_seq: Option<i64>,
+    pub after_seq: Option<i64>,
+    pub limit: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchQuery {
+    pub user_id: i64,
+    /// Stems for SQLite; PostgreSQL parses `text` itself.
+    pub terms: Vec<String>,
+    pub text: String,
+    pub room_id: Option<i64>,
+    pub author_id: Option<i64>,
+    /// Only messages older than this id (the next page).
+    pub before_id: Option<i64>,
+    pub limit: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub uploader_id: i64,
+    pub room_id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub storage_key: String,
+}
+
+/// Where an attachment lives and who may see it.
+#[derive(Debug, Clone)]
+pub struct AttachmentFile {
+    pub attachment: Attachment,
+    pub room_id: i64,
+    pub uploader_id: i64,
+    pub message_id: Option<i64>,
+    pub message_deleted: bool,
+    pub storage_key: String,
+}
+
+const MSG_COLS: [(&str, &str); 13] = [
+    ("m", "id"),
+    ("m", "room_id"),
+    ("m", "seq"),
+    ("m", "author_id"),
+    ("m", "body"),
+    ("m", "html"),
+    ("m", "created_at"),
+    ("m", "edited_at"),
+    ("m", "deleted_at"),
+    ("m", "reply_to"),
+    ("m", "nonce"),
+    ("m", "mentions_room"),
+    ("m", "pinned_at"),
+];
+type MsgRow = (
+    i64,
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    bool,
+    Option<i64>,
+    String,
+    String,
+    String,
+);
+
+fn select_messages() -> SelectStatement {
+    Query::select()
+        .columns(MSG_COLS)
+        .columns([
+            ("u", "username"),
+            ("u", "display_name"),
+            ("u", "avatar_color"),
+        ])
+        .from_as("messages", "m")
+        .join_as(
+            JoinType::InnerJoin,
+            "users",
+            "u",
+            Expr::col(("u", "id")).equals(("m", "author_id")),
+        )
+        .to_owned()
+}
+
+fn is_image(content_type: &str) -> bool {
+    matches!(
+        content_type,
+        "image/png" | "image/jpeg" | "image/gif" | "image/webp"
+    )
+}
+
+/// Turns rows into full messages: reply previews, reactions, attachments.
+async fn hydrate(conn: &mut Conn<'_>, rows: Vec<MsgRow>) -> Result<Vec<Message>> {
+    if rows.is_empty() {
+        return Ok(vec![]);
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let reply_ids: Vec<i64> = rows.iter().filter_map(|r| r.9).collect();
+
+    let mut replies: HashMap<i64, ReplyPreview> = HashMap::new();
+    if !reply_ids.is_empty() {
+        let q = select_messages()
+            .and_where(Expr::col(("m", "id")).is_in(reply_ids))
+            .to_owned();
+        for r in conn.all::<MsgRow>(&q).await? {
+            replies.insert(
+                r.0,
+                ReplyPreview {
+                    id: r.0,
+                    seq: r.2,
+                    author_display_name: r.14.clone(),
+                    excerpt: if r.8.is_some() {
+                        String::new()
+                    } else {
+                        excerpt(&r.4, 140)
+                    },
+                    deleted: r.8.is_some(),
+                },
+            );
+        }
+    }
+
+    let mut reactions: HashMap<i64, Vec<ReactionSummary>> = HashMap::new();
+    let q = Query::select()
+        .columns(["message_id", "emoji", "user_id"])
+        .from("reactions")
+        .and_where(Expr::col("message_id").is_in(ids.iter().copied()))
+        .order_by("created_at", Order::Asc)
+        .order_by("user_id", Order::Asc)
+        .to_owned();
+    for (mid, emoji, uid) in conn.all::<(i64, String, i64)>(&q).await? {
+        let list = reactions.entry(mid).or_default();
+        match list.iter_mut().find(|s| s.emoji == emoji) {
+            Some(s) => {
+                s.count += 1;
+                s.user_ids.push(uid);
+            }
+            None => list.push(ReactionSummary {
+                emoji,
+                count: 1,
+                user_ids: vec![uid],
+            }),
+        }
+    }
+
+    let mut files: HashMap<i64, Vec<Attachment>> = HashMap::new();
+    let q = Query::select()
+        .columns(["message_id", "id", "filename", "content_type", "size"])
+        .from("attachments")
+        .and_where(Expr::col("message_id").is_in(ids.iter().copied()))
+        .order_by("id", Order::Asc)
+        .to_owned();
+    for (mid, id, filename, ct, size) in conn.all::<(i64, i64, String, String, i64)>(&q).await? {
+        files.entry(mid).or_default().push(Attachment {
+            id,
+            url: Attachment::url_for(id, &filename),
+            is_image: is_image(&ct),
+            filename,
+            content_type: ct,
+            size,
+        });
+    }
+
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let deleted = r.8.is_some();
+            Message {
+                id: r.0,
+                room_id: r.1,
+                seq: r.2,
+                author_id: r.3,
+                author: UserBrief {
+                    id: r.3,
+                    username: r.13,
+                    display_name: r.14,
+                    avatar_color: r.15,
+                },
+                body: r.4,
+                html: r.5,
+                created_at: r.6,
+                edited_at: r.7,
+                deleted,
+                reply_to: r.9.and_then(|id| replies.get(&id).cloned()),
+                mentions_room: r.11,
+                reactions: if deleted {
+                    vec![]
+                } else {
+                    reactions.remove(&r.0).unwrap_or_default()
+                },
+                pinned: r.12.is_some(),
+                attachments: if deleted {
+                    vec![]
+                } else {
+                    files.remove(&r.0).unwrap_or_default()
+                },
+                nonce: r.10,
+            }
+        })
+        .collect())
+}
+
+async fn load_message(conn: &mut Conn<'_>, room_id: i64, id: i64) -> Result<Option<Message>> {
+    let q = select_messages()
+        .and_where(Expr::col(("m", "id")).eq(id))
+        .and_where(Expr::col(("m", "room_id")).eq(room_id))
+        .to_owned();
+    let rows = conn.all::<MsgRow>(&q).await?;
+    Ok(hydrate(conn, rows).await?.into_iter().next())
+}
+
+async fn find_by_nonce(
+    conn: &mut Conn<'_>,
+    author_id: i64,
+    nonce: &str,
+) -> Result<Option<(i64, i64)>> {
+    let q = Query::select()
+        .columns(["id", "room_id"])
+        .from("messages")
+        .and_where(Expr::col("author_id").eq(author_id))
+        .and_where(Expr::col("nonce").eq(nonce))
+        .to_owned();
+    conn.opt::<(i64, i64)>(&q).await
+}
+
+async fn set_mentions(
+    conn: &mut Conn<'_>,
+    message_id: i64,
+    room_id: i64,
+    seq: i64,
+    usernames: &[String],
+) -> Result<()> {
+    let del = Query::delete()
+        .from_table("message_mentions")
+        .and_where(Expr::col("message_id").eq(message_id))
+        .to_owned();
+    conn.exec(&del).await?;
+    if usernames.is_empty() {
+        return Ok(());
+    }
+    let pick = Query::select()
+        .expr(Expr::val(message_id))
+        .column(("u", "id"))
+        .expr(Expr::val(room_id))
+        .expr(Expr::val(seq))
+        .from_as("users", "u")
+        .join_as(
+            JoinType::InnerJoin,
+            "room_members",
+            "rm",
+            Expr::col(("rm", "user_id"))
+                .equals(("u", "id"))
+                .and(Expr::col(("rm", "room_id")).eq(room_id)),
+        )
+        .and_where(Expr::col(("u", "username")).is_in(usernames.iter().cloned()))
+        .to_owned();
+    let ins = Query::insert()
+        .into_table("message_mentions")
+        .columns(["message_id", "user_id", "room_id", "seq"])
+        .select_from(pick)
+        .map_err(|_| StoreError::Invalid("mentions"))?
+        .to_owned();
+    conn.exec(&ins).await?;
+    Ok(())
+}
+
+async fn index_terms(conn: &mut Conn<'_>, message_id: i64, terms: Option<&str>) -> Result<()> {
+    if conn.backend() != Backend::Sqlite {
+        return Ok(());
+    }
+    conn.raw_exec(
+        "DELETE FROM messages_fts WHERE rowid = ?",
+        "",
+        vec![Value::BigInt(Some(message_id))],
+    )
+    .await?;
+    if let Some(terms) = terms.filter(|t| !t.is_empty()) {
+        conn.raw_exec(
+            "INSERT INTO messages_fts (rowid, terms) VALUES (?, ?)",
+            "",
+            vec![
+                Value::BigInt(Some(message_id)),
+                Value::String(Some(terms.to_string())),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn keep_old_body(conn: &mut Conn<'_>, message_id: i64, by: i64) -> Result<()> {
+    let q = Query::insert()
+        .into_table("message_edits")
+        .columns(["message_id", "body", "replaced_at", "replaced_by"])
+        .select_from(
+            Query::select()
+                .column("id")
+                .column("body")
+                .expr(Expr::val(now_ms()))
+                .expr(Expr::val(by))
+                .from("messages")
+                .and_where(Expr::col("id").eq(message_id))
+                .to_owned(),
+        )
+        .map_err(|_| StoreError::Invalid("message"))?
+        .to_owned();
+    conn.exec(&q).await?;
+    Ok(())
+}
+
+impl Store {
+    /// Stores a message and its `message.created` event in one transaction.
+    /// Returns only after the commit: the caller may acknowledge it.
+    pub async fn post_message(&self, new: &NewMessage) -> Result<PostOutcome> {
+        if new.attachments.len() > MAX_ATTACHMENTS {
+            return Err(StoreError::Limit("attachments"));
+        }
+        if let Some(nonce) = &new.nonce
+            && let Some(found) = self.message_by_nonce(new.author_id, nonce).await?
+        {
+            return Ok(PostOutcome {
+                message: found,
+                created: false,
+            });
+        }
+        let mut tx = self.tx().await?;
+        let mut conn = tx.conn();
+        if let Some(reply) = new.reply_to {
+            let q = Query::select()
+                .column("id")
+                .from("messages")
+                .and_where(Expr::col("id").eq(reply))
+                .and_where(Expr::col("room_id").eq(new.room_id))
+                .to_owned();
+            if conn.opt::<(i64,)>(&q).await?.is_none() {
+                return Err(StoreError::Invalid("reply_to"));
+            }
+        }
+        let seq = append_event(
+            &mut conn,
+            new.room_id,
+            EventKind::MessageCreated,
+            None,
+            Some(new.author_id),
+            "",
+        )
+        .await?;
+        let ins = Query::insert()
+            .into_table("messages")
+            .columns([
+                "room_id",
+                "seq",
+                "author_id",
+                "body",
+                "html",
+                "created_at",
+                "reply_to",
+                "nonce",
+                "mentions_room",
+            ])
+            .values_panic([
+                new.room_id.into(),
+                seq.into(),
+                new.author_id.into(),
+                new.body.clone().into(),
+                new.html.clone().into(),
+                now_ms().into(),
+                new.reply_to.into(),
+                new.nonce.clone().into(),
+                new.mentions_room.into(),
+            ])
+            .returning_col("id")
+            .to_owned();
+        let id = match conn.one::<(i64,)>(&ins).await {
+            Ok((id,)) => id,
+            Err(StoreError::Database(e))
+                if StoreError::is_unique_violation(&e) && new.nonce.is_some() =>
+            {
+                // The same nonce committed concurrently: answer with that message.
+                drop(conn);
+                drop(tx);
+                let nonce = new.nonce.as_deref().unwrap_or_default();
+                let found = self
+                    .message_by_nonce(new.author_id, nonce)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                return Ok(PostOutcome {
+                    message: found,
+                    created: false,
+                });
+            }
+            Err(StoreError::Database(e)) => return Err(map_unique(e, &["nonce"])),
+            Err(e) => return Err(e),
+        };
+        let link = Query::update()
+            .table("room_events")
+            .value("message_id", id)
+            .and_where(Expr::col("room_id").eq(new.room_id))
+            .and_where(Expr::col("seq").eq(seq))
+            .to_owned();
+        conn.exec(&link).await?;
+        set_mentions(&mut conn, id, new.room_id, seq, &new.mentions).await?;
+        if !new.attachments.is_empty() {
+            let q = Query::update()
+                .table("attachments")
+                .value("message_id", id)
+                .and_where(Expr::col("id").is_in(new.attachments.iter().copied()))
+                .and_where(Expr::col("uploader_id").eq(new.author_id))
+                .and_where(Expr::col("room_id").eq(new.room_id))
+                .and_where(Expr::col("message_id").is_null())
+                .to_owned();
+            let mut wanted = new.attachments.clone();
+            wanted.sort_unstable();
+            wanted.dedup();
+            if conn.exec(&q).await? != wanted.len() as u64 {
+                return Err(StoreError::Invalid("attachments"));
+            }
+        }
+        index_terms(&mut conn, id, Some(&new.search_terms)).await?;
+        let message = load_message(&mut conn, new.room_id, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        drop(conn);
+        tx.commit().await?;
+        Ok(PostOutcome {
+            message,
+            created: true,
+        })
+    }
+
+    pub async fn message_by_nonce(&self, author_id: i64, nonce: &str) -> Result<Option<Message>> {
+        let mut c = self.pools.read().await?;
+        let mut conn = c.conn();
+        match find_by_nonce(&mut conn, author_id, nonce).await? {
+            Some((id, room_id)) => load_message(&mut conn, room_id, id).await,
+            None => Ok(None),
+        }
+    }
+
+    pub async fn message(&self, room_id: i64, id: i64) -> Result<Option<Message>> {
+        let mut c = self.pools.read().await?;
+        load_message(&mut c.conn(), room_id, id).await
+    }
+
+    pub async fn messages_by_ids(&self, ids: &[i64]) -> Result<Vec<Message>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let q = select_messages()
+            .and_where(Expr::col(("m", "id")).is_in(ids.iter().copied()))
+            .to_owned();
+        let mut c = self.pools.read().await?;
+        let mut conn = c.conn();
+        let rows = conn.all::<MsgRow>(&q).await?;
+        hydrate(&mut conn, rows).await
+    }
+
+    /// A page of history, oldest first, and whether more lies beyond it.
+    pub async fn history(&self, room_id: i64, page: Page) -> Result<(Vec<Message>, bool)> {
+        let limit = page.limit.clamp(1, 200);
+        let mut q = select_messages();
+        q.and_where(Expr::col(("m", "room_id")).eq(room_id))
+            .limit(limit + 1);
+        let forward = page.after_seq.is_some() && page.before_seq.is_none();
+        if let Some(b) = page.before_seq {
+            q.and_where(Expr::col(("m", "seq")).lt(b));
+        }
+        if let Some(a) = page.after_seq {
+            q.and_where(Expr::col(("m", "seq")).gt(a));
+        }
+        q.order_by(("m", "seq"), if forward { Order::Asc } else { Order::Desc });
+        let mut c = self.pools.read().await?;
+        let mut conn = c.conn();
+        let mut rows = conn.all::<MsgRow>(&q).await?;
+        let has_more = rows.len() as u64 > limit;
+        rows.truncate(limit as usize);
+        if !forward {
+            rows.reverse();
+        }
+        Ok((hydrate(&mut conn, rows).await?, has_more))
+    }
+
+    /// Replaces a message's text, keeping the old one; returns the message and event seq.
+    pub async fn edit_message(
+        &self,
+        room_id: i64,
+        id: i64,
+        editor: i64,
+        new: &NewMessage,
+    ) -> Result<(Message, i64)> {
+        let mut tx = self.tx().await?;
+        let mut conn = tx.conn();
+        let q = Query::select()
+            .column("id")
+            .from("messages")
+            .and_where(Expr::col("id").eq(id))
+            .and_where(Expr::col("room_id").eq(room_id))
+            .and_where(Expr::col("deleted_at").is_null())
+            .to_owned();
+        if conn.opt::<(i64,)>(&q).await?.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        keep_old_body(&mut conn, id, editor).await?;
+        let up = Query::update()
+            .table("messages")
+            .value("body", new.body.clone())
+            .value("html", new.html.clone())
+            .value("mentions_room", new.mentions_room)
+            .value("edited_at", now_ms())
+            .and_where(Expr::col("id").eq(id))
+            .to_owned();
+        conn.exec(&up).await?;
+        let seq = append_event(
+            &mut conn,
+            room_id,
+            EventKind::MessageUpdated,
+            Some(id),
+            Some(editor),
+            "",
+        )
+        .await?;
+        let msg_seq = Query::select()
+            .column("seq")
+            .from("messages")
+            .and_where(Expr::col("id").eq(id))
+            .to_owned();
+        let mseq = conn.one::<(i64,)>(&msg_seq).await?.0;
+        set_mentions(&mut conn, id, room_id, mseq, &new.mentions).await?;
+        index_terms(&mut conn, id, Some(&new.search_terms)).await?;
+        let message = load_message(&mut conn, room_id, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        drop(conn);
+        tx.commit().await?;
+        Ok((message, seq))
+    }
+
+    /// Turns a message into a tombstone (text kept in the edit history for
+    /// moderators, gone from search, reactions and mentions).
+    pub async fn delete_message(&self, room_id: i64, id: i64, by: i64) -> Result<(Message, i64)> {
+        let mut tx = self.tx().await?;
+        let mut conn = tx.conn();
+        let q = Query::select()
+            .column("id")
+            .from("messages")
+            .and_where(Expr::col("id").eq(id))
+            .and_where(Expr::col("room_id").eq(room_id))
+            .and_where(Expr::col("deleted_at").is_null())
+            .to_owned();
+        if conn.opt::<(i64,)>(&q).await?.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        keep_old_body(&mut conn, id, by).await?;
+        let up = Query::update()
+            .table("messages")
+            .value("body", "")
+            .value("html", "")
+            .value("mentions_room", false)
+            .value("pinned_at", Option::<i64>::None)
+            .value("deleted_at", now_ms())
+            .value("deleted_by", by)
+            .and_where(Expr::col("id").eq(id))
+            .to_owned();
+        conn.exec(&up).await?;
+        for table in ["message_mentions", "reactions"] {
+            let d = Query::delete()
+                .from_table(table)
+                .and_where(Expr::col("message_id").eq(id))
+                .to_owned();
+            conn.exec(&d).await?;
+        }
+        index_terms(&mut conn, id, None).await?;
+        let seq = append_event(
+            &mut conn,
+            room_id,
+            EventKind::MessageDeleted,
+            Some(id),
+            Some(by),
+            "",
+        )
+        .await?;
+        let message = load_message(&mut conn, room_id, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        drop(conn);
+        tx.commit().await?;
+        Ok((message, seq))
+    }
+
+    /// Earlier texts of a message, oldest first: `(body, replaced_at, replaced_by)`.
+    pub async fn message_history(&self, id: i64) -> Result<Vec<(String, i64, i64)>> {
+        let q = Query::select()
+            .columns(["body", "replaced_at", "replaced_by"])
+            .from("message_edits")
+            .and_where(Expr::col("message_id").eq(id))
+            .order_by("id", Order::Asc)
+            .to_owned();
+        let mut c = self.pools.read().await?;
+        c.conn().all(&q).await
+    }
+
+    /// Adds or removes one reaction. Returns the event seq and the message's
+    /// reactions now, or `None` for the seq when nothing changed.
+    pub async fn set_reaction(
+        &self,
+        room_id: i64,
+        message_id: i64,
+        user_id: i64,
+        emoji: &str,
+        on: bool,
+    ) -> Result<(Option<i64>, Vec<ReactionSummary>)> {
+        let mut tx = self.tx().await?;
+        let mut conn = tx.conn();
+        let q = Query::select()
+            .column("id")
+            .from("messages")
+            .and_where(Expr::col("id").eq(message_id))
+            .and_where(Expr::col("room_id").eq(room_id))
+            .and_where(Expr::col("deleted_at").is_null())
+            .to_owned();
+        if conn.opt::<(i64,)>(&q).await?.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let changed = if on {
+            let kinds = Query::select()
+                .column("emoji")
+                .distinct()
+                .from("reactions")
+                .and_where(Expr::col("message_id").eq(message_id))
+                .to_owned();
+            let kinds: Vec<(String,)> = conn.all(&kinds).await?;
+            if kinds.len() >= MAX_REACTION_KINDS && !kinds.iter().any(|k| k.0 == emoji) {
+                return Err(StoreError::Limit("reactions"));
+            }
+            let ins = Query::insert()
+                .into_table("reactions")
+                .columns(["message_id", "user_id", "emoji", "created_at"])
+                .values_panic([
+                    message_id.into(),
+                    user_id.into(),
+                    emoji.into(),
+                    now_ms().into(),
+                ])
+                .on_conflict(
+                    sea_query::OnConflict::columns(["message_id", "user_id", "emoji"])
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .to_owned();
+            conn.exec(&ins).await? > 0
+        } else {
+            let del = Query::delete()
+                .from_table("reactions")
+                .and_where(Expr::col("message_id").eq(message_id))
+                .and_where(Expr::col("user_id").eq(user_id))
+                .and_where(Expr::col("emoji").eq(emoji))
+                .to_owned();
+            conn.exec(&del).await? > 0
+        };
+        let seq = if changed {
+            let kind = if on {
+                EventKind::ReactionAdded
+            } else {
+                EventKind::ReactionRemoved
+            };
+            Some(
+                append_event(
+                    &mut conn,
+                    room_id,
+                    kind,
+                    Some(message_id),
+                    Some(user_id),
+                    emoji,
+                )
+                .await?,
+            )
+        } else {
+            None
+        };
+        let message = load_message(&mut conn, room_id, message_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        drop(conn);
+        tx.commit().await?;
+        Ok((seq, message.reactions))
+    }
+
+    /// Pins or unpins; returns the message and the event seq (`None` if nothing changed).
+    pub async fn set_pinned(
+        &self,
+        room_id: i64,
+        id: i64,
+        by: i64,
+        pinned: bool,
+    ) -> Result<(Message, Option<i64>)> {
+        let mut tx = self.tx().await?;
+        let mut conn = tx.conn();
+        let mut up = Query::update();
+        up.table("messages")
+            .and_where(Expr::col("id").eq(id))
+            .and_where(Expr::col("room_id").eq(room_id))
+            .and_where(Expr::col("deleted_at").is_null());
+        if pinned {
+            up.value("pinned_at", now_ms())
+                .value("pinned_by", by)
+                .and_where(Expr::col("pinned_at").is_null());
+        } else {
+            up.value("pinned_at", Option::<i64>::None)
+                .and_where(Expr::col("pinned_at").is_not_null());
+        }
+        let changed = conn.exec(&up).await? > 0;
+        let seq = if changed {
+            Some(
+                append_event(
+                    &mut conn,
+                    room_id,
+                    EventKind::MessageUpdated,
+                    Some(id),
+                    Some(by),
+                    "pin",
+                )
+                .await?,
+            )
+        } else {
+            None
+        };
+        let message = load_message(&mut conn, room_id, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if message.deleted {
+            return Err(StoreError::NotFound);
+        }
+        drop(conn);
+        tx.commit().await?;
+        Ok((message, seq))
+    }
+
+    pub async fn pins(&self, room_id: i64) -> Result<Vec<Message>> {
+        let q = select_messages()
+            .and_where(Expr::col(("m", "room_id")).eq(room_id))
+            .and_where(Expr::col(("m", "pinned_at")).is_not_null())
+            .order_by(("m", "pinned_at"), Order::Desc)
+            .limit(100)
+            .to_owned();
+        let mut c = self.pools.read().await?;
+        let mut conn = c.conn();
+        let rows = conn.all::<MsgRow>(&q).await?;
+        hydrate(&mut conn, rows).await
+    }
+
+    // ---- attachments ----
+
+    pub async fn create_attachment(&self, new: &NewAttachment) -> Result<Attachment> {
+        let q = Query::insert()
+            .into_table("attachments")
+            .columns([
+                "uploader_id",
+                "room_id",
+                "filename",
+                "content_type",
+                "size",
+                "storage_key",
+                "created_at",
+            ])
+            .values_panic([
+                new.uploader_id.into(),
+                new.room_id.into(),
+                new.filename.clone().into(),
+                new.content_type.clone().into(),
+                new.size.into(),
+                new.storage_key.clone().into(),
+                now_ms().into(),
+            ])
+            .returning_col("id")
+            .to_owned();
+        let mut tx = self.tx().await?;
+        let (id,) = tx.conn().one::<(i64,)>(&q).await?;
+        tx.commit().await?;
+        Ok(Attachment {
+            id,
+            url: Attachment::url_for(id, &new.filename),
+            is_image: is_image(&new.content_type),
+            filename: new.filename.clone(),
+            content_type: new.content_type.clone(),
+            size: new.size,
+        })
+    }
+
+    pub async fn attachment(&self, id: i64) -> Result<Option<AttachmentFile>> {
+        let q = Query::select()
+            .columns([
+                ("a", "id"),
+                ("a", "filename"),
+                ("a", "content_type"),
+                ("a", "size"),
+                ("a", "room_id"),
+                ("a", "uploader_id"),
+                ("a", "message_id"),
+                ("a", "storage_key"),
+            ])
+            .column(("m", "deleted_at"))
+            .from_as("attachments", "a")
+            .join_as(
+                JoinType::LeftJoin,
+                "messages",
+                "m",
+                Expr::col(("m", "id")).equals(("a", "message_id")),
+            )
+            .and_where(Expr::col(("a", "id")).eq(id))
+            .to_owned();
+        type Row = (
+            i64,
+            String,
+            String,
+            i64,
+            i64,
+            i64,
+            Option<i64>,
+            String,
+            Option<i64>,
+        );
+        let mut c = self.pools.read().await?;
+        Ok(c.conn().opt::<Row>(&q).await?.map(|r| AttachmentFile {
+            attachment: Attachment {
+                id: r.0,
+                url: Attachment::url_for(r.0, &r.1),
+                is_image: is_image(&r.2),
+                filename: r.1,
+                content_type: r.2,
+                size: r.3,
+            },
+            room_id: r.4,
+            uploader_id: r.5,
+            message_id: r.6,
+            message_deleted: r.8.is_some(),
+            storage_key: r.7,
+        }))
+    }
+
+    // ---- search ----
+
+    /// Messages matching every query term, newest first, limited to rooms the
+    /// user may read: rooms they are in and public rooms (not for guests).
+    pub async fn search(&self, q: &SearchQuery, include_public: bool) -> Result<Vec<Message>> {
+        let limit = q.limit.clamp(1, 100) as i64;
+        let mut vals: Vec<Value> = Vec::new();
+        let mut c = self.pools.read().await?;
+        let mut conn = c.conn();
+        let readable = |p: &mut dyn FnMut(Value) -> String| -> String {
+            let uid = p(Value::BigInt(Some(q.user_id)));
+            if include_public {
+                format!(
+                    "(m.room_id IN (SELECT room_id FROM room_members WHERE user_id = {uid}) \
+                     OR m.room_id IN (SELECT id FROM rooms WHERE kind IN ('channel', 'broadcast')))"
+                )
+            } else {
+                format!("m.room_id IN (SELECT room_id FROM room_members WHERE user_id = {uid})")
+            }
+        };
+        let ids: Vec<(i64,)> = match conn.backend() {
+            Backend::Sqlite => {
+                if q.terms.is_empty() {
+                    return Ok(vec![]);
+                }
+                let fts: String = q
+                    .terms
+                    .iter()
+                    .map(|t| format!("\"{}\"", t.replace('"', "")))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let mut p = |v: Value| {
+                    vals.push(v);
+                    "?".to_string()
+                };
+                let mut sql = format!(
+                    "SELECT m.id FROM messages_fts f JOIN messages m ON m.id = f.rowid \
+                     WHERE messages_fts MATCH {} AND m.deleted_at IS NULL AND {}",
+                    p(Value::String(Some(fts))),
+                    readable(&mut p)
+                );
+                if let Some(r) = q.room_id {
+                    sql.push_str(&format!(" AND m.room_id = {}", p(Value::BigInt(Some(r)))));
+                }
+                if let Some(a) = q.author_id {
+                    sql.push_str(&format!(" AND m.author_id = {}", p(Value::BigInt(Some(a)))));
+                }
+                if let Some(b) = q.before_id {
+                    sql.push_str(&format!(" AND m.id < {}", p(Value::BigInt(Some(b)))));
+                }
+                sql.push_str(&format!(" ORDER BY f.rowid DESC LIMIT {limit}"));
+                conn.raw_all(&sql, "", vals).await?
+            }
+            Backend::Postgres => {
+                if q.text.trim().is_empty() {
+                    return Ok(vec![]);
+                }
+                let mut p = |v: Value| {
+                    vals.push(v);
+                    format!("${}", vals.len())
+                };
+                let mut sql = format!(
+                    "SELECT m.id FROM messages m WHERE m.tsv @@ plainto_tsquery('russian', {}) \
+                     AND m.deleted_at IS NULL AND {}",
+                    p(Value::String(Some(q.text.clone()))),
+                    readable(&mut p)
+                );
+                if let Some(r) = q.room_id {
+                    sql.push_str(&format!(" AND m.room_id = {}", p(Value::BigInt(Some(r)))));
+                }
+                if let Some(a) = q.author_id {
+                    sql.push_str(&format!(" AND m.author_id = {}", p(Value::BigInt(Some(a)))));
+                }
+                if let Some(b) = q.before_id {
+                    sql.push_str(&format!(" AND m.id < {}", p(Value::BigInt(Some(b)))));
+                }
+                sql.push_str(&format!(" ORDER BY m.id DESC LIMIT {limit}"));
+                conn.raw_all("", &sql, vals).await?
+            }
+        };
+        let ids: Vec<i64> = ids.into_iter().map(|r| r.0).collect();
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let sel = select_messages()
+            .and_where(Expr::col(("m", "id")).is_in(ids.iter().copied()))
+            .to_owned();
+        let rows = conn.all::<MsgRow>(&sel).await?;
+        let mut msgs = hydrate(&mut conn, rows).await?;
+        msgs.sort_by(|a, b| b.id.cmp(&a.id));
+        Ok(msgs)
+    }
+}

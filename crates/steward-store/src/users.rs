@@ -1,0 +1,466 @@
+//! Users and sessions.
+
+use sea_query::{Expr, ExprTrait, JoinType, Order, Query};
+use steward_core::SystemRole;
+use steward_core::model::{User, UserStatus};
+
+use crate::{Result, Store, StoreError, now_ms};
+
+pub(crate) const USER_COLS: [&str; 9] = [
+    "id",
+    "username",
+    "display_name",
+    "email",
+    "locale",
+    "avatar_color",
+    "role",
+    "status",
+    "created_at",
+];
+
+pub(crate) type UserRow = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+    i64,
+);
+
+pub(crate) fn user_from_row(r: UserRow) -> User {
+    User {
+        id: r.0,
+        username: r.1,
+        display_name: r.2,
+        email: r.3,
+        locale: r.4,
+        avatar_color: r.5,
+        role: SystemRole::parse(&r.6).unwrap_or(SystemRole::Member),
+        status: UserStatus::from_db(&r.7),
+        created_at: r.8,
+    }
+}
+
+pub(crate) fn map_unique(e: sqlx::Error, fields: &[&'static str]) -> StoreError {
+    if let sqlx::Error::Database(d) = &e
+        && d.is_unique_violation()
+    {
+        let text = format!("{} {}", d.message(), d.constraint().unwrap_or_default());
+        for f in fields {
+            if text.contains(f) {
+                return StoreError::Conflict(f);
+            }
+        }
+        return StoreError::Conflict(fields.first().copied().unwrap_or("value"));
+    }
+    StoreError::Database(e)
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub password_hash: String,
+    pub locale: String,
+    pub avatar_color: String,
+    pub role: SystemRole,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ProfileUpdate {
+    pub display_name: Option<String>,
+    /// `Some(None)` clears the address.
+    pub email: Option<Option<String>>,
+    pub locale: Option<String>,
+    pub avatar_color: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub session_id: i64,
+    pub user: User,
+    pub kind: String,
+    pub last_seen_at: i64,
+}
+
+impl Store {
+    pub async fn create_user(&self, new: &NewUser) -> Result<User> {
+        let now = now_ms();
+        let q = Query::insert()
+            .into_table("users")
+            .columns([
+                "username",
+                "display_name",
+                "email",
+                "password_hash",
+                "locale",
+                "avatar_color",
+                "role",
+                "status",
+                "created_at",
+                "updated_at",
+            ])
+            .values_panic([
+                new.username.clone().into(),
+                new.display_name.clone().into(),
+                new.email.clone().into(),
+                new.password_hash.clone().into(),
+                new.locale.clone().into(),
+                new.avatar_color.clone().into(),
+                new.role.as_str().into(),
+                UserStatus::Active.as_str().into(),
+                now.into(),
+                now.into(),
+            ])
+            .returning(Query::returning().columns(USER_COLS))
+            .to_owned();
+        let mut tx = self.tx().await?;
+        let row = match tx.conn().one::<UserRow>(&q).await {
+            Ok(r) => r,
+            Err(StoreError::Database(e)) => return Err(map_unique(e, &["username", "email"])),
+            Err(e) => return Err(e),
+        };
+        tx.commit().await?;
+        Ok(user_from_row(row))
+    }
+
+    pub async fn user(&self, id: i64) -> Result<Option<User>> {
+        let q = Query::select()
+            .columns(USER_COLS)
+            .from("users")
+            .and_where(Expr::col("id").eq(id))
+            .to_owned();
+        let mut c = self.pools.read().await?;
+        Ok(c.conn().opt::<UserRow>(&q).await?.map(user_from_row))
+    }
+
+    pub async fn users_by_ids(&self, ids: &[i64]) -> Result<Vec<User>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let q = Query::select()
+            .columns(USER_COLS)
+            .from("users")
+            .and_where(Expr::col("id").is_in(ids.iter().copied()))
+            .order_by("id", Order::Asc)
+            .to_owned();
+        let mut c = self.pools.read().await?;
+        Ok(c.conn()
+            .all::<UserRow>(&q)
+            .await?
+            .into_iter()
+            .map(user_from_row)
+            .collect())
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+        let q = Query::select()
+            .columns(USER_COLS)
+            .from("users")
+            .and_where(Expr::col("username").eq(username.to_ascii_lowercase()))
+            .to_owned();
+        let mut c = self.pools.read().await?;
+        Ok(c.conn().opt::<UserRow>(&q).await?.map(user_from_row))
+    }
+
+    /// Finds a user by username or e-mail for login; returns the password hash too.
+    pub async fn user_for_login(&self, login: &str) -> Result<Option<(User, String)>> {
+        let login = login.trim().to_lowercase();
+        let mut cols: Vec<&str> = USER_COLS.to_vec();
+        cols.push("password_hash");
+        let q = Query::select()
+            .columns(cols)
+            .from("users")
+            .cond_where(
+                Expr::col("username")
+                    .eq(login.clone())
+                    .or(Expr::col("email").eq(login)),
+            )
+            .order_by("id", Order::Asc)
+            .limit(1)
+            .to_owned();
+        type Row = (
+            i64,
+            String,
+            String,
+            Option<String>,
+            String,
+            String,
+            String,
+            String,
+            i64,
+            String,
+        );
+        let mut c = self.pools.read().await?;
+        Ok(c.conn().opt::<Row>(&q).await?.map(|r| {
+            let hash = r.9.clone();
+            (
+                user_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8)),
+                hash,
+            )
+        }))
+    }
+
+    /// Active users whose username or display name contains `q` (case-insensitive).
+    pub async fn search_users(&self, q: &str, limit: u64) -> Result<Vec<User>> {
+        let needle = q.trim().to_lowercase();
+        let mut s = Query::select();
+        s.columns(USER_COLS)
+            .from("users")
+            .and_where(Expr::col("status").eq("active"))
+            .order_by("username", Order::Asc)
+            .limit(limit.clamp(1, 100));
+        if !needle.is_empty() {
+            let pat = format!("%{}%", needle.replace(['%', '_', '\\'], ""));
+            s.cond_where(
+                Expr::col("username")
+                    .like(pat.clone())
+                    .or(Expr::expr(Expr::cust("LOWER(display_name)")).like(pat)),
+            );
+        }
+        let mut c = self.pools.read().await?;
+        let mut users: Vec<User> = c
+            .conn()
+            .all::<UserRow>(&s)
+            .await?
+            .into_iter()
+            .map(user_from_row)
+            .collect();
+        // SQLite's LOWER() folds ASCII only; finish Cyrillic matching here.
+        if !needle.is_empty() && users.len() < limit as usize {
+            let pat = needle.clone();
+            let extra = Query::select()
+                .columns(USER_COLS)
+                .from("users")
+                .and_where(Expr::col("status").eq("active"))
+                .order_by("username", Order::Asc)
+                .limit(1000)
+                .to_owned();
+            for u in c
+                .conn()
+                .all::<UserRow>(&extra)
+                .await?
+                .into_iter()
+                .map(user_from_row)
+            {
+                if users.len() >= limit as usize {
+                    break;
+                }
+                if !users.iter().any(|x| x.id == u.id)
+                    && u.display_name.to_lowercase().contains(&pat)
+                {
+                    users.push(u);
+                }
+            }
+            users.sort_by(|a, b| a.username.cmp(&b.username));
+        }
+        Ok(users)
+    }
+
+    pub async fn count_users_with_role(&self, role: SystemRole) -> Result<i64> {
+        let q = Query::select()
+            .expr(Expr::col("id").count())
+            .from("users")
+            .and_where(Expr::col("role").eq(role.as_str()))
+            .to_owned();
+        let mut c = self.pools.read().await?;
+        Ok(c.conn().one::<(i64,)>(&q).await?.0)
+    }
+
+    pub async fn update_profile(&self, id: i64, up: &ProfileUpdate) -> Result<User> {
+        let mut q = Query::update();
+        q.table("users")
+            .value("updated_at", now_ms())
+            .and_where(Expr::col("id").eq(id));
+        if let Some(v) = &up.display_name {
+            q.value("display_name", v.clone());
+        }
+        if let Some(v) = &up.email {
+            q.value("email", v.clone());
+        }
+        if let Some(v) = &up.locale {
+            q.value("locale", v.clone());
+        }
+        if let Some(v) = &up.avatar_color {
+            q.value("avatar_color", v.clone());
+        }
+        q.returning(Query::returning().columns(USER_COLS));
+        let mut tx = self.tx().await?;
+        let row = match tx.conn().opt::<UserRow>(&q).await {
+            Ok(Some(r)) => r,
+            Ok(None) => return Err(StoreError::NotFound),
+            Err(StoreError::Database(e)) => return Err(map_unique(e, &["email"])),
+            Err(e) => return Err(e),
+        };
+        tx.commit().await?;
+        Ok(user_from_row(row))
+    }
+
+    pub async fn set_password_hash(&self, id: i64, hash: &str) -> Result<()> {
+        let q = Query::update()
+            .table("users")
+            .value("password_hash", hash)
+            .value("updated_at", now_ms())
+            .and_where(Expr::col("id").eq(id))
+            .to_owned();
+        let mut tx = self.tx().await?;
+        if tx.conn().exec(&q).await? == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await
+    }
+
+    pub async fn set_user_status(&self, id: i64, status: UserStatus) -> Result<()> {
+        let q = Query::update()
+            .table("users")
+            .value("status", status.as_str())
+            .value("updated_at", now_ms())
+            .and_where(Expr::col("id").eq(id))
+            .to_owned();
+        let mut tx = self.tx().await?;
+        if tx.conn().exec(&q).await? == 0 {
+            return Err(StoreError::NotFound);
+        }
+        if status == UserStatus::Deactivated {
+            let d = Query::delete()
+                .from_table("sessions")
+                .and_where(Expr::col("user_id").eq(id))
+                .to_owned();
+            tx.conn().exec(&d).await?;
+        }
+        tx.commit().await
+    }
+
+    // ---- sessions: only a hash of the token is stored ----
+
+    pub async fn create_session(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        kind: &str,
+        ttl_ms: i64,
+        ip: Option<&str>,
+        user_agent: Option<&str>,
+    ) -> Result<i64> {
+        let now = now_ms();
+        let q = Query::insert()
+            .into_table("sessions")
+            .columns([
+                "token_hash",
+                "user_id",
+                "kind",
+                "created_at",
+                "last_seen_at",
+                "expires_at",
+                "ip",
+                "user_agent",
+            ])
+            .values_panic([
+                token_hash.into(),
+                user_id.into(),
+                kind.into(),
+                now.into(),
+                now.into(),
+                (now + ttl_ms).into(),
+                ip.map(str::to_string).into(),
+                user_agent
+                    .map(|s| s.chars().take(256).collect::<String>())
+                    .into(),
+            ])
+            .returning_col("id")
+            .to_owned();
+        let mut tx = self.tx().await?;
+        let id = tx.conn().one::<(i64,)>(&q).await?.0;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The live session for a token hash and its active user; `None` when
+    /// unknown, expired or the user is deactivated.
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionInfo>> {
+        let mut cols: Vec<(&str, &str)> = USER_COLS.iter().map(|c| ("u", *c)).collect();
+        cols.extend([
+            ("s", "id"),
+            ("s", "kind"),
+            ("s", "last_seen_at"),
+            ("s", "expires_at"),
+        ]);
+        let q = Query::select()
+            .columns(cols)
+            .from_as("sessions", "s")
+            .join_as(
+                JoinType::InnerJoin,
+                "users",
+                "u",
+                Expr::col(("u", "id")).equals(("s", "user_id")),
+            )
+            .and_where(Expr::col(("s", "token_hash")).eq(token_hash))
+            .to_owned();
+        type Row = (
+            i64,
+            String,
+            String,
+            Option<String>,
+            String,
+            String,
+            String,
+            String,
+            i64,
+            i64,
+            String,
+            i64,
+            i64,
+        );
+        let mut c = self.pools.read().await?;
+        let Some(r) = c.conn().opt::<Row>(&q).await? else {
+            return Ok(None);
+        };
+        let user = user_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8));
+        if r.12 < now_ms() || user.status != UserStatus::Active {
+            return Ok(None);
+        }
+        Ok(Some(SessionInfo {
+            session_id: r.9,
+            user,
+            kind: r.10,
+            last_seen_at: r.11,
+        }))
+    }
+
+    pub async fn touch_session(&self, session_id: i64) -> Result<()> {
+        let q = Query::update()
+            .table("sessions")
+            .value("last_seen_at", now_ms())
+            .and_where(Expr::col("id").eq(session_id))
+            .to_owned();
+        let mut tx = self.tx().await?;
+        tx.conn().exec(&q).await?;
+        tx.commit().await
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<bool> {
+        let q = Query::delete()
+            .from_table("sessions")
+            .and_where(Expr::col("token_hash").eq(token_hash))
+            .to_owned();
+        let mut tx = self.tx().await?;
+        let n = tx.conn().exec(&q).await?;
+        tx.commit().await?;
+        Ok(n > 0)
+    }
+
+    pub async fn delete_expired_sessions(&self) -> Result<u64> {
+        let q = Query::delete()
+            .from_table("sessions")
+            .and_where(Expr::col("expires_at").lt(now_ms()))
+            .to_owned();
+        let mut tx = self.tx().await?;
+        let n = tx.conn().exec(&q).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+}

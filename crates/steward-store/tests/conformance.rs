@@ -1,0 +1,381 @@
+//! The store's conformance suite: every test runs on SQLite and on
+//! PostgreSQL, and both must behave the same.
+
+use std::future::Future;
+
+use steward_core::model::EventKind;
+use steward_core::search::{index_terms, query_terms};
+use steward_core::{RoomKind, RoomRole, SystemRole, markdown};
+use steward_store::testing::TestDb;
+use steward_store::{
+    NewAttachment, NewMessage, NewRoom, NewUser, Page, SearchQuery, Store, StoreError,
+};
+
+async fn on_both<F, Fut>(test: F)
+where
+    F: Fn(Store) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let sqlite = TestDb::sqlite();
+    test(sqlite.store().await).await;
+    if let Some(pg) = TestDb::postgres().await {
+        test(pg.store().await).await;
+    }
+}
+
+macro_rules! conformance {
+    ($($name:ident => $body:expr;)*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                on_both($body).await;
+            }
+        )*
+    };
+}
+
+async fn user(store: &Store, name: &str) -> i64 {
+    store
+        .create_user(&NewUser {
+            username: name.into(),
+            display_name: name.to_uppercase(),
+            email: Some(format!("{name}@example.com")),
+            password_hash: "x".into(),
+            locale: "ru".into(),
+            avatar_color: "#123456".into(),
+            role: SystemRole::Member,
+        })
+        .await
+        .expect("create user")
+        .id
+}
+
+async fn room(store: &Store, kind: RoomKind, owner: i64, others: &[i64]) -> i64 {
+    let mut members = vec![(owner, RoomRole::Owner)];
+    members.extend(others.iter().map(|&u| (u, RoomRole::Member)));
+    store
+        .create_room(&NewRoom {
+            kind,
+            name: "general".into(),
+            topic: String::new(),
+            created_by: owner,
+            members,
+        })
+        .await
+        .expect("create room")
+        .0
+        .id
+}
+
+fn msg(room_id: i64, author_id: i64, body: &str) -> NewMessage {
+    let (html, mentions) = markdown::render(body);
+    NewMessage {
+        room_id,
+        author_id,
+        body: body.into(),
+        html,
+        reply_to: None,
+        nonce: None,
+        mentions: mentions.users,
+        mentions_room: mentions.room,
+        attachments: vec![],
+        search_terms: index_terms(body),
+    }
+}
+
+fn search(user_id: i64, text: &str) -> SearchQuery {
+    SearchQuery {
+        user_id,
+        terms: query_terms(text),
+        text: text.into(),
+        room_id: None,
+        author_id: None,
+        before_id: None,
+        limit: 50,
+    }
+}
+
+conformance! {
+    users_are_unique_and_found_by_login => |s: Store| async move {
+        let id = user(&s, "anna").await;
+        let dup = s.create_user(&NewUser {
+            username: "anna".into(), display_name: "A".into(), email: None, password_hash: "x".into(),
+            locale: "en".into(), avatar_color: "#000000".into(), role: SystemRole::Member,
+        }).await;
+        assert!(matches!(dup, Err(StoreError::Conflict("username"))), "{dup:?}");
+        let dup = s.create_user(&NewUser {
+            username: "anna2".into(), display_name: "A".into(), email: Some("anna@example.com".into()),
+            password_hash: "x".into(), locale: "en".into(), avatar_color: "#000000".into(), role: SystemRole::Member,
+        }).await;
+        assert!(matches!(dup, Err(StoreError::Conflict("email"))), "{dup:?}");
+        assert_eq!(s.user_for_login("ANNA").await.unwrap().unwrap().0.id, id);
+        assert_eq!(s.user_for_login("anna@example.com").await.unwrap().unwrap().0.id, id);
+        assert!(s.user_for_login("nobody").await.unwrap().is_none());
+        user(&s, "boris").await;
+        let found = s.search_users("bor", 10).await.unwrap();
+        assert_eq!(found.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(), ["boris"]);
+        assert_eq!(s.count_users_with_role(SystemRole::Member).await.unwrap(), 2);
+    };
+
+    sessions_expire_and_end_with_deactivation => |s: Store| async move {
+        let id = user(&s, "anna").await;
+        s.create_session(id, "h1", "api", 60_000, Some("127.0.0.1"), Some("test")).await.unwrap();
+        s.create_session(id, "h2", "api", -1, None, None).await.unwrap();
+        assert_eq!(s.session("h1").await.unwrap().unwrap().user.id, id);
+        assert!(s.session("h2").await.unwrap().is_none(), "expired");
+        assert!(s.session("nope").await.unwrap().is_none());
+        s.set_user_status(id, steward_core::model::UserStatus::Deactivated).await.unwrap();
+        assert!(s.session("h1").await.unwrap().is_none(), "deactivated user has no session");
+        assert!(!s.delete_session("h1").await.unwrap(), "sessions were removed on deactivation");
+    };
+
+    seq_is_per_room_and_history_pages_by_key => |s: Store| async move {
+        let a = user(&s, "anna").await;
+        let r1 = room(&s, RoomKind::Channel, a, &[]).await;
+        let r2 = room(&s, RoomKind::Channel, a, &[]).await;
+        for i in 1..=7 {
+            let m = s.post_message(&msg(r1, a, &format!("m{i}"))).await.unwrap().message;
+            assert_eq!(m.seq, i);
+        }
+        assert_eq!(s.post_message(&msg(r2, a, "other")).await.unwrap().message.seq, 1);
+        let (page, more) = s.history(r1, Page { limit: 3, ..Page::default() }).await.unwrap();
+        assert_eq!(page.iter().map(|m| m.seq).collect::<Vec<_>>(), [5, 6, 7]);
+        assert!(more);
+        let (page, more) = s.history(r1, Page { before_seq: Some(5), limit: 3, ..Page::default() }).await.unwrap();
+        assert_eq!(page.iter().map(|m| m.seq).collect::<Vec<_>>(), [2, 3, 4]);
+        assert!(more);
+        let (page, more) = s.history(r1, Page { before_seq: Some(2), limit: 3, ..Page::default() }).await.unwrap();
+        assert_eq!(page.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(), ["m1"]);
+        assert!(!more);
+        let (page, more) = s.history(r1, Page { after_seq: Some(5), limit: 10, ..Page::default() }).await.unwrap();
+        assert_eq!(page.iter().map(|m| m.seq).collect::<Vec<_>>(), [6, 7]);
+        assert!(!more);
+    };
+
+    concurrent_writers_get_gapless_seqs => |s: Store| async move {
+        let a = user(&s, "anna").await;
+        let r = room(&s, RoomKind::Channel, a, &[]).await;
+        let mut tasks = Vec::new();
+        for t in 0..4 {
+            let s = s.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut seqs = Vec::new();
+                for i in 0..25 {
+                    seqs.push(s.post_message(&msg(r, a, &format!("t{t} m{i}"))).await.unwrap().message.seq);
+                }
+                seqs
+            }));
+        }
+        let mut all = Vec::new();
+        for t in tasks {
+            let seqs = t.await.unwrap();
+            assert!(seqs.windows(2).all(|w| w[0] < w[1]), "one writer's seqs increase");
+            all.extend(seqs);
+        }
+        all.sort_unstable();
+        assert_eq!(all, (1..=100).collect::<Vec<i64>>());
+        let events = s.events_since(r, 0, 1000).await.unwrap();
+        assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), (1..=100).collect::<Vec<i64>>());
+        assert!(events.iter().all(|e| e.kind == EventKind::MessageCreated && e.message_id.is_some()));
+        assert_eq!(s.room(r).await.unwrap().unwrap().last_seq, 100);
+    };
+
+    nonce_makes_retries_safe => |s: Store| async move {
+        let a = user(&s, "anna").await;
+        let r = room(&s, RoomKind::Channel, a, &[]).await;
+        let mut m = msg(r, a, "once");
+        m.nonce = Some("n-1".into());
+        let first = s.post_message(&m).await.unwrap();
+        assert!(first.created);
+        let again = s.post_message(&m).await.unwrap();
+        assert!(!again.created);
+        assert_eq!(again.message.id, first.message.id);
+        // Concurrent retries of another nonce still make one message.
+        let mut tasks = Vec::new();
+        for _ in 0..6 {
+            let s = s.clone();
+            let mut m = msg(r, a, "race");
+            m.nonce = Some("n-2".into());
+            tasks.push(tokio::spawn(async move { s.post_message(&m).await.unwrap().message.id }));
+        }
+        let mut ids = Vec::new();
+        for t in tasks { ids.push(t.await.unwrap()); }
+        ids.dedup();
+        assert_eq!(ids.len(), 1, "{ids:?}");
+        let (all, _) = s.history(r, Page { limit: 50, ..Page::default() }).await.unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all.iter().map(|m| m.seq).collect::<Vec<_>>(), [1, 2], "no gap from the lost race");
+    };
+
+    edits_keep_history_and_deletes_leave_tombstones => |s: Store| async move {
+        let a = user(&s, "anna").await;
+        let r = room(&s, RoomKind::Channel, a, &[]).await;
+        let m = s.post_message(&msg(r, a, "первый вариант")).await.unwrap().message;
+        let (edited, seq) = s.edit_message(r, m.id, a, &msg(r, a, "второй вариант")).await.unwrap();
+        assert_eq!(seq, 2);
+        assert!(edited.edited_at.is_some());
+        assert_eq!(edited.body, "второй вариант");
+        assert!(s.search(&search(a, "первый"), true).await.unwrap().is_empty(), "old text no longer found");
+        assert_eq!(s.search(&search(a, "второй"), true).await.unwrap().len(), 1);
+        let (gone, seq) = s.delete_message(r, m.id, a).await.unwrap();
+        assert_eq!(seq, 3);
+        assert!(gone.deleted && gone.body.is_empty() && gone.html.is_empty());
+        assert!(s.search(&search(a, "второй"), true).await.unwrap().is_empty(), "deleted text not searchable");
+        let hist = s.message_history(m.id).await.unwrap();
+        assert_eq!(hist.iter().map(|h| h.0.as_str()).collect::<Vec<_>>(), ["первый вариант", "второй вариант"]);
+        assert!(matches!(s.delete_message(r, m.id, a).await, Err(StoreError::NotFound)));
+        assert!(matches!(s.edit_message(r, m.id, a, &msg(r, a, "x")).await, Err(StoreError::NotFound)));
+        let kinds: Vec<EventKind> = s.events_since(r, 0, 10).await.unwrap().into_iter().map(|e| e.kind).collect();
+        assert_eq!(kinds, [EventKind::MessageCreated, EventKind::MessageUpdated, EventKind::MessageDeleted]);
+    };
+
+    replies_and_attachments_stay_in_their_room => |s: Store| async move {
+        let a = user(&s, "anna").await;
+        let b = user(&s, "boris").await;
+        let r1 = room(&s, RoomKind::Channel, a, &[b]).await;
+        let r2 = room(&s, RoomKind::Channel, a, &[b]).await;
+        let first = s.post_message(&msg(r1, a, "**вопрос** про доставку")).await.unwrap().message;
+        let mut reply = msg(r1, b, "ответ");
+        reply.reply_to = Some(first.id);
+        let got = s.post_message(&reply).await.unwrap().message;
+        let preview = got.reply_to.unwrap();
+        assert_eq!((preview.id, preview.seq, preview.excerpt.as_str()), (first.id, 1, "вопрос про доставку"));
+        let mut cross = msg(r2, b, "чужой");
+        cross.reply_to = Some(first.id);
+        assert!(matches!(s.post_message(&cross).await, Err(StoreError::Invalid("reply_to"))));
+
+        let att = s.create_attachment(&NewAttachment {
+            uploader_id: a, room_id: r1, filename: "фото.png".into(), content_type: "image/png".into(),
+            size: 10, storage_key: "k".into(),
+        }).await.unwrap();
+        let mut stolen = msg(r1, b, "not mine");
+        stolen.attachments = vec![att.id];
+        assert!(matches!(s.post_message(&stolen).await, Err(StoreError::Invalid("attachments"))));
+        let mut own = msg(r1, a, "mine");
+        own.attachments = vec![att.id];
+        let m = s.post_message(&own).await.unwrap().message;
+        assert_eq!(m.attachments.len(), 1);
+        assert!(m.attachments[0].is_image);
+        assert_eq!(s.attachment(att.id).await.unwrap().unwrap().message_id, Some(m.id));
+        let mut twice = msg(r1, a, "again");
+        twice.attachments = vec![att.id];
+        assert!(matches!(s.post_message(&twice).await, Err(StoreError::Invalid("attachments"))), "an attachment belongs to one message");
+    };
+
+    reactions_and_pins => |s: Store| async move {
+        let a = user(&s, "anna").await;
+        let b = user(&s, "boris").await;
+        let r = room(&s, RoomKind::Channel, a, &[b]).await;
+        let m = s.post_message(&msg(r, a, "hi")).await.unwrap().message;
+        let (seq, rs) = s.set_reaction(r, m.id, a, "👍", true).await.unwrap();
+        assert_eq!(seq, Some(2));
+        assert_eq!(rs[0].count, 1);
+        let (seq, _) = s.set_reaction(r, m.id, a, "👍", true).await.unwrap();
+        assert_eq!(seq, None, "adding twice changes nothing");
+        let (_, rs) = s.set_reaction(r, m.id, b, "👍", true).await.unwrap();
+        assert_eq!((rs[0].count, rs[0].user_ids.clone()), (2, vec![a, b]));
+        let (seq, rs) = s.set_reaction(r, m.id, a, "👍", false).await.unwrap();
+        assert!(seq.is_some());
+        assert_eq!(rs[0].user_ids, vec![b]);
+        for i in 0..19 {
+            s.set_reaction(r, m.id, a, &format!(":e{i}:"), true).await.unwrap();
+        }
+        assert!(matches!(s.set_reaction(r, m.id, a, ":one-too-many:", true).await, Err(StoreError::Limit("reactions"))));
+        let (pinned, seq) = s.set_pinned(r, m.id, a, true).await.unwrap();
+        assert!(pinned.pinned && seq.is_some());
+        assert_eq!(s.set_pinned(r, m.id, a, true).await.unwrap().1, None);
+        assert_eq!(s.pins(r).await.unwrap().len(), 1);
+        s.set_pinned(r, m.id, a, false).await.unwrap();
+        assert!(s.pins(r).await.unwrap().is_empty());
+    };
+
+    unread_and_mention_counts => |s: Store| async move {
+        let a = user(&s, "anna").await;
+        let b = user(&s, "boris").await;
+        let r = room(&s, RoomKind::Group, a, &[b]).await;
+        s.post_message(&msg(r, a, "one")).await.unwrap();
+        s.post_message(&msg(r, a, "two @boris")).await.unwrap();
+        s.post_message(&msg(r, a, "three @room")).await.unwrap();
+        s.post_message(&msg(r, b, "my own")).await.unwrap();
+        let mine = s.my_rooms(b).await.unwrap();
+        let me = mine.iter().find(|x| x.room.id == r).unwrap();
+        assert_eq!((me.unread, me.mentions), (3, 2));
+        assert_eq!(s.mark_read(r, b, 2).await.unwrap(), 2);
+        let me = s.my_rooms(b).await.unwrap().into_iter().find(|x| x.room.id == r).unwrap();
+        assert_eq!((me.unread, me.mentions, me.last_read_seq), (1, 1, 2));
+        assert_eq!(s.mark_read(r, b, 1).await.unwrap(), 2, "markers never move back");
+        assert_eq!(s.mark_read(r, b, 999).await.unwrap(), 4, "nor past the end");
+        let me = s.my_rooms(b).await.unwrap().into_iter().find(|x| x.room.id == r).unwrap();
+        assert_eq!((me.unread, me.mentions), (0, 0));
+    };
+
+    membership_events_and_direct_rooms => |s: Store| async move {
+        let a = user(&s, "anna").await;
+        let b = user(&s, "boris").await;
+        let c = user(&s, "clara").await;
+        let r = room(&s, RoomKind::Channel, a, &[]).await;
+        s.post_message(&msg(r, a, "before")).await.unwrap();
+        let added = s.add_members(r, &[b, c, b], RoomRole::Member).await.unwrap();
+        assert_eq!(added.iter().map(|x| x.0).collect::<Vec<_>>(), [b, c]);
+        assert_eq!(s.membership(r, b).await.unwrap(), Some(RoomRole::Member));
+        let mine = s.my_rooms(b).await.unwrap();
+        assert_eq!(mine[0].unread, 0, "history before joining is not unread");
+        assert_eq!(s.remove_member(r, c).await.unwrap(), Some(4));
+        assert_eq!(s.remove_member(r, c).await.unwrap(), None);
+        let kinds: Vec<EventKind> = s.events_since(r, 1, 10).await.unwrap().into_iter().map(|e| e.kind).collect();
+        assert_eq!(kinds, [EventKind::MemberJoined, EventKind::MemberJoined, EventKind::MemberLeft]);
+        assert!(matches!(s.add_members(r, &[999_999], RoomRole::Member).await, Err(StoreError::Invalid("user_ids"))));
+
+        let d1 = s.create_room(&NewRoom { kind: RoomKind::Direct, name: String::new(), topic: String::new(), created_by: a,
+            members: vec![(a, RoomRole::Member), (b, RoomRole::Member)] }).await.unwrap();
+        let d2 = s.create_room(&NewRoom { kind: RoomKind::Direct, name: String::new(), topic: String::new(), created_by: b,
+            members: vec![(b, RoomRole::Member), (a, RoomRole::Member)] }).await.unwrap();
+        assert!(d1.1 && !d2.1);
+        assert_eq!(d1.0.id, d2.0.id);
+        let peers = s.direct_peers(a, &[d1.0.id]).await.unwrap();
+        assert_eq!(peers.iter().map(|p| p.1.id).collect::<Vec<_>>(), [b]);
+        let public = s.public_rooms(10).await.unwrap();
+        assert_eq!(public.iter().map(|r| r.id).collect::<Vec<_>>(), [r]);
+    };
+
+    search_finds_russian_word_forms_in_readable_rooms_only => |s: Store| async move {
+        let a = user(&s, "anna").await;
+        let b = user(&s, "boris").await;
+        let outsider = user(&s, "olga").await;
+        let public = room(&s, RoomKind::Channel, a, &[b]).await;
+        let private = room(&s, RoomKind::Group, a, &[b]).await;
+        let m1 = s.post_message(&msg(public, a, "Баны выдаём за спам")).await.unwrap().message;
+        let m2 = s.post_message(&msg(public, b, "Как банить спамеров?")).await.unwrap().message;
+        let m3 = s.post_message(&msg(private, a, "Секретный бан в закрытой группе")).await.unwrap().message;
+        s.post_message(&msg(public, a, "Running the release tests")).await.unwrap();
+        s.post_message(&msg(public, a, "про банан ничего")).await.unwrap();
+
+        let found: Vec<i64> = s.search(&search(a, "бан"), true).await.unwrap().iter().map(|m| m.id).collect();
+        assert_eq!(found, [m3.id, m2.id, m1.id], "newest first, all word forms");
+        let found: Vec<i64> = s.search(&search(outsider, "бан"), true).await.unwrap().iter().map(|m| m.id).collect();
+        assert_eq!(found, [m2.id, m1.id], "the private group stays private");
+        assert!(s.search(&search(outsider, "секретный"), true).await.unwrap().is_empty());
+        assert!(s.search(&search(outsider, "бан"), false).await.unwrap().is_empty(), "guests see only their rooms");
+        let mut q = search(a, "бан");
+        q.room_id = Some(public);
+        q.author_id = Some(b);
+        assert_eq!(s.search(&q, true).await.unwrap().iter().map(|m| m.id).collect::<Vec<_>>(), [m2.id]);
+        let mut q = search(a, "бан");
+        q.before_id = Some(m2.id);
+        assert_eq!(s.search(&q, true).await.unwrap().iter().map(|m| m.id).collect::<Vec<_>>(), [m1.id]);
+        assert_eq!(s.search(&search(a, "run test"), true).await.unwrap().len(), 1, "English stems too");
+        assert!(s.search(&search(a, ""), true).await.unwrap().is_empty());
+        assert!(s.search(&search(a, "\"'*:)(-"), true).await.unwrap().is_empty(), "query syntax is not interpreted");
+    };
+
+    settings_and_migrations_are_idempotent => |s: Store| async move {
+        assert_eq!(s.setting("k").await.unwrap(), None);
+        s.set_setting("k", "v1").await.unwrap();
+        s.set_setting("k", "v2").await.unwrap();
+        assert_eq!(s.setting("k").await.unwrap().as_deref(), Some("v2"));
+        s.delete_setting("k").await.unwrap();
+        assert_eq!(s.setting("k").await.unwrap(), None);
+        assert!(s.migrate().await.unwrap().is_empty(), "second run applies nothing");
+        assert!(s.ping().await);
+    };
+}
