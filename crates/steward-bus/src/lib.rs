@@ -13,6 +13,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
+pub use bytes::Bytes;
+
 use tokio::sync::{Notify, mpsc};
 
 pub type ConnId = u64;
@@ -46,12 +48,12 @@ pub struct Envelope {
     /// ephemeral ones (typing, presence).
     pub seq: Option<i64>,
     /// The event as the gateway sends it (JSON text), shared by every receiver.
-    pub payload: Option<Arc<str>>,
+    pub payload: Option<Bytes>,
     pub control: Option<Control>,
 }
 
 impl Envelope {
-    pub fn event(topic: Topic, seq: Option<i64>, payload: impl Into<Arc<str>>) -> Self {
+    pub fn event(topic: Topic, seq: Option<i64>, payload: impl Into<Bytes>) -> Self {
         Envelope {
             topic,
             seq,

@@ -2,6 +2,7 @@
 //! milliseconds inside, RFC 3339 strings on the wire.
 
 use serde::{Serialize, Serializer};
+use utoipa::ToSchema;
 
 use crate::{MessageId, Millis, RoomId, RoomKind, RoomRole, Seq, SystemRole, UserId};
 
@@ -40,7 +41,7 @@ pub fn ser_opt_time<S: Serializer>(ms: &Option<Millis>, s: S) -> Result<S::Ok, S
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum UserStatus {
     Active,
@@ -63,7 +64,7 @@ impl UserStatus {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct User {
     pub id: UserId,
     pub username: String,
@@ -74,11 +75,12 @@ pub struct User {
     pub role: SystemRole,
     pub status: UserStatus,
     #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Millis,
 }
 
 /// What other people see of an author next to a message.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct UserBrief {
     pub id: UserId,
     pub username: String,
@@ -86,7 +88,7 @@ pub struct UserBrief {
     pub avatar_color: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Room {
     pub id: RoomId,
     pub kind: RoomKind,
@@ -96,6 +98,7 @@ pub struct Room {
     pub last_seq: Seq,
     pub member_count: i64,
     #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Millis,
 }
 
@@ -115,15 +118,16 @@ pub struct MyRoom {
 /// Unread counts stop here; the UI shows "999+".
 pub const UNREAD_CAP: i64 = 1000;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Member {
     pub user: UserBrief,
     pub role: RoomRole,
     #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
     pub joined_at: Millis,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct ReplyPreview {
     pub id: MessageId,
     pub seq: Seq,
@@ -132,14 +136,14 @@ pub struct ReplyPreview {
     pub deleted: bool,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct ReactionSummary {
     pub emoji: String,
     pub count: i64,
     pub user_ids: Vec<UserId>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct Attachment {
     pub id: i64,
     pub filename: String,
@@ -165,7 +169,7 @@ impl Attachment {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Message {
     pub id: MessageId,
     pub room_id: RoomId,
@@ -176,8 +180,10 @@ pub struct Message {
     pub body: String,
     pub html: String,
     #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Millis,
     #[serde(serialize_with = "ser_opt_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub edited_at: Option<Millis>,
     pub deleted: bool,
     pub reply_to: Option<ReplyPreview>,

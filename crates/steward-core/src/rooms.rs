@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::roles::{RoomRole, SystemRole};
 use crate::validate::{FieldError, Rule};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RoomKind {
     /// Public: anyone but guests can find, read and join.

@@ -1,14 +1,343 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Steward's server: the JSON API, the WebSocket gateway, the web UI and the
+//! background jobs, wired to the store and the bus.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod events;
+pub mod gateway;
+pub mod i18n;
+pub mod service;
+pub mod state;
+pub mod views;
+pub mod web;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use steward_bus::{Hub, LocalBus};
+use steward_core::{RoomKind, RoomRole};
+use steward_store::{NewRoom, Store, StoreOptions};
+use tokio::net::TcpListener;
+
+pub use config::Config;
+use state::{AppState, Inner};
+
+/// The process-wide Prometheus recorder (installed once, shared by every server in the process).
+fn metrics_handle() -> PrometheusHandle {
+    static H: OnceLock<PrometheusHandle> = OnceLock::new();
+    H.get_or_init(|| {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets(&[
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+            ])
+            .map(|b| b.build_recorder())
+            .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
+        let handle = recorder.handle();
+        let _ = metrics::set_global_recorder(recorder);
+        handle
+    })
+    .clone()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Opens the store the configuration names and applies migrations.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create data folder {}", config.data_dir.display()))?;
+    }
+    let opts = StoreOptions {
+        max_connections: config.db_max_connections,
+        sqlite_durability: config.sqlite_durability,
+    };
+    let url = config.effective_database_url();
+    let store = Store::open(&url, &opts)
+        .await
+        .with_context(|| format!("cannot open database {}", redact(&url)))?;
+    store.migrate().await.context("migrations failed")?;
+    Ok(store)
+}
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://***{}", &url[..s], &url[at..]),
+        _ => url.to_string(),
+    }
+}
+
+pub fn build_state(config: Config, store: Store) -> anyhow::Result<AppState> {
+    let hub = Arc::new(Hub::new());
+    let bus = Arc::new(LocalBus::new(hub.clone()));
+    Ok(AppState(Arc::new(Inner {
+        store,
+        hub,
+        bus,
+        templates: web::Templates::new().context("templates")?,
+        config,
+        login: auth::LoginThrottle::default(),
+        away: Mutex::new(Default::default()),
+        metrics: metrics_handle(),
+        started: Instant::now(),
+    })))
+}
+
+pub fn router(state: AppState) -> Router {
+    let upload_limit = state.config.max_upload_bytes + 64 * 1024;
+    let api = api::router(upload_limit).route_layer(middleware::from_fn(api::localize_errors));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/", get(web::home))
+        .route("/login", get(web::login_page).post(web::login_submit))
+        .route("/logout", post(web::logout))
+        .route(
+            "/setup/{token}",
+            get(web::setup_page).post(web::setup_submit),
+        )
+        .route("/r/{id}", get(web::room_page))
+        .route("/search", get(web::search_page))
+        .route(
+            "/settings",
+            get(web::settings_page).post(web::settings_submit),
+        )
+        .route("/static/{name}", get(web::static_file))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_endpoint))
+        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(count_requests))
+        .layer(DefaultBodyLimit::max(256 * 1024))
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    if state.store.ping().await {
+        (StatusCode::OK, "ready").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+    }
+}
+
+async fn metrics_endpoint(State(state): State<AppState>) -> Response {
+    metrics::gauge!("steward_uptime_seconds").set(state.started.elapsed().as_secs_f64());
+    metrics::gauge!("steward_gateway_dropped_events").set(state.hub.dropped_events() as f64);
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+async fn count_requests(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let resp = next.run(req).await;
+    let class = match resp.status().as_u16() {
+        100..=399 => "ok",
+        400..=499 => "client_error",
+        _ => "server_error",
+    };
+    metrics::counter!("steward_http_requests_total", "class" => class).increment(1);
+    metrics::histogram!("steward_http_request_seconds").record(started.elapsed().as_secs_f64());
+    resp
+}
+
+/// No inline scripts, no framing, no sniffing, no referrers to other sites.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
+                 connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+                 form-action 'self'; frame-ancestors 'none'",
+            ),
+        );
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    resp
+}
+
+/// The first room of a fresh installation, so people have somewhere to talk.
+pub async fn bootstrap_owner_rooms(state: &AppState, owner_id: i64) -> anyhow::Result<()> {
+    ensure_general_room(&state.store, owner_id).await?;
+    Ok(())
+}
+
+pub const DEFAULT_ROOM_SETTING: &str = "default_room_id";
+
+/// Creates `#general` once and remembers it as the room new people join.
+pub async fn ensure_general_room(store: &Store, owner_id: i64) -> anyhow::Result<i64> {
+    if let Some(id) = store
+        .setting(DEFAULT_ROOM_SETTING)
+        .await?
+        .and_then(|v| v.parse::<i64>().ok())
+        && store.room(id).await?.is_some()
+    {
+        return Ok(id);
+    }
+    let (room, _) = store
+        .create_room(&NewRoom {
+            kind: RoomKind::Channel,
+            name: "general".into(),
+            topic: String::new(),
+            created_by: owner_id,
+            members: vec![(owner_id, RoomRole::Owner)],
+        })
+        .await?;
+    store
+        .set_setting(DEFAULT_ROOM_SETTING, &room.id.to_string())
+        .await?;
+    Ok(room.id)
+}
+
+/// Puts a new person in the default room, if there is one.
+pub async fn join_default_room(store: &Store, user_id: i64) -> anyhow::Result<()> {
+    if let Some(id) = store
+        .setting(DEFAULT_ROOM_SETTING)
+        .await?
+        .and_then(|v| v.parse::<i64>().ok())
+        && store.room(id).await?.is_some()
+    {
+        store.add_members(id, &[user_id], RoomRole::Member).await?;
+    }
+    Ok(())
+}
+
+/// If no owner exists, stores a one-time setup token and returns the link.
+pub async fn setup_link(store: &Store, config: &Config) -> anyhow::Result<Option<String>> {
+    if store
+        .count_users_with_role(steward_core::SystemRole::Owner)
+        .await?
+        > 0
+    {
+        store.delete_setting(web::SETUP_SETTING).await?;
+        return Ok(None);
+    }
+    let token = auth::new_token();
+    store
+        .set_setting(web::SETUP_SETTING, &auth::token_hash(&token))
+        .await?;
+    Ok(Some(format!("{}/setup/{token}", config.base_url())))
+}
+
+/// A server running in this process (tests, benchmarks).
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningServer {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(5), &mut self.task).await;
+    }
+}
+
+/// Binds (port 0 picks a free one), starts serving and the background jobs.
+pub async fn start(config: Config, store: Store) -> anyhow::Result<RunningServer> {
+    let listener = TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    let addr = listener.local_addr()?;
+    let state = build_state(config, store)?;
+    spawn_jobs(&state);
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let result = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await;
+        if let Err(e) = result {
+            tracing::error!(error = %e, "server stopped");
+        }
+    });
+    Ok(RunningServer {
+        addr,
+        state,
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+fn spawn_jobs(state: &AppState) {
+    let store = state.store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match store.delete_expired_sessions().await {
+                Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "session cleanup failed"),
+            }
+        }
+    });
+}
+
+/// `steward serve`: runs until Ctrl-C / SIGTERM.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    if let Some(link) = setup_link(&store, &config).await? {
+        println!(
+            "\n  Steward has no owner yet. Open this link to create the owner account:\n\n    {link}\n"
+        );
+    }
+    let server = start(config.clone(), store).await?;
+    tracing::info!(addr = %server.addr, database = ?server.state.store.backend(), "Steward is listening");
+    println!("  Steward is running at http://{}", server.addr);
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    server.stop().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
     }
 }

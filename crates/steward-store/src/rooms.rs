@@ -334,6 +334,24 @@ impl Store {
         Ok(out)
     }
 
+    /// `(room_id, last_seq)` of every room a user is in: what a gateway
+    /// connection subscribes to and where each stream stands.
+    pub async fn my_room_seqs(&self, user_id: i64) -> Result<Vec<(i64, i64)>> {
+        let q = Query::select()
+            .columns([("r", "id"), ("r", "last_seq")])
+            .from_as("room_members", "m")
+            .join_as(
+                JoinType::InnerJoin,
+                "rooms",
+                "r",
+                Expr::col(("r", "id")).equals(("m", "room_id")),
+            )
+            .and_where(Expr::col(("m", "user_id")).eq(user_id))
+            .to_owned();
+        let mut c = self.pools.read().await?;
+        c.conn().all(&q).await
+    }
+
     /// Public rooms (channels and broadcast channels) that are not archived.
     pub async fn public_rooms(&self, limit: u64) -> Result<Vec<Room>> {
         let q = Query::select()

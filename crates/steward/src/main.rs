@@ -1,1 +1,191 @@
-fn main() {}
+//! `steward`: the command line. Every subcommand reads the same
+//! configuration as `serve` (steward.toml, then STEWARD_* variables).
+
+mod demo;
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use steward_core::SystemRole;
+use steward_core::validate::{
+    DisplayName, Email, Locale, Password, Username, default_avatar_color,
+};
+use steward_server::{Config, auth};
+use steward_store::NewUser;
+
+#[derive(Parser)]
+#[command(
+    name = "steward",
+    version,
+    about = "Steward: chat, support desk and moderation for the people who run chats"
+)]
+struct Cli {
+    /// Configuration file (default: ./steward.toml if present).
+    #[arg(long, global = true, env = "STEWARD_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve {
+        /// Listen address (overrides STEWARD_BIND).
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Fill a fresh database with believable demo people, rooms and conversations (Russian and English).
+    Demo {
+        /// Password for every demo account (default: a generated one, printed).
+        #[arg(long)]
+        password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// owner, admin, moderator, supervisor, operator, member or guest.
+        #[arg(long, default_value = "member")]
+        role: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// ru or en.
+        #[arg(long, default_value = "ru")]
+        locale: String,
+        /// Read the password from standard input (else one is generated and printed).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+fn generated_password() -> String {
+    auth::new_token()[..16].to_string()
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("STEWARD_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_target(false)
+        .init();
+    let cli = Cli::parse();
+    let mut config = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve { bind } => {
+            if let Some(b) = bind {
+                config.bind = b.parse().with_context(|| {
+                    format!("--bind {b:?} is not an address like 127.0.0.1:8080")
+                })?;
+            }
+            steward_server::serve(config).await
+        }
+        Command::Migrate => {
+            let store = steward_server::open_store(&config).await?;
+            println!("migrations applied; database is {:?}", store.backend());
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    role,
+                    display_name,
+                    email,
+                    locale,
+                    password_stdin,
+                },
+        } => {
+            let username =
+                Username::parse(&username).map_err(|e| anyhow::anyhow!("--username: {e}"))?;
+            let role = SystemRole::parse(&role).map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+            let display = DisplayName::parse(display_name.as_deref().unwrap_or(username.as_str()))
+                .map_err(|e| anyhow::anyhow!("--display-name: {e}"))?;
+            let email = email
+                .as_deref()
+                .map(Email::parse)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+            let locale = Locale::parse(&locale).map_err(|e| anyhow::anyhow!("--locale: {e}"))?;
+            let (password, generated) = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s)?;
+                (s.trim_end_matches(['\n', '\r']).to_string(), false)
+            } else {
+                (generated_password(), true)
+            };
+            let password =
+                Password::parse(&password).map_err(|e| anyhow::anyhow!("password: {e}"))?;
+            let store = steward_server::open_store(&config).await?;
+            let hash = auth::hash_password(password.expose())?;
+            let user = store
+                .create_user(&NewUser {
+                    avatar_color: default_avatar_color(username.as_str()).to_string(),
+                    username: username.as_str().to_string(),
+                    display_name: display.into_string(),
+                    email: email.map(|e| e.as_str().to_string()),
+                    password_hash: hash,
+                    locale: locale.as_str().to_string(),
+                    role,
+                })
+                .await
+                .map_err(|e| match e {
+                    steward_store::StoreError::Conflict(f) => {
+                        anyhow::anyhow!("{f} is already taken")
+                    }
+                    e => e.into(),
+                })?;
+            if role == SystemRole::Owner {
+                steward_server::ensure_general_room(&store, user.id).await?;
+                store
+                    .delete_setting(steward_server::web::SETUP_SETTING)
+                    .await?;
+            }
+            if role != SystemRole::Guest {
+                steward_server::join_default_room(&store, user.id).await?;
+            }
+            println!(
+                "created {} ({}) with id {}",
+                user.username,
+                role.as_str(),
+                user.id
+            );
+            if generated {
+                println!("password: {}", password.expose());
+            }
+            Ok(())
+        }
+        Command::Demo { password } => {
+            let store = steward_server::open_store(&config).await?;
+            let password = password.unwrap_or_else(generated_password);
+            if Password::parse(&password).is_err() {
+                bail!("--password must be at least 8 characters");
+            }
+            demo::fill(&store, &password).await?;
+            println!("demo data created; every demo account's password is: {password}");
+            println!(
+                "sign in at {} as anna (owner), ivan, olga, mike or sara",
+                config.base_url()
+            );
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! JSON API v1. Every route is listed in the OpenAPI document served at
+//! `/api/v1/openapi.json`.
+
+pub mod files;
+pub mod messages;
+pub mod rooms;
+pub mod search;
+pub mod users;
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::{get, post, put};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use steward_core::validate::Locale;
+use utoipa::{OpenApi, ToSchema};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// `upload_limit`: the largest attachment upload body, in bytes.
+pub fn router(upload_limit: usize) -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(users::login))
+        .route("/auth/logout", post(users::logout))
+        .route("/me", get(users::me).patch(users::update_me))
+        .route("/users", get(users::list))
+        .route("/users/{id}", get(users::get_one))
+        .route("/rooms", get(rooms::list).post(rooms::create))
+        .route("/rooms/public", get(rooms::public))
+        .route("/rooms/{id}", get(rooms::get_one).patch(rooms::update))
+        .route(
+            "/rooms/{id}/members",
+            get(rooms::members).post(rooms::add_members),
+        )
+        .route("/rooms/{id}/join", post(rooms::join))
+        .route("/rooms/{id}/leave", post(rooms::leave))
+        .route("/rooms/{id}/read", post(rooms::read))
+        .route(
+            "/rooms/{id}/messages",
+            get(messages::list).post(messages::create),
+        )
+        .route(
+            "/rooms/{id}/messages/{msg_id}",
+            get(messages::get_one)
+                .patch(messages::edit)
+                .delete(messages::delete),
+        )
+        .route(
+            "/rooms/{id}/messages/{msg_id}/reactions/{emoji}",
+            put(messages::react).delete(messages::unreact),
+        )
+        .route("/rooms/{id}/pins", get(messages::pins))
+        .route(
+            "/rooms/{id}/pins/{msg_id}",
+            put(messages::pin).delete(messages::unpin),
+        )
+        .route(
+            "/rooms/{id}/attachments",
+            post(files::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/attachments/{id}/{name}", get(files::download))
+        .route("/search", get(search::search))
+        .route("/gateway", get(crate::gateway::upgrade))
+        .route("/openapi.json", get(openapi))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable snake_case code, e.g. `not_found`, `too_long`, `too_many_requests`.
+    pub code: String,
+    /// Human text in the caller's language.
+    pub message: String,
+    /// The request field at fault, when there is one.
+    pub field: Option<String>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Steward API", version = "1", description = "Steward's JSON API. Authenticate with `Authorization: Bearer <token>` from `POST /api/v1/auth/login`. Errors are `{\"error\":{\"code\",\"message\",\"field\"?}}`. Real-time events come over the WebSocket at `/api/v1/gateway` (see docs/GATEWAY.md)."),
+    servers((url = "/api/v1")),
+    paths(
+        users::login, users::logout, users::me, users::update_me, users::list, users::get_one,
+        rooms::list, rooms::create, rooms::public, rooms::get_one, rooms::update, rooms::members, rooms::add_members,
+        rooms::join, rooms::leave, rooms::read,
+        messages::list, messages::create, messages::get_one, messages::edit, messages::delete,
+        messages::react, messages::unreact, messages::pins, messages::pin, messages::unpin,
+        files::upload, files::download, search::search, crate::gateway::upgrade,
+    ),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        openapi.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
+            "bearer",
+            Vec::<String>::new(),
+        )]);
+    }
+}
+
+async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(ApiDoc::openapi())
+}
+
+/// Where the authenticated caller's language is left for `localize_errors`.
+#[derive(Clone, Default)]
+pub struct LocaleSlot(pub Arc<Mutex<Option<Locale>>>);
+
+/// Renders API error bodies in the caller's language: their profile's, else
+/// `Accept-Language`, else English.
+pub async fn localize_errors(mut req: Request, next: Next) -> Response {
+    let slot = LocaleSlot::default();
+    req.extensions_mut().insert(slot.clone());
+    let accept = req
+        .headers()
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Locale::from_accept_language);
+    let mut resp = next.run(req).await;
+    if let Some(err) = resp.extensions_mut().remove::<ApiError>() {
+        let locale = slot
+            .0
+            .lock()
+            .ok()
+            .and_then(|l| *l)
+            .or(accept)
+            .unwrap_or_default();
+        if locale != Locale::En {
+            let body = crate::i18n::error_body(&err, locale);
+            let headers = resp.headers().clone();
+            let status = resp.status();
+            let mut fresh = (status, axum::Json(body)).into_response_with(headers);
+            std::mem::swap(&mut resp, &mut fresh);
+        }
+    }
+    resp
+}
+
+trait IntoResponseWith {
+    fn into_response_with(self, headers: axum::http::HeaderMap) -> Response;
+}
+impl<T: axum::response::IntoResponse> IntoResponseWith for T {
+    fn into_response_with(self, headers: axum::http::HeaderMap) -> Response {
+        let mut r = self.into_response();
+        for (k, v) in headers.iter() {
+            if k != axum::http::header::CONTENT_LENGTH {
+                r.headers_mut().insert(k.clone(), v.clone());
+            }
+        }
+        r
+    }
+}
+
+/// Pulls the field name out of serde's message ("missing field `body`",
+/// "body: invalid type …").
+fn serde_field(text: &str) -> String {
+    if let Some(rest) = text.split("missing field `").nth(1) {
+        return rest.split('`').next().unwrap_or("body").to_string();
+    }
+    if let Some(rest) = text.split("unknown field `").nth(1) {
+        return rest.split('`').next().unwrap_or("body").to_string();
+    }
+    let detail = text.split("target type: ").nth(1).unwrap_or(text);
+    match detail.split_once(": ") {
+        Some((path, _)) if !path.contains(' ') && path != "." => path.to_string(),
+        _ => "body".to_string(),
+    }
+}
+
+/// `Json<T>` whose rejections speak the API's error format.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Json(v)),
+            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_field",
+            )
+            .with_field(serde_field(&e.body_text()))),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "expected_json",
+            )),
+            Err(JsonRejection::BytesRejection(_)) => Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+            )),
+            Err(_) => Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_json")),
+        }
+    }
+}
+
+/// `Path<T>` with API-format rejections.
+pub struct Path<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => {
+                let text = e.body_text();
+                let field = text.split('`').nth(1).unwrap_or("path").to_string();
+                Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_path").with_field(field))
+            }
+            Err(_) => Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_path")),
+        }
+    }
+}
+
+/// `Query<T>` with API-format rejections.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Query(v)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                let text = e.body_text();
+                Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_query")
+                    .with_field(serde_field(&text)))
+            }
+            Err(_) => Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_query")),
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! Rooms: the caller's list, creating, joining, leaving, members, read markers.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use steward_core::model::Member;
+use utoipa::ToSchema;
+
+use super::{Json, Path};
+use crate::api::ErrorBody;
+use crate::auth::CurrentUser;
+use crate::error::ApiResult;
+use crate::service::{self, CreateRoomInput};
+use crate::state::AppState;
+use crate::views::{self, RoomView};
+
+#[derive(Serialize, ToSchema)]
+pub struct RoomsResponse {
+    pub rooms: Vec<RoomView>,
+}
+
+#[utoipa::path(get, path = "/rooms", tag = "rooms", responses((status = 200, body = RoomsResponse)))]
+pub async fn list(
+    State(state): State<AppState>,
+    me: CurrentUser,
+) -> ApiResult<axum::Json<RoomsResponse>> {
+    Ok(axum::Json(RoomsResponse {
+        rooms: views::my_room_views(&state, &me.user).await?,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRoomRequest {
+    /// Required except for direct rooms.
+    #[serde(default)]
+    pub name: String,
+    /// `channel`, `group`, `direct` or `broadcast`.
+    pub kind: String,
+    #[serde(default)]
+    pub topic: String,
+    /// User ids to add besides the caller.
+    #[serde(default)]
+    pub members: Vec<i64>,
+}
+
+#[utoipa::path(post, path = "/rooms", tag = "rooms", request_body = CreateRoomRequest,
+    responses((status = 201, body = RoomView, description = "Created"), (status = 200, body = RoomView, description = "The existing direct room"), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Json(req): Json<CreateRoomRequest>,
+) -> ApiResult<(StatusCode, axum::Json<RoomView>)> {
+    let input = CreateRoomInput {
+        name: req.name,
+        kind: req.kind,
+        topic: req.topic,
+        members: req.members,
+    };
+    let (room, created) = service::create_room(&state, &me.user, input).await?;
+    Ok((
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        axum::Json(room),
+    ))
+}
+
+#[utoipa::path(get, path = "/rooms/public", tag = "rooms", responses((status = 200, body = RoomsResponse)))]
+pub async fn public(
+    State(state): State<AppState>,
+    me: CurrentUser,
+) -> ApiResult<axum::Json<RoomsResponse>> {
+    if me.user.role == steward_core::SystemRole::Guest {
+        return Ok(axum::Json(RoomsResponse { rooms: vec![] }));
+    }
+    let mine = state.store.my_rooms(me.id()).await?;
+    let rooms = state.store.public_rooms(500).await?;
+    let views = rooms
+        .iter()
+        .map(|r| {
+            let my = mine.iter().find(|m| m.room.id == r.id);
+            RoomView::new(r, my, my.map(|m| m.my_role), me.user.role, r.name.clone())
+        })
+        .collect();
+    Ok(axum::Json(RoomsResponse { rooms: views }))
+}
+
+#[utoipa::path(get, path = "/rooms/{id}", tag = "rooms", params(("id" = i64, Path)),
+    responses((status = 200, body = RoomView), (status = 404, body = ErrorBody)))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::Json<RoomView>> {
+    let (room, _) = service::room_access(&state, &me.user, id).await?;
+    Ok(axum::Json(views::room_view(&state, &me.user, &room).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRoomRequest {
+    pub name: Option<String>,
+    pub topic: Option<String>,
+}
+
+#[utoipa::path(patch, path = "/rooms/{id}", tag = "rooms", params(("id" = i64, Path)), request_body = UpdateRoomRequest,
+    responses((status = 200, body = RoomView), (status = 403, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Json(req): Json<UpdateRoomRequest>,
+) -> ApiResult<axum::Json<RoomView>> {
+    Ok(axum::Json(
+        service::update_room(
+            &state,
+            &me.user,
+            id,
+            req.name.as_deref(),
+            req.topic.as_deref(),
+        )
+        .await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MembersResponse {
+    pub members: Vec<Member>,
+}
+
+#[utoipa::path(get, path = "/rooms/{id}/members", tag = "rooms", params(("id" = i64, Path)),
+    responses((status = 200, body = MembersResponse), (status = 404, body = ErrorBody)))]
+pub async fn members(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::Json<MembersResponse>> {
+    service::room_access(&state, &me.user, id).await?;
+    Ok(axum::Json(MembersResponse {
+        members: state.store.members(id).await?,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddMembersRequest {
+    pub user_ids: Vec<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AddMembersResponse {
+    /// The ones who were not members yet.
+    pub added: Vec<i64>,
+}
+
+#[utoipa::path(post, path = "/rooms/{id}/members", tag = "rooms", params(("id" = i64, Path)), request_body = AddMembersRequest,
+    responses((status = 200, body = AddMembersResponse), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_members(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Json(req): Json<AddMembersRequest>,
+) -> ApiResult<axum::Json<AddMembersResponse>> {
+    let added = service::add_members(&state, &me.user, id, &req.user_ids).await?;
+    Ok(axum::Json(AddMembersResponse { added }))
+}
+
+#[utoipa::path(post, path = "/rooms/{id}/join", tag = "rooms", params(("id" = i64, Path)),
+    responses((status = 200, body = RoomView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn join(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::Json<RoomView>> {
+    Ok(axum::Json(service::join(&state, &me.user, id).await?))
+}
+
+#[utoipa::path(post, path = "/rooms/{id}/leave", tag = "rooms", params(("id" = i64, Path)),
+    responses((status = 204), (status = 409, body = ErrorBody)))]
+pub async fn leave(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    service::leave(&state, &me.user, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadRequest {
+    /// Everything up to this seq has been seen.
+    pub seq: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReadResponse {
+    /// The marker now in place (never moves back, never past the room's last seq).
+    pub last_read_seq: i64,
+}
+
+#[utoipa::path(post, path = "/rooms/{id}/read", tag = "rooms", params(("id" = i64, Path)), request_body = ReadRequest,
+    responses((status = 200, body = ReadResponse), (status = 403, body = ErrorBody)))]
+pub async fn read(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Json(req): Json<ReadRequest>,
+) -> ApiResult<axum::Json<ReadResponse>> {
+    let last_read_seq = service::mark_read(&state, &me.user, id, req.seq).await?;
+    Ok(axum::Json(ReadResponse { last_read_seq }))
+}

@@ -1,0 +1,254 @@
+//! Login, logout, the caller's profile, finding people.
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use steward_core::validate::{DisplayName, Email, Locale, Password, parse_color};
+use steward_store::ProfileUpdate;
+use utoipa::ToSchema;
+
+use super::{Json, Path, Query};
+use crate::api::ErrorBody;
+use crate::auth::{self, CurrentUser};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::views::UserView;
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// Username or e-mail address.
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub user: UserView,
+}
+
+/// Checks the throttles, then the password. Shared by the API and the login page.
+pub async fn check_login(
+    state: &AppState,
+    login: &str,
+    password: &str,
+    ip: &str,
+) -> ApiResult<steward_core::model::User> {
+    let account_key = login.trim().to_lowercase();
+    if let Err(wait) = state.login.per_ip.check(ip) {
+        metrics::counter!("steward_login_throttled_total").increment(1);
+        return Err(ApiError::too_many(wait));
+    }
+    if let Err(wait) = state.login.per_account.check(&account_key) {
+        metrics::counter!("steward_login_throttled_total").increment(1);
+        return Err(ApiError::too_many(wait));
+    }
+    if login.trim().is_empty() {
+        return Err(steward_core::FieldError::new("username", steward_core::Rule::Required).into());
+    }
+    if password.is_empty() {
+        return Err(steward_core::FieldError::new("password", steward_core::Rule::Required).into());
+    }
+    let found = state.store.user_for_login(login).await?;
+    let password = password.to_string();
+    let hash = found
+        .as_ref()
+        .map(|(_, h)| h.clone())
+        .unwrap_or_else(|| auth::dummy_hash().to_string());
+    // Argon2 is deliberately slow: keep it off the async workers.
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    match found {
+        Some((user, _)) if ok && user.status == steward_core::model::UserStatus::Active => {
+            state.login.per_account.reset(&account_key);
+            metrics::counter!("steward_logins_total", "result" => "ok").increment(1);
+            Ok(user)
+        }
+        _ => {
+            metrics::counter!("steward_logins_total", "result" => "failed").increment(1);
+            Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+            ))
+        }
+    }
+}
+
+/// Opens a session and returns its token.
+pub async fn open_session(
+    state: &AppState,
+    user_id: i64,
+    kind: &str,
+    ip: &str,
+    headers: &HeaderMap,
+) -> ApiResult<String> {
+    let token = auth::new_token();
+    let ua = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    state
+        .store
+        .create_session(
+            user_id,
+            &auth::token_hash(&token),
+            kind,
+            auth::SESSION_TTL_MS,
+            Some(ip),
+            ua,
+        )
+        .await?;
+    Ok(token)
+}
+
+#[utoipa::path(post, path = "/auth/login", tag = "auth", security(()), request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Json(req): Json<LoginRequest>,
+) -> ApiResult<axum::Json<LoginResponse>> {
+    let ip = auth::client_ip(&headers, Some(peer));
+    let user = check_login(&state, &req.username, &req.password, &ip).await?;
+    let token = open_session(&state, user.id, "api", &ip, &headers).await?;
+    Ok(axum::Json(LoginResponse {
+        token,
+        user: UserView::new(&state, &user, &user),
+    }))
+}
+
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn logout(State(state): State<AppState>, me: CurrentUser) -> ApiResult<StatusCode> {
+    state
+        .store
+        .delete_session(&auth::token_hash(&me.token))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/me", tag = "users", responses((status = 200, body = UserView), (status = 401, body = ErrorBody)))]
+pub async fn me(State(state): State<AppState>, me: CurrentUser) -> axum::Json<UserView> {
+    axum::Json(UserView::new(&state, &me.user, &me.user))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMeRequest {
+    pub display_name: Option<String>,
+    /// An empty string removes the address.
+    pub email: Option<String>,
+    /// `ru` or `en`.
+    pub locale: Option<String>,
+    /// `#rrggbb`.
+    pub avatar_color: Option<String>,
+    /// To change the password, give the current one too.
+    pub password: Option<String>,
+    pub current_password: Option<String>,
+}
+
+/// Validates and applies a profile change. Shared by the API and the settings page.
+pub async fn apply_profile(
+    state: &AppState,
+    me: &CurrentUser,
+    req: &UpdateMeRequest,
+) -> ApiResult<steward_core::model::User> {
+    let mut up = ProfileUpdate::default();
+    if let Some(v) = &req.display_name {
+        up.display_name = Some(DisplayName::parse(v)?.into_string());
+    }
+    if let Some(v) = &req.email {
+        up.email = Some(if v.trim().is_empty() {
+            None
+        } else {
+            Some(Email::parse(v)?.as_str().to_string())
+        });
+    }
+    if let Some(v) = &req.locale {
+        up.locale = Some(Locale::parse(v)?.as_str().to_string());
+    }
+    if let Some(v) = &req.avatar_color {
+        up.avatar_color = Some(parse_color("avatar_color", v)?);
+    }
+    if let Some(new) = &req.password {
+        let new = Password::parse(new)?;
+        let current = req.current_password.clone().unwrap_or_default();
+        let (_, hash) = state
+            .store
+            .user_for_login(&me.user.username)
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
+        let ok = tokio::task::spawn_blocking(move || auth::verify_password(&current, &hash))
+            .await
+            .unwrap_or(false);
+        if !ok {
+            return Err(ApiError::new(StatusCode::FORBIDDEN, "wrong_password")
+                .with_field("current_password"));
+        }
+        let pw = new.expose().to_string();
+        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw))
+            .await
+            .map_err(|e| anyhow::anyhow!(e))??;
+        state.store.set_password_hash(me.id(), &hash).await?;
+    }
+    Ok(state.store.update_profile(me.id(), &up).await?)
+}
+
+#[utoipa::path(patch, path = "/me", tag = "users", request_body = UpdateMeRequest,
+    responses((status = 200, body = UserView), (status = 422, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn update_me(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Json(req): Json<UpdateMeRequest>,
+) -> ApiResult<axum::Json<UserView>> {
+    let user = apply_profile(&state, &me, &req).await?;
+    Ok(axum::Json(UserView::new(&state, &user, &user)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct UsersQuery {
+    /// Part of a username or display name.
+    pub q: Option<String>,
+    pub limit: Option<u64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UsersResponse {
+    pub users: Vec<UserView>,
+}
+
+#[utoipa::path(get, path = "/users", tag = "users", params(UsersQuery), responses((status = 200, body = UsersResponse)))]
+pub async fn list(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(q): Query<UsersQuery>,
+) -> ApiResult<axum::Json<UsersResponse>> {
+    if me.user.role == steward_core::SystemRole::Guest {
+        return Err(ApiError::forbidden());
+    }
+    let users = state
+        .store
+        .search_users(q.q.as_deref().unwrap_or(""), q.limit.unwrap_or(20))
+        .await?;
+    Ok(axum::Json(UsersResponse {
+        users: users
+            .iter()
+            .map(|u| UserView::new(&state, u, &me.user))
+            .collect(),
+    }))
+}
+
+#[utoipa::path(get, path = "/users/{id}", tag = "users", params(("id" = i64, Path)), responses((status = 200, body = UserView), (status = 404, body = ErrorBody)))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::Json<UserView>> {
+    let u = state
+        .store
+        .user(id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(axum::Json(UserView::new(&state, &u, &me.user)))
+}

@@ -1,0 +1,264 @@
+//! Passwords (argon2id), session tokens, the authenticated-caller extractor,
+//! CSRF checks for cookie sessions, and login throttling.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::extract::FromRequestParts;
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::{HeaderMap, Method, request::Parts};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use steward_core::model::User;
+use steward_core::validate::Locale;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "steward_session";
+pub const SESSION_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
+
+fn argon2() -> Argon2<'static> {
+    // OWASP's argon2id minimum: 19 MiB, 2 iterations, 1 lane.
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    Ok(argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| anyhow::anyhow!("hash: {e}"))?
+        .to_string())
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// A hash to verify against when the account does not exist, so a wrong
+/// username costs the same time as a wrong password.
+pub fn dummy_hash() -> &'static str {
+    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    H.get_or_init(|| hash_password("steward-dummy-password").unwrap_or_default())
+}
+
+/// 32 random bytes, URL-safe base64. Only its SHA-256 is stored.
+pub fn new_token() -> String {
+    use base64::Engine;
+    let mut b = [0u8; 32];
+    rand::rng().fill_bytes(&mut b);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The CSRF token of a cookie session, for forms: derived from the session
+/// token, so it needs no storage and dies with the session.
+pub fn csrf_token(session_token: &str) -> String {
+    hex::encode(&Sha256::digest(format!("steward-csrf:{session_token}").as_bytes())[..16])
+}
+
+pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name).then_some(v)
+        })
+}
+
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// The caller: who, how authenticated, and in which language to answer.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: User,
+    pub session_id: i64,
+    pub token: String,
+    pub via_cookie: bool,
+}
+
+impl CurrentUser {
+    pub fn locale(&self) -> Locale {
+        Locale::parse(&self.user.locale).unwrap_or_default()
+    }
+    pub fn id(&self) -> i64 {
+        self.user.id
+    }
+}
+
+/// Cookie-authenticated requests that change state must come from our own
+/// pages: browsers send `Origin` (or `Sec-Fetch-Site`) with them.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok());
+    if let Some(origin) = headers
+        .get(axum::http::header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+    {
+        let origin_host = origin.split("://").nth(1).unwrap_or("");
+        return host.is_some_and(|h| h == origin_host);
+    }
+    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some(site) => site == "same-origin" || site == "none",
+        // Neither header: not a browser, so not a cross-site forgery.
+        None => true,
+    }
+}
+
+pub async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<CurrentUser>, ApiError> {
+    let (token, via_cookie) = match bearer(headers) {
+        Some(t) => (t.to_string(), false),
+        None => match cookie_value(headers, SESSION_COOKIE) {
+            Some(t) => (t.to_string(), true),
+            None => return Ok(None),
+        },
+    };
+    session_for_token(state, &token, via_cookie).await
+}
+
+pub async fn session_for_token(
+    state: &AppState,
+    token: &str,
+    via_cookie: bool,
+) -> Result<Option<CurrentUser>, ApiError> {
+    if token.is_empty() || token.len() > 128 {
+        return Ok(None);
+    }
+    let Some(info) = state.store.session(&token_hash(token)).await? else {
+        return Ok(None);
+    };
+    // Record activity at most once a minute per session.
+    if steward_store::now_ms() - info.last_seen_at > 60_000 {
+        let _ = state.store.touch_session(info.session_id).await;
+    }
+    Ok(Some(CurrentUser {
+        user: info.user,
+        session_id: info.session_id,
+        token: token.to_string(),
+        via_cookie,
+    }))
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(u) = parts.extensions.get::<CurrentUser>() {
+            return Ok(u.clone());
+        }
+        let user = authenticate(state, &parts.headers)
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
+        let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if user.via_cookie && unsafe_method && !same_origin(&parts.headers) {
+            return Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "csrf_failed",
+            ));
+        }
+        if let Some(slot) = parts.extensions.get::<crate::api::LocaleSlot>()
+            && let Ok(mut l) = slot.0.lock()
+        {
+            *l = Some(user.locale());
+        }
+        parts.extensions.insert(user.clone());
+        Ok(user)
+    }
+}
+
+/// Token buckets keyed by a string (an IP, an account): `burst` attempts,
+/// refilled at `per_minute`.
+pub struct Limiter {
+    burst: f64,
+    per_sec: f64,
+    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+}
+
+impl Limiter {
+    pub fn new(burst: u32, per_minute: u32) -> Self {
+        Limiter {
+            burst: burst as f64,
+            per_sec: per_minute as f64 / 60.0,
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes one token; on refusal returns the seconds until one is available.
+    pub fn check(&self, key: &str) -> Result<(), u64> {
+        let now = Instant::now();
+        let mut map = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 100_000 {
+            // Forget full buckets rather than grow without bound.
+            let (burst, per_sec) = (self.burst, self.per_sec);
+            map.retain(|_, (t, at)| *t + now.duration_since(*at).as_secs_f64() * per_sec < burst);
+        }
+        let (tokens, at) = map.entry(key.to_string()).or_insert((self.burst, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.per_sec).min(self.burst);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - *tokens) / self.per_sec).ceil().max(1.0) as u64)
+        }
+    }
+
+    /// Refunds a token (a successful login does not count against the account).
+    pub fn reset(&self, key: &str) {
+        self.buckets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
+    }
+}
+
+pub struct LoginThrottle {
+    pub per_ip: Limiter,
+    pub per_account: Limiter,
+}
+
+impl Default for LoginThrottle {
+    fn default() -> Self {
+        // An IP may try 20 times at once, then 10 a minute; an account 5, then 1 a minute.
+        LoginThrottle {
+            per_ip: Limiter::new(20, 10),
+            per_account: Limiter::new(5, 1),
+        }
+    }
+}
+
+pub fn client_ip(headers: &HeaderMap, peer: Option<std::net::SocketAddr>) -> String {
+    let _ = headers;
+    peer.map(|p| p.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+pub const fn ttl() -> Duration {
+    Duration::from_millis(SESSION_TTL_MS as u64)
+}

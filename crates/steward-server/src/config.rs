@@ -1,0 +1,166 @@
+//! Configuration: `steward.toml` (optional), overridden by `STEWARD_*`
+//! environment variables, overridden by command-line flags.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use steward_store::SqliteDurability;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on (`STEWARD_BIND`, default `127.0.0.1:8080`).
+    pub bind: SocketAddr,
+    /// Holds the SQLite file and attachments (`STEWARD_DATA_DIR`, default `./steward-data`).
+    pub data_dir: PathBuf,
+    /// `postgres://…` switches to PostgreSQL (`STEWARD_DATABASE_URL`); empty means SQLite in the data folder.
+    pub database_url: Option<String>,
+    /// The address people reach Steward at (`STEWARD_PUBLIC_URL`), for links and secure cookies.
+    pub public_url: Option<String>,
+    /// Largest upload in bytes (`STEWARD_MAX_UPLOAD_BYTES`, default 25 MiB).
+    pub max_upload_bytes: usize,
+    /// `full` (default) or `normal` (`STEWARD_SQLITE_SYNC`).
+    pub sqlite_durability: SqliteDurability,
+    /// Events a gateway connection may have queued before it is dropped as too slow.
+    pub gateway_queue: usize,
+    pub db_max_connections: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./steward-data"),
+            database_url: None,
+            public_url: None,
+            max_upload_bytes: 25 * 1024 * 1024,
+            sqlite_durability: SqliteDurability::Full,
+            gateway_queue: 512,
+            db_max_connections: 16,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    bind: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    public_url: Option<String>,
+    max_upload_bytes: Option<usize>,
+    sqlite_sync: Option<String>,
+    gateway_queue: Option<usize>,
+    db_max_connections: Option<u32>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Parse {
+        path: PathBuf,
+        source: toml::de::Error,
+    },
+    #[error("{name}: {message}")]
+    Invalid { name: &'static str, message: String },
+}
+
+impl Config {
+    /// Reads `path` if given, else `./steward.toml` if present, then the environment.
+    pub fn load(path: Option<&std::path::Path>) -> Result<Config, ConfigError> {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let path = path
+            .map(PathBuf::from)
+            .or_else(|| env("STEWARD_CONFIG").map(PathBuf::from))
+            .or_else(|| {
+                let p = PathBuf::from("steward.toml");
+                p.exists().then_some(p)
+            });
+        let file = match &path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
+                    path: p.clone(),
+                    source,
+                })?;
+                toml::from_str::<FileConfig>(&text).map_err(|source| ConfigError::Parse {
+                    path: p.clone(),
+                    source,
+                })?
+            }
+            None => FileConfig::default(),
+        };
+        let mut c = Config::default();
+        if let Some(v) = env("STEWARD_BIND").or(file.bind) {
+            c.bind = v.parse().map_err(|_| ConfigError::Invalid {
+                name: "bind",
+                message: format!("{v:?} is not an address like 127.0.0.1:8080"),
+            })?;
+        }
+        if let Some(v) = env("STEWARD_DATA_DIR").map(PathBuf::from).or(file.data_dir) {
+            c.data_dir = v;
+        }
+        c.database_url = env("STEWARD_DATABASE_URL")
+            .or(file.database_url)
+            .filter(|s| !s.trim().is_empty());
+        c.public_url = env("STEWARD_PUBLIC_URL")
+            .or(file.public_url)
+            .map(|s| s.trim_end_matches('/').to_string());
+        if let Some(v) = env("STEWARD_MAX_UPLOAD_BYTES") {
+            c.max_upload_bytes = v.parse().map_err(|_| ConfigError::Invalid {
+                name: "max_upload_bytes",
+                message: format!("{v:?} is not a number of bytes"),
+            })?;
+        } else if let Some(v) = file.max_upload_bytes {
+            c.max_upload_bytes = v;
+        }
+        if let Some(v) = env("STEWARD_SQLITE_SYNC").or(file.sqlite_sync) {
+            c.sqlite_durability = match v.to_ascii_lowercase().as_str() {
+                "full" => SqliteDurability::Full,
+                "normal" => SqliteDurability::Normal,
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        name: "sqlite_sync",
+                        message: format!("{v:?} is not full or normal"),
+                    });
+                }
+            };
+        }
+        if let Some(v) = file.gateway_queue {
+            c.gateway_queue = v.max(16);
+        }
+        if let Some(v) = file.db_max_connections {
+            c.db_max_connections = v.max(2);
+        }
+        Ok(c)
+    }
+
+    /// The database URL in effect: the configured one, or the SQLite file in the data folder.
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(u) => u.clone(),
+            None => format!("sqlite:{}", self.data_dir.join("steward.db").display()),
+        }
+    }
+
+    pub fn attachments_dir(&self) -> PathBuf {
+        self.data_dir.join("attachments")
+    }
+
+    /// Base URL for links printed to the console.
+    pub fn base_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind))
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+}

@@ -1,0 +1,479 @@
+//! The operations behind the API, the gateway and the pages: each checks
+//! access with `steward_core::rooms::Access`, changes the store, then
+//! publishes what changed. One place per operation, whoever calls it.
+
+use axum::http::StatusCode;
+use serde_json::json;
+use steward_core::markdown;
+use steward_core::model::{EventKind, Message, Room, User, UserBrief, UserStatus};
+use steward_core::rooms::{Access, DIRECT_MAX_MEMBERS};
+use steward_core::search::index_terms;
+use steward_core::validate::{
+    FieldError, MessageBody, RoomName, Rule, Topic, parse_nonce, parse_reaction,
+};
+use steward_core::{RoomKind, RoomRole};
+use steward_store::{NewMessage, NewRoom};
+
+use crate::error::{ApiError, ApiResult};
+use crate::events;
+use crate::state::AppState;
+use crate::views::{RoomView, room_view};
+
+/// A room and the caller's access to it; not-found when they may not even know it exists.
+pub async fn room_access(state: &AppState, user: &User, room_id: i64) -> ApiResult<(Room, Access)> {
+    let room = state
+        .store
+        .room(room_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let membership = state.store.membership(room_id, user.id).await?;
+    let access = Access {
+        kind: room.kind,
+        archived: room.archived,
+        system_role: user.role,
+        membership,
+    };
+    if !access.can_read() {
+        // Private rooms are invisible to outsiders: same answer as a missing room.
+        return Err(ApiError::not_found());
+    }
+    Ok((room, access))
+}
+
+fn brief(u: &User) -> UserBrief {
+    UserBrief {
+        id: u.id,
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        avatar_color: u.avatar_color.clone(),
+    }
+}
+
+pub struct PostInput {
+    pub body: String,
+    pub nonce: Option<String>,
+    pub reply_to: Option<i64>,
+    pub attachments: Vec<i64>,
+}
+
+fn draft(room_id: i64, author_id: i64, body: &str) -> ApiResult<NewMessage> {
+    let body = MessageBody::parse(body)?;
+    let (html, mentions) = markdown::render(body.as_str());
+    Ok(NewMessage {
+        room_id,
+        author_id,
+        search_terms: index_terms(body.as_str()),
+        body: body.into_string(),
+        html,
+        reply_to: None,
+        nonce: None,
+        mentions: mentions.users,
+        mentions_room: mentions.room,
+        attachments: vec![],
+    })
+}
+
+/// Stores a message, then publishes it. Returns `(message, created)`; a retry
+/// with the same nonce returns the first message and publishes nothing.
+pub async fn post_message(
+    state: &AppState,
+    user: &User,
+    room_id: i64,
+    input: PostInput,
+) -> ApiResult<(Message, bool)> {
+    let (_, access) = room_access(state, user, room_id).await?;
+    if !access.can_post() {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "cannot_post"));
+    }
+    let nonce = input.nonce.as_deref().map(parse_nonce).transpose()?;
+    let body = if input.body.trim().is_empty() && !input.attachments.is_empty() {
+        "📎"
+    } else {
+        input.body.as_str()
+    };
+    let mut new = draft(room_id, user.id, body)?;
+    if new.mentions_room && !access.can_moderate() && access.kind == RoomKind::Broadcast {
+        new.mentions_room = false;
+    }
+    new.nonce = nonce;
+    new.reply_to = input.reply_to;
+    new.attachments = input.attachments;
+    let started = std::time::Instant::now();
+    let out = state.store.post_message(&new).await?;
+    metrics::histogram!("steward_message_store_seconds").record(started.elapsed().as_secs_f64());
+    if out.created {
+        metrics::counter!("steward_messages_total").increment(1);
+        let m = &out.message;
+        events::publish_room(
+            state,
+            room_id,
+            m.seq,
+            events::message_event(EventKind::MessageCreated, m, m.seq),
+        );
+    }
+    Ok((out.message, out.created))
+}
+
+pub async fn edit_message(
+    state: &AppState,
+    user: &User,
+    room_id: i64,
+    msg_id: i64,
+    body: &str,
+) -> ApiResult<Message> {
+    let (_, access) = room_access(state, user, room_id).await?;
+    let current = state
+        .store
+        .message(room_id, msg_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if current.deleted {
+        return Err(ApiError::not_found());
+    }
+    if current.author_id != user.id || !access.can_edit_own() {
+        return Err(ApiError::forbidden());
+    }
+    let new = draft(room_id, user.id, body)?;
+    let (m, seq) = state
+        .store
+        .edit_message(room_id, msg_id, user.id, &new)
+        .await?;
+    events::publish_room(
+        state,
+        room_id,
+        seq,
+        events::message_event(EventKind::MessageUpdated, &m, seq),
+    );
+    Ok(m)
+}
+
+pub async fn delete_message(
+    state: &AppState,
+    user: &User,
+    room_id: i64,
+    msg_id: i64,
+) -> ApiResult<Message> {
+    let (_, access) = room_access(state, user, room_id).await?;
+    let current = state
+        .store
+        .message(room_id, msg_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if current.deleted {
+        return Err(ApiError::not_found());
+    }
+    let own = current.author_id == user.id && access.is_member();
+    if !own && !access.can_moderate() {
+        return Err(ApiError::forbidden());
+    }
+    let (m, seq) = state.store.delete_message(room_id, msg_id, user.id).await?;
+    events::publish_room(
+        state,
+        room_id,
+        seq,
+        events::message_event(EventKind::MessageDeleted, &m, seq),
+    );
+    Ok(m)
+}
+
+pub async fn react(
+    state: &AppState,
+    user: &User,
+    room_id: i64,
+    msg_id: i64,
+    emoji: &str,
+    on: bool,
+) -> ApiResult<Message> {
+    let (_, access) = room_access(state, user, room_id).await?;
+    if !access.can_react() {
+        return Err(ApiError::forbidden());
+    }
+    let emoji = parse_reaction(emoji)?;
+    let (seq, _) = state
+        .store
+        .set_reaction(room_id, msg_id, user.id, &emoji, on)
+        .await?;
+    let m = state
+        .store
+        .message(room_id, msg_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if let Some(seq) = seq {
+        let kind = if on {
+            EventKind::ReactionAdded
+        } else {
+            EventKind::ReactionRemoved
+        };
+        events::publish_room(
+            state,
+            room_id,
+            seq,
+            events::reaction_event(kind, room_id, seq, &m, user.id, &emoji),
+        );
+    }
+    Ok(m)
+}
+
+pub async fn pin(
+    state: &AppState,
+    user: &User,
+    room_id: i64,
+    msg_id: i64,
+    on: bool,
+) -> ApiResult<Message> {
+    let (_, access) = room_access(state, user, room_id).await?;
+    if !access.can_pin() {
+        return Err(ApiError::forbidden());
+    }
+    let (m, seq) = state.store.set_pinned(room_id, msg_id, user.id, on).await?;
+    if let Some(seq) = seq {
+        events::publish_room(
+            state,
+            room_id,
+            seq,
+            events::message_event(EventKind::MessageUpdated, &m, seq),
+        );
+    }
+    Ok(m)
+}
+
+pub async fn mark_read(state: &AppState, user: &User, room_id: i64, seq: i64) -> ApiResult<i64> {
+    let (_, access) = room_access(state, user, room_id).await?;
+    if !access.is_member() {
+        return Err(ApiError::forbidden());
+    }
+    if seq < 0 {
+        return Err(FieldError::new("seq", Rule::InvalidFormat).into());
+    }
+    let now = state.store.mark_read(room_id, user.id, seq).await?;
+    events::publish_user(
+        state,
+        user.id,
+        json!({ "type": "read", "room_id": room_id, "seq": now }),
+    );
+    Ok(now)
+}
+
+pub struct CreateRoomInput {
+    pub name: String,
+    pub kind: String,
+    pub topic: String,
+    pub members: Vec<i64>,
+}
+
+/// Creates a room (or returns the existing direct room between the same people).
+pub async fn create_room(
+    state: &AppState,
+    user: &User,
+    input: CreateRoomInput,
+) -> ApiResult<(RoomView, bool)> {
+    let kind = RoomKind::parse(&input.kind)?;
+    if !user.role.may_create_rooms() {
+        return Err(ApiError::forbidden());
+    }
+    let mut others: Vec<i64> = input
+        .members
+        .iter()
+        .copied()
+        .filter(|&id| id != user.id)
+        .collect();
+    others.sort_unstable();
+    others.dedup();
+    if others.len() > 500 {
+        return Err(FieldError::with_limit("members", Rule::TooLong, 500).into());
+    }
+    let (name, topic) = if kind == RoomKind::Direct {
+        if others.is_empty() {
+            return Err(FieldError::new("members", Rule::Required).into());
+        }
+        if others.len() + 1 > DIRECT_MAX_MEMBERS {
+            return Err(
+                FieldError::with_limit("members", Rule::TooLong, DIRECT_MAX_MEMBERS - 1).into(),
+            );
+        }
+        (String::new(), String::new())
+    } else {
+        (
+            RoomName::parse(&input.name)?.into_string(),
+            Topic::parse(&input.topic)?.into_string(),
+        )
+    };
+    let found = state.store.users_by_ids(&others).await?;
+    if found.len() != others.len() || found.iter().any(|u| u.status != UserStatus::Active) {
+        return Err(
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_reference")
+                .with_field("members"),
+        );
+    }
+    let creator_role = if kind == RoomKind::Direct {
+        RoomRole::Member
+    } else {
+        RoomRole::Owner
+    };
+    let mut members = vec![(user.id, creator_role)];
+    members.extend(others.iter().map(|&id| (id, RoomRole::Member)));
+    let (room, created) = state
+        .store
+        .create_room(&NewRoom {
+            kind,
+            name,
+            topic,
+            created_by: user.id,
+            members: members.clone(),
+        })
+        .await?;
+    if created {
+        for (uid, _) in &members {
+            events::subscribe(state, *uid, room.id);
+            if let Some(u) = found
+                .iter()
+                .find(|u| u.id == *uid)
+                .or(Some(user).filter(|u| u.id == *uid))
+            {
+                let view = room_view(state, u, &room).await?;
+                events::publish_user(state, *uid, json!({ "type": "room.created", "room": view }));
+            }
+        }
+    }
+    Ok((room_view(state, user, &room).await?, created))
+}
+
+pub async fn join(state: &AppState, user: &User, room_id: i64) -> ApiResult<RoomView> {
+    let (room, access) = room_access(state, user, room_id).await?;
+    if access.is_member() {
+        return room_view(state, user, &room).await;
+    }
+    if !access.can_join() {
+        return Err(ApiError::forbidden());
+    }
+    add_people(state, room_id, &[user.clone()]).await?;
+    let room = state
+        .store
+        .room(room_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    room_view(state, user, &room).await
+}
+
+async fn add_people(state: &AppState, room_id: i64, people: &[User]) -> ApiResult<Vec<i64>> {
+    let ids: Vec<i64> = people.iter().map(|u| u.id).collect();
+    let added = state
+        .store
+        .add_members(room_id, &ids, RoomRole::Member)
+        .await?;
+    let room = state
+        .store
+        .room(room_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    for (uid, seq) in &added {
+        let Some(u) = people.iter().find(|u| u.id == *uid) else {
+            continue;
+        };
+        events::subscribe(state, u.id, room_id);
+        events::publish_room(
+            state,
+            room_id,
+            *seq,
+            events::member_event(EventKind::MemberJoined, room_id, *seq, &brief(u)),
+        );
+        let view = room_view(state, u, &room).await?;
+        events::publish_user(state, u.id, json!({ "type": "room.created", "room": view }));
+    }
+    Ok(added.into_iter().map(|a| a.0).collect())
+}
+
+pub async fn add_members(
+    state: &AppState,
+    user: &User,
+    room_id: i64,
+    user_ids: &[i64],
+) -> ApiResult<Vec<i64>> {
+    let (room, access) = room_access(state, user, room_id).await?;
+    if !access.can_add_members() {
+        return Err(ApiError::forbidden());
+    }
+    if user_ids.is_empty() {
+        return Err(FieldError::new("user_ids", Rule::Required).into());
+    }
+    if user_ids.len() > 500 {
+        return Err(FieldError::with_limit("user_ids", Rule::TooLong, 500).into());
+    }
+    let people = state.store.users_by_ids(user_ids).await?;
+    let mut wanted = user_ids.to_vec();
+    wanted.sort_unstable();
+    wanted.dedup();
+    if people.len() != wanted.len() || people.iter().any(|u| u.status != UserStatus::Active) {
+        return Err(
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_reference")
+                .with_field("user_ids"),
+        );
+    }
+    if room.kind.is_public()
+        && people
+            .iter()
+            .any(|u| u.role == steward_core::SystemRole::Guest)
+        && !access.can_moderate()
+    {
+        return Err(ApiError::forbidden());
+    }
+    add_people(state, room_id, &people).await
+}
+
+pub async fn leave(state: &AppState, user: &User, room_id: i64) -> ApiResult<()> {
+    let (room, access) = room_access(state, user, room_id).await?;
+    if !access.is_member() {
+        return Err(ApiError::new(StatusCode::CONFLICT, "not_a_member"));
+    }
+    if room.kind == RoomKind::Direct {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "cannot_leave_direct",
+        ));
+    }
+    if let Some(seq) = state.store.remove_member(room_id, user.id).await? {
+        events::publish_room(
+            state,
+            room_id,
+            seq,
+            events::member_event(EventKind::MemberLeft, room_id, seq, &brief(user)),
+        );
+        events::unsubscribe(state, user.id, room_id);
+        events::publish_user(
+            state,
+            user.id,
+            json!({ "type": "room.removed", "room_id": room_id }),
+        );
+    }
+    Ok(())
+}
+
+pub async fn update_room(
+    state: &AppState,
+    user: &User,
+    room_id: i64,
+    name: Option<&str>,
+    topic: Option<&str>,
+) -> ApiResult<RoomView> {
+    let (room, access) = room_access(state, user, room_id).await?;
+    if !access.can_moderate() || room.kind == RoomKind::Direct {
+        return Err(ApiError::forbidden());
+    }
+    let name = name.map(RoomName::parse).transpose()?;
+    let topic = topic.map(Topic::parse).transpose()?;
+    let (room, seq) = state
+        .store
+        .update_room(
+            room_id,
+            name.as_ref().map(|n| n.as_str()),
+            topic.as_ref().map(|t| t.as_str()),
+        )
+        .await?;
+    events::publish_room(
+        state,
+        room_id,
+        seq,
+        json!({ "type": "room.updated", "room_id": room_id, "seq": seq, "room": room }).to_string(),
+    );
+    room_view(state, user, &room).await
+}

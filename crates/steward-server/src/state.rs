@@ -1,0 +1,62 @@
+//! What every handler shares.
+
+use std::collections::HashMap;
+use std::ops::Deref;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use steward_bus::{Bus, Hub};
+use steward_store::Store;
+
+use crate::auth::LoginThrottle;
+use crate::config::Config;
+use crate::web::Templates;
+
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+pub struct Inner {
+    pub store: Store,
+    pub hub: Arc<Hub>,
+    pub bus: Arc<dyn Bus>,
+    pub config: Config,
+    pub templates: Templates,
+    pub login: LoginThrottle,
+    /// People who said they are away; everyone else connected is online.
+    pub away: Mutex<HashMap<i64, bool>>,
+    pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+    pub started: Instant,
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// `online`, `away` or `offline`, as this node sees it.
+    pub fn presence(&self, user_id: i64) -> &'static str {
+        if !self.hub.is_connected(user_id) {
+            return "offline";
+        }
+        let away = self.away.lock().unwrap_or_else(|e| e.into_inner());
+        if away.get(&user_id).copied().unwrap_or(false) {
+            "away"
+        } else {
+            "online"
+        }
+    }
+
+    pub fn set_away(&self, user_id: i64, away: bool) -> bool {
+        let mut map = self.away.lock().unwrap_or_else(|e| e.into_inner());
+        let before = map.get(&user_id).copied().unwrap_or(false);
+        if away {
+            map.insert(user_id, true);
+        } else {
+            map.remove(&user_id);
+        }
+        before != away
+    }
+}

@@ -1,0 +1,619 @@
+//! Server-rendered pages (minijinja templates shipped in the binary, vendored
+//! htmx, one script for the live chat). Pages use the same service functions
+//! as the API; forms carry a CSRF token derived from the session.
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use minijinja::value::Kwargs;
+use minijinja::{Environment, Value as JValue, context};
+use serde::Deserialize;
+use serde_json::json;
+use steward_core::SystemRole;
+use steward_core::validate::{
+    DisplayName, Email, Locale, Password, Username, default_avatar_color,
+};
+use steward_store::{NewUser, Page};
+
+use crate::api::users::{UpdateMeRequest, apply_profile, check_login, open_session};
+use crate::auth::{self, CurrentUser, SESSION_COOKIE};
+use crate::error::ApiError;
+use crate::i18n;
+use crate::service;
+use crate::state::AppState;
+use crate::views::{self, UserView};
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../web/templates/base.html")),
+    ("login.html", include_str!("../web/templates/login.html")),
+    ("setup.html", include_str!("../web/templates/setup.html")),
+    ("app.html", include_str!("../web/templates/app.html")),
+    ("search.html", include_str!("../web/templates/search.html")),
+    (
+        "settings.html",
+        include_str!("../web/templates/settings.html"),
+    ),
+];
+
+pub const STATIC_FILES: &[(&str, &str, &[u8])] = &[
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../web/static/app.css"),
+    ),
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/static/app.js"),
+    ),
+    (
+        "htmx.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/static/htmx.min.js"),
+    ),
+];
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+fn translate(
+    state: &minijinja::State,
+    key: &str,
+    kwargs: Kwargs,
+) -> Result<String, minijinja::Error> {
+    let lang = state
+        .lookup("lang")
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let locale = Locale::parse(&lang).unwrap_or_default();
+    let mut args = fluent_bundle::FluentArgs::new();
+    for name in kwargs.args() {
+        let v: JValue = kwargs.get(name)?;
+        if let Some(n) = v.as_i64() {
+            args.set(name.to_string(), n);
+        } else {
+            args.set(name.to_string(), v.to_string());
+        }
+    }
+    Ok(i18n::get().t(locale, key, Some(&args)))
+}
+
+impl Templates {
+    pub fn new() -> Result<Templates, minijinja::Error> {
+        let mut env = Environment::new();
+        for (name, src) in TEMPLATES {
+            env.add_template(name, src)?;
+        }
+        env.add_function("t", translate);
+        Ok(Templates { env })
+    }
+
+    pub fn render(&self, name: &str, ctx: JValue) -> Response {
+        match self.env.get_template(name).and_then(|t| t.render(ctx)) {
+            Ok(html) => Html(html).into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, template = name, "template failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+            }
+        }
+    }
+}
+
+fn page_locale(headers: &HeaderMap, user: Option<&CurrentUser>) -> Locale {
+    user.map(|u| u.locale())
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Locale::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
+fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> HeaderValue {
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+    ))
+    .unwrap_or(HeaderValue::from_static(""))
+}
+
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+/// The signed-in person for a page, or a redirect to the login page.
+async fn page_user(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+) -> Result<CurrentUser, Response> {
+    match auth::authenticate(state, headers).await {
+        Ok(Some(u)) => Ok(u),
+        _ => {
+            let next: String = path
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"/-_.".contains(&b) {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            Err(Redirect::to(&format!("/login?next={next}")).into_response())
+        }
+    }
+}
+
+fn check_form_csrf(me: &CurrentUser, given: Option<&str>) -> Result<(), Response> {
+    if given == Some(auth::csrf_token(&me.token).as_str()) {
+        Ok(())
+    } else {
+        Err((
+            StatusCode::FORBIDDEN,
+            "CSRF check failed: reload the page and try again",
+        )
+            .into_response())
+    }
+}
+
+fn user_ctx(state: &AppState, me: &CurrentUser) -> JValue {
+    JValue::from_serialize(UserView::new(state, &me.user, &me.user))
+}
+
+fn error_text(err: &ApiError, locale: Locale) -> String {
+    i18n::error_body(err, locale)["error"]["message"]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    if let Ok(Some(_)) = auth::authenticate(&state, &headers).await {
+        return Redirect::to(&safe_next(q.next.as_deref())).into_response();
+    }
+    let lang = page_locale(&headers, None).as_str();
+    state.templates.render(
+        "login.html",
+        context! { lang, csrf => "", next => safe_next(q.next.as_deref()), username => "" },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login_submit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let locale = page_locale(&headers, None);
+    if !auth::same_origin(&headers) {
+        return (StatusCode::FORBIDDEN, "cross-site login refused").into_response();
+    }
+    let ip = auth::client_ip(&headers, Some(peer));
+    let next = safe_next(f.next.as_deref());
+    match check_login(&state, &f.username, &f.password, &ip).await {
+        Ok(user) => match open_session(&state, user.id, "web", &ip, &headers).await {
+            Ok(token) => {
+                let mut r = Redirect::to(&next).into_response();
+                r.headers_mut().insert(
+                    header::SET_COOKIE,
+                    session_cookie(&state, &token, auth::SESSION_TTL_MS / 1000),
+                );
+                r
+            }
+            Err(e) => e.into_response(),
+        },
+        Err(e) => {
+            let mut r = state.templates.render(
+                "login.html",
+                context! { lang => locale.as_str(), csrf => "", next, username => f.username, error => error_text(&e, locale) },
+            );
+            *r.status_mut() = e.status;
+            r
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: Option<String>,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if let Ok(Some(me)) = auth::authenticate(&state, &headers).await {
+        if let Err(r) = check_form_csrf(&me, f.csrf.as_deref()) {
+            return r;
+        }
+        let _ = state
+            .store
+            .delete_session(&auth::token_hash(&me.token))
+            .await;
+    }
+    let mut r = Redirect::to("/login").into_response();
+    r.headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    r
+}
+
+// ---- first run: create the owner ----
+
+pub const SETUP_SETTING: &str = "setup_token_hash";
+
+async fn setup_token_valid(state: &AppState, token: &str) -> bool {
+    matches!(state.store.setting(SETUP_SETTING).await, Ok(Some(h)) if h == auth::token_hash(token))
+}
+
+pub async fn setup_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Response {
+    if !setup_token_valid(&state, &token).await {
+        return (
+            StatusCode::NOT_FOUND,
+            "This setup link was used already or is not valid.",
+        )
+            .into_response();
+    }
+    let lang = page_locale(&headers, None).as_str();
+    state
+        .templates
+        .render("setup.html", context! { lang, token, csrf => "" })
+}
+
+#[derive(Deserialize)]
+pub struct SetupForm {
+    username: String,
+    display_name: String,
+    email: Option<String>,
+    password: String,
+}
+
+pub async fn setup_submit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(f): Form<SetupForm>,
+) -> Response {
+    let locale = page_locale(&headers, None);
+    if !setup_token_valid(&state, &token).await {
+        return (
+            StatusCode::NOT_FOUND,
+            "This setup link was used already or is not valid.",
+        )
+            .into_response();
+    }
+    let result: Result<i64, ApiError> = async {
+        let username = Username::parse(&f.username)?;
+        let display = DisplayName::parse(if f.display_name.trim().is_empty() {
+            &f.username
+        } else {
+            &f.display_name
+        })?;
+        let email = f
+            .email
+            .as_deref()
+            .filter(|e| !e.trim().is_empty())
+            .map(Email::parse)
+            .transpose()?;
+        let password = Password::parse(&f.password)?;
+        let pw = password.expose().to_string();
+        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw))
+            .await
+            .map_err(|e| anyhow::anyhow!(e))??;
+        let user = state
+            .store
+            .create_user(&NewUser {
+                avatar_color: default_avatar_color(username.as_str()).to_string(),
+                username: username.as_str().to_string(),
+                display_name: display.into_string(),
+                email: email.map(|e| e.as_str().to_string()),
+                password_hash: hash,
+                locale: locale.as_str().to_string(),
+                role: SystemRole::Owner,
+            })
+            .await?;
+        state.store.delete_setting(SETUP_SETTING).await?;
+        crate::bootstrap_owner_rooms(&state, user.id).await?;
+        Ok(user.id)
+    }
+    .await;
+    match result {
+        Ok(user_id) => {
+            let ip = auth::client_ip(&headers, Some(peer));
+            match open_session(&state, user_id, "web", &ip, &headers).await {
+                Ok(t) => {
+                    let mut r = Redirect::to("/").into_response();
+                    r.headers_mut().insert(
+                        header::SET_COOKIE,
+                        session_cookie(&state, &t, auth::SESSION_TTL_MS / 1000),
+                    );
+                    r
+                }
+                Err(e) => e.into_response(),
+            }
+        }
+        Err(e) => {
+            let mut r = state.templates.render(
+                "setup.html",
+                context! { lang => locale.as_str(), token, csrf => "", error => error_text(&e, locale),
+                    username => f.username, display_name => f.display_name, email => f.email },
+            );
+            *r.status_mut() = e.status;
+            r
+        }
+    }
+}
+
+// ---- the chat ----
+
+pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let me = match page_user(&state, &headers, "/").await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    match views::my_room_views(&state, &me.user).await {
+        Ok(rooms) if !rooms.is_empty() => {
+            let first = rooms.iter().find(|r| r.unread > 0).unwrap_or(&rooms[0]);
+            Redirect::to(&format!("/r/{}", first.id)).into_response()
+        }
+        Ok(_) => render_app(&state, &me, None).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+pub async fn room_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let me = match page_user(&state, &headers, &format!("/r/{id}")).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return not_found_page(&state, &me).await;
+    };
+    match service::room_access(&state, &me.user, id).await {
+        Ok(_) => render_app(&state, &me, Some(id)).await,
+        Err(_) => not_found_page(&state, &me).await,
+    }
+}
+
+async fn not_found_page(state: &AppState, me: &CurrentUser) -> Response {
+    let mut r = render_app(state, me, None).await;
+    *r.status_mut() = StatusCode::NOT_FOUND;
+    r
+}
+
+async fn render_app(state: &AppState, me: &CurrentUser, room_id: Option<i64>) -> Response {
+    let rooms = match views::my_room_views(state, &me.user).await {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let mut room = None;
+    let mut messages = vec![];
+    let mut has_more = false;
+    let mut members = vec![];
+    if let Some(id) = room_id {
+        let Ok(Some(r)) = state.store.room(id).await else {
+            return ApiError::not_found().into_response();
+        };
+        room = views::room_view(state, &me.user, &r).await.ok();
+        if let Ok((m, more)) = state
+            .store
+            .history(
+                id,
+                Page {
+                    limit: 50,
+                    ..Page::default()
+                },
+            )
+            .await
+        {
+            messages = m;
+            has_more = more;
+        }
+        members = state.store.members(id).await.unwrap_or_default();
+    }
+    let locale = me.locale();
+    let member_views: Vec<serde_json::Value> = members
+        .iter()
+        .map(|m| json!({ "id": m.user.id, "username": m.user.username, "display_name": m.user.display_name,
+            "avatar_color": m.user.avatar_color, "role": m.role, "presence": state.presence(m.user.id) }))
+        .collect();
+    let bootstrap = json!({
+        "me": UserView::new(state, &me.user, &me.user),
+        "room": room,
+        "messages": messages,
+        "has_more": has_more,
+        "members": member_views,
+        "i18n": i18n::get().with_prefix(locale, "js-"),
+    });
+    // `</script>` inside the JSON must not end the data block.
+    let bootstrap = bootstrap.to_string().replace("</", "<\\/");
+    state.templates.render(
+        "app.html",
+        context! {
+            lang => locale.as_str(), csrf => auth::csrf_token(&me.token), user => user_ctx(state, me),
+            rooms => JValue::from_serialize(&rooms), room => JValue::from_serialize(&room), bootstrap,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct SearchForm {
+    q: Option<String>,
+    room_id: Option<String>,
+}
+
+pub async fn search_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(f): Query<SearchForm>,
+) -> Response {
+    let me = match page_user(&state, &headers, "/search").await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let locale = me.locale();
+    let rooms = views::my_room_views(&state, &me.user)
+        .await
+        .unwrap_or_default();
+    let q = f.q.unwrap_or_default();
+    let searched = !q.trim().is_empty();
+    let room_id = f.room_id.as_deref().and_then(|r| r.parse::<i64>().ok());
+    let (results, error) = if q.trim().is_empty() {
+        (vec![], None)
+    } else {
+        let p = crate::api::search::SearchParams {
+            q: q.clone(),
+            room_id,
+            author_id: None,
+            before_id: None,
+            limit: Some(50),
+        };
+        match crate::api::search::run(&state, &me.user, &p).await {
+            Ok(r) => (r, None),
+            Err(e) => (vec![], Some(error_text(&e, locale))),
+        }
+    };
+    state.templates.render(
+        "search.html",
+        context! {
+            lang => locale.as_str(), csrf => auth::csrf_token(&me.token), user => user_ctx(&state, &me),
+            q, room_id, rooms => JValue::from_serialize(&rooms), results => JValue::from_serialize(&results), error,
+            searched,
+        },
+    )
+}
+
+pub async fn settings_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let me = match page_user(&state, &headers, "/settings").await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let saved = q.contains_key("saved");
+    state.templates.render(
+        "settings.html",
+        context! { lang => me.locale().as_str(), csrf => auth::csrf_token(&me.token), user => user_ctx(&state, &me), saved },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    csrf: Option<String>,
+    display_name: Option<String>,
+    email: Option<String>,
+    locale: Option<String>,
+    avatar_color: Option<String>,
+    current_password: Option<String>,
+    new_password: Option<String>,
+}
+
+pub async fn settings_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<SettingsForm>,
+) -> Response {
+    let me = match page_user(&state, &headers, "/settings").await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_form_csrf(&me, f.csrf.as_deref()) {
+        return r;
+    }
+    let req = UpdateMeRequest {
+        display_name: f.display_name,
+        email: f.email,
+        locale: f.locale,
+        avatar_color: f.avatar_color,
+        password: f.new_password.filter(|p| !p.is_empty()),
+        current_password: f.current_password,
+    };
+    match apply_profile(&state, &me, &req).await {
+        Ok(_) => Redirect::to("/settings?saved=1").into_response(),
+        Err(e) => {
+            // Re-read: the language may not have changed, the rest did not apply.
+            let user = state
+                .store
+                .user(me.id())
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or(me.user.clone());
+            let locale = Locale::parse(&user.locale).unwrap_or_default();
+            let mut r = state.templates.render(
+                "settings.html",
+                context! { lang => locale.as_str(), csrf => auth::csrf_token(&me.token),
+                    user => JValue::from_serialize(UserView::new(&state, &user, &user)), saved => false, error => error_text(&e, locale) },
+            );
+            *r.status_mut() = e.status;
+            r
+        }
+    }
+}
+
+pub async fn static_file(Path(name): Path<String>) -> Response {
+    match STATIC_FILES.iter().find(|(n, _, _)| *n == name) {
+        Some((_, ct, body)) => {
+            let etag = format!(
+                "\"{}\"",
+                &hex::encode(<sha2::Sha256 as sha2::Digest>::digest(body))[..16]
+            );
+            (
+                [
+                    (header::CONTENT_TYPE, HeaderValue::from_static(ct)),
+                    (
+                        header::CACHE_CONTROL,
+                        HeaderValue::from_static("public, max-age=300"),
+                    ),
+                    (
+                        header::ETAG,
+                        HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"0\"")),
+                    ),
+                ],
+                *body,
+            )
+                .into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
