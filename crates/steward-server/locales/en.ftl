@@ -1,0 +1,297 @@
+# Steward — English.
+# Keys starting with `js-` are sent to the browser script (formatted without
+# arguments; the script fills `{ $var }` itself). Plurals for the script are
+# separate keys ending in -one / -few / -many / -other.
+
+## Product
+
+app-name = Steward
+app-tagline = Team chat that lives on your own server.
+skip-to-content = Skip to content
+noscript = Steward needs JavaScript for the live chat.
+
+## Sign in and first run
+
+login-title = Sign in
+login-username = Username or e-mail
+login-password = Password
+login-submit = Sign in
+login-footer = Forgot your password? Ask an administrator of this server.
+setup-title = Create the owner account
+setup-lead = This is the first start. The account you create now manages the whole server.
+setup-username-hint = 2–32 characters: Latin letters, digits, dot, dash or underscore. Used for @mentions.
+setup-submit = Create account and start
+password-hint = At least 8 characters.
+form-optional = (optional)
+
+## Sidebar
+
+nav-sidebar = Navigation
+nav-open = Open navigation
+nav-close = Close navigation
+nav-rooms = Rooms
+nav-channels = Channels
+nav-groups = Groups
+nav-direct = Direct messages
+nav-channels-empty = No channels yet.
+nav-groups-empty = No groups yet.
+nav-direct-empty = No conversations yet.
+nav-filter-label = Find a room
+nav-filter-placeholder = Jump to…
+nav-filter-empty = No rooms match.
+nav-settings = Settings
+nav-logout = Sign out
+unread-count = { $count ->
+    [one] { $count } unread message
+   *[other] { $count } unread messages
+}
+mention-count = { $count ->
+    [one] { $count } mention
+   *[other] { $count } mentions
+}
+presence-online = Online
+presence-away = Away
+presence-offline = Offline
+
+## Dialogs
+
+browse-channels = Browse channels
+browse-filter = Filter channels
+create-room = Create a room
+create-channel = Create a channel
+create-group = Create a group
+create-room-name-placeholder = e.g. design-team
+create-room-submit = Create
+kind-channel = Channel
+kind-channel-hint = Public: anyone on this server can find and join it.
+kind-group = Private group
+kind-group-hint = Private: only invited members can see it.
+kind-broadcast = Broadcast channel
+kind-broadcast-hint = Public, but only owners, moderators and editors can post.
+dm-new = New direct message
+dm-who = People
+dm-hint = Up to 8 people. If the conversation already exists, it opens.
+dm-submit = Open conversation
+dialog-cancel = Cancel
+dialog-close = Close
+dialog-confirm = Confirm
+picker-placeholder = Type a name…
+picker-results = Matching people
+
+## Conversation
+
+members-title = Members
+members-add = Add members
+members-add-submit = Add
+members-count = { $count ->
+    [one] { $count } member
+   *[other] { $count } members
+}
+pins-title = Pinned messages
+panel-close = Close panel
+room-leave = Leave room
+room-join = Join
+room-preview-notice = You are previewing this channel. Join to take part.
+room-readonly-notice = Only owners, moderators and editors can post here. You can still react.
+room-archived-notice = This room is archived and read-only.
+room-start = This is the very beginning of the conversation.
+conn-reconnecting = Connection lost. Reconnecting…
+messages-label = Messages in { $room }
+messages-loading = Loading earlier messages…
+jump-latest = Jump to latest
+composer-label = Write a message
+composer-placeholder = Message { $room }
+composer-placeholder-direct = Message { $name }
+composer-hint = **bold**, _italic_, `code`, > quote · Enter to send · Shift+Enter for a new line
+composer-attach = Attach files
+composer-send = Send
+composer-cancel = Cancel
+composer-drop = Drop files to attach
+empty-title = Pick a room or create one
+empty-text = Conversations live in channels, private groups and direct messages.
+
+## Search
+
+back-to-chat = Back to chat
+search-title = Search
+search-label = Search messages
+search-placeholder = Search messages
+search-room = Room
+search-all-rooms = All rooms
+search-submit = Search
+search-empty-title = Search your messages
+search-empty-text = Word forms match in English and Russian: “report” also finds “reports”.
+search-no-results = Nothing found for “{ $query }”
+search-no-results-text = Try other words, or search all rooms.
+search-results-count = { $count ->
+    [one] { $count } message found
+   *[other] { $count } messages found
+}
+search-open = Open in conversation →
+
+## Settings
+
+settings-title = Settings
+settings-saved = Changes saved.
+settings-profile = Profile
+settings-save = Save changes
+settings-password = Password
+settings-current-password = Current password
+settings-new-password = New password
+settings-password-submit = Change password
+settings-session = Session
+settings-signed-in-as = Signed in as @{ $name }
+locale-ru = Русский
+locale-en = English
+
+## Browser script
+
+js-today = Today
+js-yesterday = Yesterday
+js-new-messages = New messages
+js-edited = (edited)
+js-message-deleted = This message was deleted.
+js-sending = Sending…
+js-send-failed = Not sent.
+js-retry = Retry
+js-discard = Discard
+js-reply-goto = Go to the message from { $name }
+js-replying-to = Replying to { $name }
+js-editing = Editing message
+js-editing-hint = Enter to save, Esc to cancel
+js-action-react = Add reaction
+js-action-reply = Reply
+js-action-edit = Edit
+js-action-delete = Delete
+js-action-pin = Pin
+js-action-unpin = Unpin
+js-action-copy-link = Copy link
+js-message-actions = Message actions
+js-reaction-label = Reaction { $emoji }: { $count }
+js-pick-reaction = Pick a reaction
+js-pinned = Pinned
+js-pinned-done = Message pinned
+js-unpinned-done = Message unpinned
+js-link-copied = Link copied
+js-confirm = OK
+js-confirm-delete = Delete this message? This cannot be undone.
+js-confirm-leave = Leave { $room }?
+js-leave = Leave
+js-you = you
+js-uploading = uploading…
+js-upload-failed = failed
+js-uploads-pending = Wait until the files finish uploading.
+js-edit-no-attachments = Files can’t be added while editing.
+js-attachment-remove = Remove { $name }
+js-message-not-found = That message could not be found.
+js-error-generic = Something went wrong.
+js-error-network = No connection to the server.
+js-loading = Loading…
+js-pins-empty = No pinned messages yet.
+js-jump-to-message = Go to message
+js-typing-one = { $name } is typing…
+js-typing-two = { $first } and { $second } are typing…
+js-typing-several = Several people are typing…
+js-presence-online = Online
+js-presence-away = Away
+js-presence-offline = Offline
+js-room-removed = You are no longer a member of this room.
+js-picker-none = Nobody found
+js-picker-remove = Remove { $name }
+js-pick-someone = Pick at least one person.
+js-name-required = Enter a name.
+js-browse-empty = No public channels yet.
+js-join = Join
+js-join-named = Join { $room }
+js-open = Open
+js-unread-one = { $count } unread message
+js-unread-few = { $count } unread messages
+js-unread-many = { $count } unread messages
+js-unread-other = { $count } unread messages
+js-mentions-one = { $count } mention
+js-mentions-few = { $count } mentions
+js-mentions-many = { $count } mentions
+js-mentions-other = { $count } mentions
+js-members-one = { $count } member
+js-members-few = { $count } members
+js-members-many = { $count } members
+js-members-other = { $count } members
+js-members-added-one = { $count } person added
+js-members-added-few = { $count } people added
+js-members-added-many = { $count } people added
+js-members-added-other = { $count } people added
+
+## API errors (code → error-<code with dashes>; $field is the translated field name)
+
+error-not-found = Not found.
+error-forbidden = You don’t have permission to do that.
+error-unauthorized = Please sign in again.
+error-invalid-credentials = Wrong username or password.
+error-too-many-requests = Too many requests. Try again in { $seconds ->
+    [one] { $seconds } second
+   *[other] { $seconds } seconds
+}.
+error-conflict = { $field }: this value is already taken.
+error-payload-too-large = The upload is too large.
+error-unsupported-type = This file type is not supported.
+error-internal = Something went wrong on the server. Please try again.
+error-bad-request = Invalid request ({ $field }).
+error-cannot-leave-direct = You can’t leave a direct conversation.
+error-cannot-post = You can’t post in this room.
+error-csrf-failed = The form has expired. Reload the page and try again.
+error-expected-json = The request must be JSON.
+error-invalid-field = { $field } has an invalid value.
+error-invalid-json = The request is not valid JSON.
+error-invalid-path = Invalid address.
+error-invalid-query = Invalid query parameters.
+error-invalid-reference = { $field } refers to something that doesn’t exist.
+error-limit-reached = { $field }: the limit has been reached.
+error-not-a-member = You are not a member of this room.
+error-out-of-range = { $field } is out of range.
+error-wrong-password = The current password is wrong.
+error-required = { $field } is required.
+
+## Field rules
+
+rule-required = { $field } is required.
+rule-too-short = { $field } must be at least { $limit } { $limit ->
+    [one] character
+   *[other] characters
+} long.
+rule-too-long = { $field } must be at most { $limit } { $limit ->
+    [one] character
+   *[other] characters
+} long.
+rule-invalid-format = { $field } has an invalid format.
+rule-invalid-choice = { $field } is not one of the allowed values.
+
+## Field names (also form labels)
+
+field-username = Username
+field-password = Password
+field-display_name = Display name
+field-email = E-mail
+field-name = Name
+field-topic = Topic
+field-body = Message text
+field-kind = Type
+field-members = Members
+field-locale = Language
+field-emoji = Emoji
+field-nonce = Message key
+field-avatar_color = Avatar colour
+field-role = Role
+field-file = File
+field-seq = Position
+field-user_ids = People
+field-current_password = Current password
+field-new_password = New password
+field-limit = Limit
+field-room_id = Room
+field-reply_to = Reply
+field-attachments = Attachments
+field-status = Status
+field-rooms = Rooms
+field-op = Operation
+field-q = Search query
+field-token = Token

@@ -1,0 +1,304 @@
+# Steward — русский.
+# Ключи с префиксом `js-` уходят в браузерный скрипт (форматируются без
+# аргументов; `{ $var }` скрипт подставляет сам). Множественное число для
+# скрипта — отдельные ключи с окончаниями -one / -few / -many / -other.
+
+## Продукт
+
+app-name = Steward
+app-tagline = Командный чат на вашем собственном сервере.
+skip-to-content = Перейти к содержимому
+noscript = Для работы чата нужен JavaScript.
+
+## Вход и первый запуск
+
+login-title = Вход
+login-username = Имя пользователя или e-mail
+login-password = Пароль
+login-submit = Войти
+login-footer = Забыли пароль? Обратитесь к администратору сервера.
+setup-title = Учётная запись владельца
+setup-lead = Это первый запуск. Учётная запись, которую вы сейчас создадите, управляет всем сервером.
+setup-username-hint = 2–32 символа: латинские буквы, цифры, точка, дефис или подчёркивание. Используется в @упоминаниях.
+setup-submit = Создать и начать
+password-hint = Не менее 8 символов.
+form-optional = (необязательно)
+
+## Боковая панель
+
+nav-sidebar = Навигация
+nav-open = Открыть навигацию
+nav-close = Закрыть навигацию
+nav-rooms = Комнаты
+nav-channels = Каналы
+nav-groups = Группы
+nav-direct = Личные сообщения
+nav-channels-empty = Каналов пока нет.
+nav-groups-empty = Групп пока нет.
+nav-direct-empty = Переписок пока нет.
+nav-filter-label = Найти комнату
+nav-filter-placeholder = Перейти к…
+nav-filter-empty = Подходящих комнат нет.
+nav-settings = Настройки
+nav-logout = Выйти
+unread-count = { $count ->
+    [one] { $count } непрочитанное сообщение
+    [few] { $count } непрочитанных сообщения
+   *[many] { $count } непрочитанных сообщений
+}
+mention-count = { $count ->
+    [one] { $count } упоминание
+    [few] { $count } упоминания
+   *[many] { $count } упоминаний
+}
+presence-online = В сети
+presence-away = Нет на месте
+presence-offline = Не в сети
+
+## Диалоги
+
+browse-channels = Обзор каналов
+browse-filter = Фильтр каналов
+create-room = Создать комнату
+create-channel = Создать канал
+create-group = Создать группу
+create-room-name-placeholder = например, дизайн
+create-room-submit = Создать
+kind-channel = Канал
+kind-channel-hint = Открытый: любой на сервере может найти его и вступить.
+kind-group = Закрытая группа
+kind-group-hint = Закрытая: видна только приглашённым участникам.
+kind-broadcast = Канал объявлений
+kind-broadcast-hint = Открытый, но писать могут только владельцы, модераторы и редакторы.
+dm-new = Новое личное сообщение
+dm-who = Собеседники
+dm-hint = До 8 человек. Если такая переписка уже есть, она откроется.
+dm-submit = Открыть переписку
+dialog-cancel = Отмена
+dialog-close = Закрыть
+dialog-confirm = Подтвердить
+picker-placeholder = Введите имя…
+picker-results = Найденные люди
+
+## Переписка
+
+members-title = Участники
+members-add = Добавить участников
+members-add-submit = Добавить
+members-count = { $count ->
+    [one] { $count } участник
+    [few] { $count } участника
+   *[many] { $count } участников
+}
+pins-title = Закреплённые сообщения
+panel-close = Закрыть панель
+room-leave = Покинуть комнату
+room-join = Вступить
+room-preview-notice = Вы просматриваете канал. Вступите, чтобы участвовать.
+room-readonly-notice = Писать здесь могут только владельцы, модераторы и редакторы. Ставить реакции можно.
+room-archived-notice = Комната в архиве и доступна только для чтения.
+room-start = Это самое начало переписки.
+conn-reconnecting = Соединение потеряно. Переподключение…
+messages-label = Сообщения в «{ $room }»
+messages-loading = Загрузка предыдущих сообщений…
+jump-latest = К последним
+composer-label = Написать сообщение
+composer-placeholder = Сообщение в «{ $room }»
+composer-placeholder-direct = Написать сообщение…
+composer-hint = **жирный**, _курсив_, `код`, > цитата · Enter — отправить · Shift+Enter — новая строка
+composer-attach = Прикрепить файлы
+composer-send = Отправить
+composer-cancel = Отменить
+composer-drop = Отпустите файлы, чтобы прикрепить их
+empty-title = Выберите комнату или создайте новую
+empty-text = Общение идёт в каналах, закрытых группах и личных сообщениях.
+
+## Поиск
+
+back-to-chat = Назад в чат
+search-title = Поиск
+search-label = Поиск сообщений
+search-placeholder = Поиск по сообщениям
+search-room = Комната
+search-all-rooms = Все комнаты
+search-submit = Найти
+search-empty-title = Поиск по сообщениям
+search-empty-text = Находятся разные формы слов: «отчёт» найдёт и «отчёты», «отчётом».
+search-no-results = По запросу «{ $query }» ничего не найдено
+search-no-results-text = Попробуйте другие слова или поиск по всем комнатам.
+search-results-count = { $count ->
+    [one] Найдено { $count } сообщение
+    [few] Найдено { $count } сообщения
+   *[many] Найдено { $count } сообщений
+}
+search-open = Открыть в переписке →
+
+## Настройки
+
+settings-title = Настройки
+settings-saved = Изменения сохранены.
+settings-profile = Профиль
+settings-save = Сохранить
+settings-password = Пароль
+settings-current-password = Текущий пароль
+settings-new-password = Новый пароль
+settings-password-submit = Сменить пароль
+settings-session = Сеанс
+settings-signed-in-as = Вы вошли как @{ $name }
+locale-ru = Русский
+locale-en = English
+
+## Браузерный скрипт
+
+js-today = Сегодня
+js-yesterday = Вчера
+js-new-messages = Новые сообщения
+js-edited = (изменено)
+js-message-deleted = Сообщение удалено.
+js-sending = Отправка…
+js-send-failed = Не отправлено.
+js-retry = Повторить
+js-discard = Отменить
+js-reply-goto = Перейти к сообщению: { $name }
+js-replying-to = Ответ — { $name }
+js-editing = Редактирование сообщения
+js-editing-hint = Enter — сохранить, Esc — отменить
+js-action-react = Добавить реакцию
+js-action-reply = Ответить
+js-action-edit = Изменить
+js-action-delete = Удалить
+js-action-pin = Закрепить
+js-action-unpin = Открепить
+js-action-copy-link = Скопировать ссылку
+js-message-actions = Действия с сообщением
+js-reaction-label = Реакция { $emoji }: { $count }
+js-pick-reaction = Выберите реакцию
+js-pinned = Закреплено
+js-pinned-done = Сообщение закреплено
+js-unpinned-done = Сообщение откреплено
+js-link-copied = Ссылка скопирована
+js-confirm = ОК
+js-confirm-delete = Удалить это сообщение? Это действие нельзя отменить.
+js-confirm-leave = Покинуть «{ $room }»?
+js-leave = Покинуть
+js-you = вы
+js-uploading = загрузка…
+js-upload-failed = ошибка
+js-uploads-pending = Дождитесь окончания загрузки файлов.
+js-edit-no-attachments = При редактировании нельзя добавлять файлы.
+js-attachment-remove = Убрать { $name }
+js-message-not-found = Сообщение не найдено.
+js-error-generic = Что-то пошло не так.
+js-error-network = Нет связи с сервером.
+js-loading = Загрузка…
+js-pins-empty = Закреплённых сообщений пока нет.
+js-jump-to-message = Перейти к сообщению
+js-typing-one = { $name } печатает…
+js-typing-two = { $first } и { $second } печатают…
+js-typing-several = Несколько человек печатают…
+js-presence-online = В сети
+js-presence-away = Нет на месте
+js-presence-offline = Не в сети
+js-room-removed = Вы больше не участник этой комнаты.
+js-picker-none = Никого не найдено
+js-picker-remove = Убрать { $name }
+js-pick-someone = Выберите хотя бы одного человека.
+js-name-required = Введите название.
+js-browse-empty = Открытых каналов пока нет.
+js-join = Вступить
+js-join-named = Вступить в «{ $room }»
+js-open = Открыть
+js-unread-one = { $count } непрочитанное сообщение
+js-unread-few = { $count } непрочитанных сообщения
+js-unread-many = { $count } непрочитанных сообщений
+js-unread-other = { $count } непрочитанного сообщения
+js-mentions-one = { $count } упоминание
+js-mentions-few = { $count } упоминания
+js-mentions-many = { $count } упоминаний
+js-mentions-other = { $count } упоминания
+js-members-one = { $count } участник
+js-members-few = { $count } участника
+js-members-many = { $count } участников
+js-members-other = { $count } участника
+js-members-added-one = Добавлен { $count } участник
+js-members-added-few = Добавлено { $count } участника
+js-members-added-many = Добавлено { $count } участников
+js-members-added-other = Добавлено { $count } участника
+
+## Ошибки API (код → error-<код через дефисы>; $field — переведённое имя поля)
+
+error-not-found = Не найдено.
+error-forbidden = Недостаточно прав для этого действия.
+error-unauthorized = Войдите снова.
+error-invalid-credentials = Неверное имя пользователя или пароль.
+error-too-many-requests = Слишком много запросов. Повторите через { $seconds } { $seconds ->
+    [one] секунду
+    [few] секунды
+   *[many] секунд
+}.
+error-conflict = { $field }: такое значение уже занято.
+error-payload-too-large = Слишком большой файл или запрос.
+error-unsupported-type = Этот тип файлов не поддерживается.
+error-internal = На сервере что-то пошло не так. Попробуйте ещё раз.
+error-bad-request = Некорректный запрос ({ $field }).
+error-cannot-leave-direct = Из личной переписки нельзя выйти.
+error-cannot-post = В этой комнате вам нельзя писать.
+error-csrf-failed = Форма устарела. Обновите страницу и попробуйте ещё раз.
+error-expected-json = Запрос должен быть в формате JSON.
+error-invalid-field = Недопустимое значение поля «{ $field }».
+error-invalid-json = Запрос содержит некорректный JSON.
+error-invalid-path = Некорректный адрес.
+error-invalid-query = Некорректные параметры запроса.
+error-invalid-reference = Поле «{ $field }» ссылается на несуществующий объект.
+error-limit-reached = Поле «{ $field }»: достигнут предел.
+error-not-a-member = Вы не участник этой комнаты.
+error-out-of-range = Значение поля «{ $field }» вне допустимого диапазона.
+error-wrong-password = Текущий пароль указан неверно.
+error-required = Поле «{ $field }» обязательно для заполнения.
+
+## Правила для полей
+
+rule-required = Поле «{ $field }» обязательно для заполнения.
+rule-too-short = Поле «{ $field }» должно содержать не менее { $limit } { $limit ->
+    [one] символа
+    [few] символов
+   *[many] символов
+}.
+rule-too-long = Поле «{ $field }» должно содержать не более { $limit } { $limit ->
+    [one] символа
+    [few] символов
+   *[many] символов
+}.
+rule-invalid-format = Поле «{ $field }» заполнено в неверном формате.
+rule-invalid-choice = Недопустимое значение поля «{ $field }».
+
+## Названия полей (и подписи в формах)
+
+field-username = Имя пользователя
+field-password = Пароль
+field-display_name = Отображаемое имя
+field-email = Эл. почта
+field-name = Название
+field-topic = Тема
+field-body = Текст сообщения
+field-kind = Тип
+field-members = Участники
+field-locale = Язык
+field-emoji = Эмодзи
+field-nonce = Ключ сообщения
+field-avatar_color = Цвет аватара
+field-role = Роль
+field-file = Файл
+field-seq = Позиция
+field-user_ids = Пользователи
+field-current_password = Текущий пароль
+field-new_password = Новый пароль
+field-limit = Предел
+field-room_id = Комната
+field-reply_to = Ответ
+field-attachments = Вложения
+field-status = Статус
+field-rooms = Комнаты
+field-op = Операция
+field-q = Поисковый запрос
+field-token = Токен

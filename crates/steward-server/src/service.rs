@@ -346,7 +346,7 @@ pub async fn join(state: &AppState, user: &User, room_id: i64) -> ApiResult<Room
     if !access.can_join() {
         return Err(ApiError::forbidden());
     }
-    add_people(state, room_id, &[user.clone()]).await?;
+    add_people(state, room_id, std::slice::from_ref(user)).await?;
     let room = state
         .store
         .room(room_id)

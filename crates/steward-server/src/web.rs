@@ -2,6 +2,9 @@
 //! htmx, one script for the live chat). Pages use the same service functions
 //! as the API; forms carry a CSRF token derived from the session.
 
+// Page helpers return a ready `Response` as their error: that is what a page shows.
+#![allow(clippy::result_large_err)]
+
 use std::collections::HashMap;
 
 use axum::Form;

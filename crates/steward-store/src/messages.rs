@@ -433,7 +433,6 @@ impl Store {
                 if StoreError::is_unique_violation(&e) && new.nonce.is_some() =>
             {
                 // The same nonce committed concurrently: answer with that message.
-                drop(conn);
                 drop(tx);
                 let nonce = new.nonce.as_deref().unwrap_or_default();
                 let found = self
@@ -476,7 +475,6 @@ impl Store {
         let message = load_message(&mut conn, new.room_id, id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        drop(conn);
         tx.commit().await?;
         Ok(PostOutcome {
             message,
@@ -586,7 +584,6 @@ impl Store {
         let message = load_message(&mut conn, room_id, id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        drop(conn);
         tx.commit().await?;
         Ok((message, seq))
     }
@@ -638,7 +635,6 @@ impl Store {
         let message = load_message(&mut conn, room_id, id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        drop(conn);
         tx.commit().await?;
         Ok((message, seq))
     }
@@ -736,7 +732,6 @@ impl Store {
         let message = load_message(&mut conn, room_id, message_id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        drop(conn);
         tx.commit().await?;
         Ok((seq, message.reactions))
     }
@@ -786,7 +781,6 @@ impl Store {
         if message.deleted {
             return Err(StoreError::NotFound);
         }
-        drop(conn);
         tx.commit().await?;
         Ok((message, seq))
     }
@@ -982,7 +976,7 @@ impl Store {
             .to_owned();
         let rows = conn.all::<MsgRow>(&sel).await?;
         let mut msgs = hydrate(&mut conn, rows).await?;
-        msgs.sort_by(|a, b| b.id.cmp(&a.id));
+        msgs.sort_by_key(|m| std::cmp::Reverse(m.id));
         Ok(msgs)
     }
 }

@@ -19,7 +19,7 @@ const MIGRATIONS: &[Migration] = &[Migration {
 }];
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS steward_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";
-const PG_LOCK: i64 = 0x5354_4557_4152_44; // "STEWARD"
+const PG_LOCK: i64 = 0x0053_5445_5741_5244; // "STEWARD"
 
 pub(crate) async fn run(pools: &Pools) -> Result<Vec<i64>> {
     let mut applied = Vec::new();

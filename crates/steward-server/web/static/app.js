@@ -8,7 +8,6 @@
   const $ = (sel, root = document) => root.querySelector(sel);
   const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
   const LANG = document.documentElement.lang || 'en';
-  const REDUCED = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
   const EMOJIS = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🙏', '👀'];
   const GROUP_MS = 5 * 60 * 1000, IDLE_MS = 5 * 60 * 1000, TYPING_SEND_MS = 3000, TYPING_SHOW_MS = 6000;
   const MOBILE_Q = '(max-width: 860px)', PANEL_OVERLAY_Q = '(max-width: 1100px)';
@@ -190,7 +189,7 @@
     me: boot && boot.me, room: boot && boot.room, members: new Map(),
     msgs: [], byId: new Map(), byNonce: new Map(), // msgs: confirmed by seq, then pending (no seq yet)
     hasMore: false, older: null, lastSeq: {}, dividerSeq: null,
-    stick: true, unseen: 0, readSent: 0,
+    stick: true, anchor: null, unseen: 0, readSent: 0, // anchor: {id, top}, held in place while images load
     replyTo: null, editing: null, preEditDraft: '', uploads: [],
     typing: new Map(), typingSent: 0, status: 'online', panel: null,
   };
@@ -570,6 +569,7 @@
     if (!l) return;
     l.scrollTop = l.scrollHeight;
     S.stick = true;
+    S.anchor = null;
     $('#jump-latest').hidden = true;
   }
   function setTopState() {
@@ -630,12 +630,20 @@
     }
     const el = document.getElementById('m' + seq);
     if (!el) { toast(T('message-not-found'), 'info'); return; }
-    el.scrollIntoView({ block: 'center', behavior: REDUCED ? 'auto' : 'smooth' });
+    el.scrollIntoView({ block: 'center' });
+    holdAnchor(el);
     el.classList.remove('msg-flash');
     void el.offsetWidth; // restart the animation
     el.classList.add('msg-flash');
     el.setAttribute('tabindex', '-1');
     el.focus({ preventScroll: true });
+  }
+
+  /** Keeps `el` at its current place in the viewport (images above it may still load) until the user scrolls. */
+  function holdAnchor(el) {
+    const l = listEl();
+    S.stick = false;
+    S.anchor = { id: el.id, top: el.offsetTop - l.scrollTop };
   }
 
   // ----------------------------------------------------------------- read state
@@ -1420,10 +1428,12 @@
 
     const hash = /^#m(\d+)$/.exec(location.hash), sep = $('#new-sep');
     if (hash) jumpTo(hash[1]);
-    else if (sep && sep.offsetTop > list.clientHeight / 2) { list.scrollTop = sep.offsetTop - 60; S.stick = atBottom(); }
+    else if (sep && sep.offsetTop > list.clientHeight / 2) { list.scrollTop = sep.offsetTop - 60; holdAnchor(sep); }
     else scrollToBottom();
+    for (const ev of ['wheel', 'touchstart', 'keydown', 'pointerdown']) list.addEventListener(ev, () => { S.anchor = null; }, { passive: true });
 
     list.addEventListener('scroll', () => {
+      if (S.anchor) return; // programmatic: holding an anchor
       S.stick = atBottom();
       if (S.stick) { $('#jump-latest').hidden = true; maybeMarkRead(); }
       if (list.scrollTop < 200 && S.hasMore) loadOlder();
@@ -1432,7 +1442,11 @@
       new IntersectionObserver((es) => { if (es.some((x) => x.isIntersecting)) loadOlder(); }, { root: list, rootMargin: '300px 0px 0px 0px' }).observe($('#msg-top'));
     }
     if ('ResizeObserver' in window) { // stay pinned to the bottom while images load or the composer grows
-      const ro = new ResizeObserver(() => { if (S.stick) list.scrollTop = list.scrollHeight; });
+      const ro = new ResizeObserver(() => {
+        const a = S.anchor && document.getElementById(S.anchor.id);
+        if (S.stick) list.scrollTop = list.scrollHeight;
+        else if (a) list.scrollTop = a.offsetTop - S.anchor.top;
+      });
       ro.observe(itemsEl());
       ro.observe(list);
     }

@@ -1,0 +1,102 @@
+// Browser test: two people in two browser contexts chat in real time.
+// Starts the real steward binary on a free port with a fresh data folder,
+// creates the accounts with the CLI, drives Debian's Chromium headless.
+// Usage: node chat.test.mjs [path/to/steward]   (screenshots go to e2e/artifacts/)
+
+import { chromium } from 'playwright-core';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const bin = process.argv[2] || join(process.env.CARGO_TARGET_DIR || join(here, '..', 'target'), 'debug', 'steward');
+const artifacts = join(here, 'artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+const freePort = () => new Promise((resolve) => {
+  const s = createServer();
+  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+});
+
+const port = await freePort();
+const dataDir = mkdtempSync(join(tmpdir(), 'steward-e2e-'));
+const env = { ...process.env, STEWARD_DATA_DIR: dataDir, STEWARD_BIND: `127.0.0.1:${port}`, STEWARD_DATABASE_URL: '', STEWARD_LOG: 'warn' };
+const base = `http://127.0.0.1:${port}`;
+
+const addUser = (username, role, name, locale) => execFileSync(bin,
+  ['user', 'add', '--username', username, '--role', role, '--display-name', name, '--locale', locale, '--password-stdin'],
+  { env, input: 'correct-horse-1\n' }).toString();
+addUser('anna', 'owner', 'Анна Смирнова', 'ru');
+addUser('mike', 'member', 'Mike Johnson', 'en');
+
+const server = spawn(bin, ['serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+const stop = () => { server.kill('SIGTERM'); rmSync(dataDir, { recursive: true, force: true }); };
+
+async function waitForServer() {
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(`${base}/healthz`)).ok) return; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('server did not start');
+}
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+});
+
+let failed = false;
+try {
+  await waitForServer();
+  const login = async (username, viewport) => {
+    const ctx = await browser.newContext({ viewport, locale: username === 'anna' ? 'ru-RU' : 'en-US' });
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => { console.error(`[${username}] page error:`, e.message); failed = true; });
+    page.on('console', (m) => { if (m.type() === 'error') console.error(`[${username}] console:`, m.text()); });
+    await page.goto(`${base}/`);
+    await page.fill('#login-username', username);
+    await page.fill('#login-password', 'correct-horse-1');
+    await page.press('#login-password', 'Enter');
+    await page.waitForURL(/\/r\/\d+/);
+    await page.waitForSelector('#composer-input');
+    return page;
+  };
+
+  const anna = await login('anna', { width: 1280, height: 800 });
+  const mike = await login('mike', { width: 390, height: 844 });
+  // Both are in #general; let the gateway connect.
+  await anna.waitForFunction(() => document.querySelector('#conn-banner')?.hidden !== false);
+  await mike.waitForTimeout(500);
+
+  const text = `Привет, Mike! Баны за спам выдаём сразу 🚀 ${Date.now()}`;
+  await anna.fill('#composer-input', text);
+  await anna.press('#composer-input', 'Enter');
+  // Mike sees it appear without reloading.
+  await mike.waitForFunction((t) => document.querySelector('#msg-items')?.textContent.includes(t), text, { timeout: 10000 });
+  await anna.waitForFunction((t) => document.querySelector('#msg-items')?.textContent.includes(t), text);
+
+  await mike.fill('#composer-input', 'Hi Anna, **got it** 👍');
+  await mike.press('#composer-input', 'Enter');
+  await anna.waitForFunction(() => document.querySelector('#msg-items')?.innerHTML.includes('<strong>got it</strong>'), null, { timeout: 10000 });
+
+  await anna.screenshot({ path: join(artifacts, 'chat-desktop-ru.png') });
+  await mike.screenshot({ path: join(artifacts, 'chat-phone-en.png') });
+
+  // Search in Russian finds a word form.
+  await mike.goto(`${base}/search?q=${encodeURIComponent('бан')}`);
+  const results = await mike.textContent('main');
+  assert.ok(results.includes('Баны за спам'), 'search for "бан" finds "Баны"');
+  await mike.screenshot({ path: join(artifacts, 'search-phone-en.png') });
+  console.log('browser test passed; screenshots in', artifacts);
+} catch (e) {
+  failed = true;
+  console.error('browser test failed:', e);
+} finally {
+  await browser.close();
+  stop();
+}
+process.exit(failed ? 1 : 0);
