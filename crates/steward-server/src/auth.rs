@@ -192,44 +192,80 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
-/// Token buckets keyed by a string (an IP, an account): `burst` attempts,
-/// refilled at `per_minute`.
-pub struct Limiter {
+/// One token bucket: `burst` at once, refilled at `per_sec`.
+#[derive(Debug, Clone, Copy)]
+pub struct Bucket {
+    tokens: f64,
+    at: Instant,
     burst: f64,
     per_sec: f64,
-    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+}
+
+impl Bucket {
+    pub fn new(burst: u32, per_minute: u32) -> Self {
+        Bucket {
+            tokens: burst as f64,
+            at: Instant::now(),
+            burst: burst as f64,
+            per_sec: per_minute.max(1) as f64 / 60.0,
+        }
+    }
+
+    /// Takes one token; on refusal returns the seconds until one is available.
+    pub fn take(&mut self) -> Result<(), u64> {
+        let now = Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.at).as_secs_f64() * self.per_sec)
+            .min(self.burst);
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - self.tokens) / self.per_sec).ceil().max(1.0) as u64)
+        }
+    }
+
+    fn is_full(&self, now: Instant) -> bool {
+        self.tokens + now.duration_since(self.at).as_secs_f64() * self.per_sec >= self.burst
+    }
+}
+
+/// Token buckets keyed by a string (an IP, an account).
+pub struct Limiter {
+    burst: u32,
+    per_minute: u32,
+    buckets: Mutex<HashMap<String, Bucket>>,
 }
 
 impl Limiter {
     pub fn new(burst: u32, per_minute: u32) -> Self {
         Limiter {
-            burst: burst as f64,
-            per_sec: per_minute as f64 / 60.0,
+            burst,
+            per_minute,
             buckets: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Takes one token; on refusal returns the seconds until one is available.
+    /// Takes one token for `key`; on refusal returns the seconds to wait.
     pub fn check(&self, key: &str) -> Result<(), u64> {
-        let now = Instant::now();
         let mut map = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() > 100_000 {
             // Forget full buckets rather than grow without bound.
-            let (burst, per_sec) = (self.burst, self.per_sec);
-            map.retain(|_, (t, at)| *t + now.duration_since(*at).as_secs_f64() * per_sec < burst);
+            let now = Instant::now();
+            map.retain(|_, b| !b.is_full(now));
         }
-        let (tokens, at) = map.entry(key.to_string()).or_insert((self.burst, now));
-        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.per_sec).min(self.burst);
-        *at = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(((1.0 - *tokens) / self.per_sec).ceil().max(1.0) as u64)
+        match map.get_mut(key) {
+            Some(b) => b.take(),
+            None => {
+                let mut b = Bucket::new(self.burst, self.per_minute);
+                let r = b.take();
+                map.insert(key.to_string(), b);
+                r
+            }
         }
     }
 
-    /// Refunds a token (a successful login does not count against the account).
+    /// Forgets a key (a successful login does not count against the account).
     pub fn reset(&self, key: &str) {
         self.buckets
             .lock()

@@ -23,6 +23,8 @@ pub struct Config {
     pub sqlite_durability: SqliteDurability,
     /// Events a gateway connection may have queued before it is dropped as too slow.
     pub gateway_queue: usize,
+    /// Frames a gateway connection may send per minute (`STEWARD_GATEWAY_OPS_PER_MINUTE`, default 600, burst 60).
+    pub gateway_ops_per_minute: u32,
     pub db_max_connections: u32,
 }
 
@@ -36,6 +38,7 @@ impl Default for Config {
             max_upload_bytes: 25 * 1024 * 1024,
             sqlite_durability: SqliteDurability::Full,
             gateway_queue: 512,
+            gateway_ops_per_minute: 600,
             db_max_connections: 16,
         }
     }
@@ -51,6 +54,7 @@ struct FileConfig {
     max_upload_bytes: Option<usize>,
     sqlite_sync: Option<String>,
     gateway_queue: Option<usize>,
+    gateway_ops_per_minute: Option<u32>,
     db_max_connections: Option<u32>,
 }
 
@@ -129,6 +133,14 @@ impl Config {
                     });
                 }
             };
+        }
+        if let Some(v) = env("STEWARD_GATEWAY_OPS_PER_MINUTE") {
+            c.gateway_ops_per_minute = v.parse().map_err(|_| ConfigError::Invalid {
+                name: "gateway_ops_per_minute",
+                message: format!("{v:?} is not a whole number"),
+            })?;
+        } else if let Some(v) = file.gateway_ops_per_minute {
+            c.gateway_ops_per_minute = v;
         }
         if let Some(v) = file.gateway_queue {
             c.gateway_queue = v.max(16);

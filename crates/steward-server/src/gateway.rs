@@ -121,7 +121,7 @@ struct Conn {
     /// Last seq delivered per room this connection receives.
     last: HashMap<i64, i64>,
     typing_sent: HashMap<i64, Instant>,
-    ops: auth::Limiter,
+    ops: auth::Bucket,
 }
 
 enum Flow {
@@ -155,7 +155,7 @@ async fn run(state: AppState, mut socket: WebSocket, pre: Option<CurrentUser>) {
         conn_id: handle.id,
         last: seqs.into_iter().collect(),
         typing_sent: HashMap::new(),
-        ops: auth::Limiter::new(60, 600),
+        ops: auth::Bucket::new(60, state.config.gateway_ops_per_minute),
         user,
     };
     if handle.first_for_user {
@@ -362,7 +362,7 @@ impl Conn {
     }
 
     async fn on_client(&mut self, socket: &mut WebSocket, frame: &str) -> Flow {
-        if let Err(wait) = self.ops.check("ops") {
+        if let Err(wait) = self.ops.take() {
             if wait > 5 {
                 return Flow::Close(close::RATE_LIMITED, "too many frames");
             }

@@ -798,6 +798,55 @@ impl Store {
         hydrate(&mut conn, rows).await
     }
 
+    /// Benchmark baseline: `n` bare rows into `messages` of one room, `batch`
+    /// rows per multi-row INSERT and transaction (group commit), with no
+    /// events, mentions, search terms or reads. What the full path is compared with.
+    pub async fn raw_insert_baseline(
+        &self,
+        room_id: i64,
+        author_id: i64,
+        n: usize,
+        batch: usize,
+    ) -> Result<()> {
+        let room = self.room(room_id).await?.ok_or(StoreError::NotFound)?;
+        let mut seq = room.last_seq;
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(batch.max(1));
+            let mut q = Query::insert();
+            q.into_table("messages").columns([
+                "room_id",
+                "seq",
+                "author_id",
+                "body",
+                "html",
+                "created_at",
+            ]);
+            for _ in 0..k {
+                seq += 1;
+                q.values_panic([
+                    room_id.into(),
+                    seq.into(),
+                    author_id.into(),
+                    "baseline message body".into(),
+                    "<p>baseline message body</p>".into(),
+                    now_ms().into(),
+                ]);
+            }
+            let up = Query::update()
+                .table("rooms")
+                .value("last_seq", seq)
+                .and_where(Expr::col("id").eq(room_id))
+                .to_owned();
+            let mut tx = self.tx().await?;
+            tx.conn().exec(&q).await?;
+            tx.conn().exec(&up).await?;
+            tx.commit().await?;
+            left -= k;
+        }
+        Ok(())
+    }
+
     // ---- attachments ----
 
     pub async fn create_attachment(&self, new: &NewAttachment) -> Result<Attachment> {
