@@ -30,10 +30,18 @@ const base = `http://127.0.0.1:${port}`;
 const addUser = (username, role, name, locale) => execFileSync(bin,
   ['user', 'add', '--username', username, '--role', role, '--display-name', name, '--locale', locale, '--password-stdin'],
   { env, input: 'correct-horse-1\n' }).toString();
-addUser('anna', 'owner', 'Анна Смирнова', 'ru');
-addUser('mike', 'member', 'Mike Johnson', 'en');
-
-const server = spawn(bin, ['serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+// A fresh install prints a one-time link to create the owner; follow it like a newcomer would.
+const server = spawn(bin, ['serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+const setupLink = new Promise((resolve, reject) => {
+  let out = '';
+  server.stdout.on('data', (d) => {
+    out += d.toString();
+    process.stdout.write(d);
+    const m = out.match(/https?:\/\/\S+\/setup\/\S+/);
+    if (m) resolve(m[0]);
+  });
+  setTimeout(() => reject(new Error(`no setup link printed; output was: ${out}`)), 20000);
+});
 const stop = () => { server.kill('SIGTERM'); rmSync(dataDir, { recursive: true, force: true }); };
 
 async function waitForServer() {
@@ -52,6 +60,21 @@ const browser = await chromium.launch({
 let failed = false;
 try {
   await waitForServer();
+
+  // The owner's first visit: the setup form, then straight into #general.
+  const owner = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ru-RU' });
+  const setup = await owner.newPage();
+  await setup.goto(await setupLink);
+  await setup.fill('input[name=username]', 'anna');
+  await setup.fill('input[name=display_name]', 'Анна Смирнова');
+  await setup.fill('input[name=password]', 'correct-horse-1');
+  await setup.screenshot({ path: join(artifacts, 'setup-ru.png') });
+  await setup.press('input[name=password]', 'Enter');
+  await setup.waitForURL(/\/r\/\d+/);
+  await owner.close();
+  // A colleague's account, made with the CLI while the server runs.
+  addUser('mike', 'member', 'Mike Johnson', 'en');
+
   const login = async (username, viewport) => {
     const ctx = await browser.newContext({ viewport, locale: username === 'anna' ? 'ru-RU' : 'en-US' });
     const page = await ctx.newPage();

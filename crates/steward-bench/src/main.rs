@@ -88,22 +88,16 @@ impl Drop for Server {
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 fn has_taskset() -> bool {
-    Command::new("taskset")
-        .arg("-V")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    Command::new("taskset").arg("-V").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
 }
 
 impl Server {
-    async fn start(bin: &Path, db: Db, extra: &[(&str, &str)]) -> anyhow::Result<Server> {
+    /// Starts a server with the owner `bench` and `users` more accounts `bench-0`, `bench-1`, ….
+    async fn start(bin: &Path, db: Db, extra: &[(&str, &str)], users: usize) -> anyhow::Result<Server> {
         let testdb = match db {
             Db::Sqlite => TestDb::sqlite(),
             Db::Postgres => {
@@ -131,13 +125,8 @@ impl Server {
         env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let run = |args: &[&str], input: Option<&str>| -> anyhow::Result<String> {
             let mut cmd = Command::new(bin);
-            cmd.args(args)
-                .envs(env.iter().map(|(k, v)| (k, v)))
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped());
-            let mut child = cmd
-                .spawn()
-                .with_context(|| format!("cannot run {}", bin.display()))?;
+            cmd.args(args).envs(env.iter().map(|(k, v)| (k, v))).stdin(Stdio::piped()).stdout(Stdio::piped());
+            let mut child = cmd.spawn().with_context(|| format!("cannot run {}", bin.display()))?;
             if let (Some(text), Some(mut stdin)) = (input, child.stdin.take()) {
                 use std::io::Write;
                 stdin.write_all(text.as_bytes())?;
@@ -149,17 +138,14 @@ impl Server {
             Ok(String::from_utf8_lossy(&out.stdout).to_string())
         };
         run(
-            &[
-                "user",
-                "add",
-                "--username",
-                "bench",
-                "--role",
-                "owner",
-                "--password-stdin",
-            ],
+            &["user", "add", "--username", "bench", "--role", "owner", "--password-stdin"],
             Some("bench-password-1\n"),
         )?;
+        for i in 0..users {
+            let name = format!("bench-{i}");
+            let args = ["user", "add", "--username", &name, "--role", "member", "--password-stdin"];
+            run(&args, Some("bench-password-1\n"))?;
+        }
         let mut cmd = if has_taskset() {
             let mut c = Command::new("taskset");
             c.arg("-c").arg("0").arg(bin);
@@ -167,20 +153,11 @@ impl Server {
         } else {
             Command::new(bin)
         };
-        let child = cmd
-            .arg("serve")
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .stdout(Stdio::null())
-            .spawn()?;
+        let child = cmd.arg("serve").envs(env.iter().map(|(k, v)| (k, v))).stdout(Stdio::null()).spawn()?;
         let base = format!("http://127.0.0.1:{port}");
         let http = reqwest::Client::new();
         for _ in 0..200 {
-            if http
-                .get(format!("{base}/healthz"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success())
-            {
+            if http.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -210,15 +187,15 @@ impl Server {
         Ok(kb * 1024)
     }
 
-    async fn token(&self) -> anyhow::Result<String> {
+    async fn token(&self, username: &str) -> anyhow::Result<String> {
         let v: Value = reqwest::Client::new()
             .post(format!("{}/api/v1/auth/login", self.base))
-            .json(&json!({ "username": "bench", "password": "bench-password-1" }))
+            .json(&json!({ "username": username, "password": "bench-password-1" }))
             .send()
             .await?
             .json()
             .await?;
-        v["token"].as_str().map(str::to_string).context("login")
+        v["token"].as_str().map(str::to_string).with_context(|| format!("login as {username}: {v}"))
     }
 
     async fn room(&self, token: &str, name: &str) -> anyhow::Result<i64> {
@@ -232,19 +209,27 @@ impl Server {
             .await?;
         v["id"].as_i64().context("room id")
     }
+
+    async fn join(&self, token: &str, room: i64) -> anyhow::Result<()> {
+        let r = reqwest::Client::new()
+            .post(format!("{}/api/v1/rooms/{room}/join", self.base))
+            .bearer_auth(token)
+            .send()
+            .await?;
+        if !r.status().is_success() {
+            bail!("join failed: {}", r.status());
+        }
+        Ok(())
+    }
 }
 
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn connect(url: &str) -> anyhow::Result<Ws> {
     let (mut ws, _) = tokio_tungstenite::connect_async(url).await?;
     // hello, then an empty resume and its ready.
     ws.next().await.context("hello")??;
-    ws.send(Message::Text(
-        json!({ "op": "resume", "rooms": {} }).to_string().into(),
-    ))
-    .await?;
+    ws.send(Message::Text(json!({ "op": "resume", "rooms": {} }).to_string().into())).await?;
     loop {
         if let Message::Text(t) = ws.next().await.context("ready")?? {
             if t.contains("\"ready\"") {
@@ -267,8 +252,8 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
 }
 
 async fn idle(bin: &Path, n: usize, db: Db) -> anyhow::Result<()> {
-    let server = Server::start(bin, db, &[]).await?;
-    let token = server.token().await?;
+    let server = Server::start(bin, db, &[], 0).await?;
+    let token = server.token("bench").await?;
     let url = format!("{}?token={token}", server.ws);
     // Warm up: one connection, so per-process costs are already paid.
     drop(connect(&url).await?);
@@ -295,16 +280,10 @@ async fn idle(bin: &Path, n: usize, db: Db) -> anyhow::Result<()> {
     let per = (after.saturating_sub(before)) as f64 / n as f64;
     println!("W1 idle connections ({db:?})");
     println!("  connections          {n}");
-    println!(
-        "  server RSS before    {:.1} MiB",
-        before as f64 / 1048576.0
-    );
+    println!("  server RSS before    {:.1} MiB", before as f64 / 1048576.0);
     println!("  server RSS after     {:.1} MiB", after as f64 / 1048576.0);
     println!("  RSS per connection   {:.1} KiB", per / 1024.0);
-    println!(
-        "  connects/s           {:.0} (auth + hello + resume + ready, 256 at a time)",
-        n as f64 / elapsed
-    );
+    println!("  connects/s           {:.0} (auth + hello + resume + ready, 256 at a time)", n as f64 / elapsed);
     drop(conns);
     Ok(())
 }
@@ -315,19 +294,19 @@ struct AcceptRun {
     p99_ms: f64,
 }
 
+/// Each client is its own person, in one room: `rooms[i % rooms.len()]`.
 async fn accept_once(
     server: &Server,
-    token: &str,
+    tokens: &[String],
     rooms: &[i64],
-    clients: usize,
     window: usize,
     messages: usize,
 ) -> anyhow::Result<AcceptRun> {
-    let url = format!("{}?token={token}", server.ws);
+    let clients = tokens.len();
     let per_client = messages / clients;
     let mut conns = Vec::new();
-    for _ in 0..clients {
-        conns.push(connect(&url).await?);
+    for token in tokens {
+        conns.push(connect(&format!("{}?token={token}", server.ws)).await?);
     }
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -349,7 +328,11 @@ async fn accept_once(
                     sent += 1;
                 }
                 let Some(msg) = rx.next().await else { bail!("connection closed") };
-                if let Message::Text(t) = msg? {
+                let msg = msg?;
+                if let Message::Close(frame) = &msg {
+                    bail!("server closed the connection: {frame:?}");
+                }
+                if let Message::Text(t) = msg {
                     if t.starts_with("{\"type\":\"ack\"") || t.contains("\"type\":\"ack\"") {
                         let v: Value = serde_json::from_str(&t)?;
                         if let Some(at) = v["nonce"].as_str().and_then(|n| sent_at.remove(n)) {
@@ -370,20 +353,13 @@ async fn accept_once(
     }
     let secs = started.elapsed().as_secs_f64();
     all.sort_by(|a, b| a.total_cmp(b));
-    Ok(AcceptRun {
-        rate: all.len() as f64 / secs,
-        p50_ms: pct(&all, 0.5),
-        p99_ms: pct(&all, 0.99),
-    })
+    Ok(AcceptRun { rate: all.len() as f64 / secs, p50_ms: pct(&all, 0.5), p99_ms: pct(&all, 0.99) })
 }
 
 fn uuid_ish() -> String {
     format!(
         "{:x}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
     )
 }
 
@@ -398,21 +374,22 @@ async fn accept(
     runs: usize,
     sync: &str,
 ) -> anyhow::Result<()> {
-    let server = Server::start(bin, db, &[("STEWARD_SQLITE_SYNC", sync)]).await?;
-    let token = server.token().await?;
+    let server = Server::start(bin, db, &[("STEWARD_SQLITE_SYNC", sync)], clients).await?;
+    let token = server.token("bench").await?;
     let mut room_ids = Vec::new();
     for r in 0..rooms.max(1) {
         room_ids.push(server.room(&token, &format!("bench-{r}")).await?);
     }
+    let mut tokens = Vec::new();
+    for i in 0..clients {
+        let t = server.token(&format!("bench-{i}")).await?;
+        server.join(&t, room_ids[i % room_ids.len()]).await?;
+        tokens.push(t);
+    }
     let baseline_room = server.room(&token, "baseline").await?;
     // The baseline writes into the same database from this process.
     let store = steward_store::Store::open(
-        &server
-            .env
-            .iter()
-            .find(|(k, _)| k == "STEWARD_DATABASE_URL")
-            .map(|x| x.1.clone())
-            .unwrap_or_default(),
+        &server.env.iter().find(|(k, _)| k == "STEWARD_DATABASE_URL").map(|x| x.1.clone()).unwrap_or_default(),
         &steward_store::StoreOptions {
             max_connections: 4,
             sqlite_durability: if sync == "normal" {
@@ -423,22 +400,16 @@ async fn accept(
         },
     )
     .await?;
-    let author = store
-        .user_by_username("bench")
-        .await?
-        .context("bench user")?
-        .id;
+    let author = store.user_by_username("bench").await?.context("bench user")?.id;
     let mut base_rates = Vec::new();
     let mut rates = Vec::new();
     let mut p50 = Vec::new();
     let mut p99 = Vec::new();
     for run in 0..runs {
         let t = Instant::now();
-        store
-            .raw_insert_baseline(baseline_room, author, messages, 100)
-            .await?;
+        store.raw_insert_baseline(baseline_room, author, messages, 100).await?;
         base_rates.push(messages as f64 / t.elapsed().as_secs_f64());
-        let r = accept_once(&server, &token, &room_ids, clients, window, messages).await?;
+        let r = accept_once(&server, &tokens, &room_ids, window, messages).await?;
         eprintln!(
             "  run {}: full path {:.0}/s (p50 {:.1} ms, p99 {:.1} ms); baseline {:.0}/s",
             run + 1,
@@ -457,11 +428,7 @@ async fn accept(
         "W2 durable accept ({db:?}, sqlite sync {sync}, {clients} connections × window {window}, {rooms} rooms, {messages} messages, median of {runs})"
     );
     println!("  full path            {rate:.0} messages/s acknowledged");
-    println!(
-        "  ack latency          p50 {:.1} ms, p99 {:.1} ms",
-        median(p50),
-        median(p99)
-    );
+    println!("  ack latency          p50 {:.1} ms, p99 {:.1} ms", median(p50), median(p99));
     println!("  baseline             {base:.0} rows/s (raw INSERT, 100 rows per transaction)");
     println!("  ratio                {:.2} of baseline", rate / base);
     Ok(())
@@ -479,39 +446,15 @@ async fn main() -> anyhow::Result<()> {
     }
     let bin = match cli.steward {
         Some(p) => p,
-        None => std::env::current_exe()?
-            .parent()
-            .context("exe dir")?
-            .join("steward"),
+        None => std::env::current_exe()?.parent().context("exe dir")?.join("steward"),
     };
     if !bin.exists() {
-        bail!(
-            "{} not found: cargo build --release -p steward (or pass --steward PATH)",
-            bin.display()
-        );
+        bail!("{} not found: cargo build --release -p steward (or pass --steward PATH)", bin.display());
     }
     match cli.workload {
         Workload::Idle { connections, db } => idle(&bin, connections, db).await,
-        Workload::Accept {
-            db,
-            clients,
-            window,
-            messages,
-            rooms,
-            runs,
-            sqlite_sync,
-        } => {
-            accept(
-                &bin,
-                db,
-                clients,
-                window,
-                messages,
-                rooms,
-                runs,
-                &sqlite_sync,
-            )
-            .await
+        Workload::Accept { db, clients, window, messages, rooms, runs, sqlite_sync } => {
+            accept(&bin, db, clients, window, messages, rooms, runs, &sqlite_sync).await
         }
     }
 }

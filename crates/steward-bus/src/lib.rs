@@ -54,12 +54,7 @@ pub struct Envelope {
 
 impl Envelope {
     pub fn event(topic: Topic, seq: Option<i64>, payload: impl Into<Bytes>) -> Self {
-        Envelope {
-            topic,
-            seq,
-            payload: Some(payload.into()),
-            control: None,
-        }
+        Envelope { topic, seq, payload: Some(payload.into()), control: None }
     }
     pub fn control(control: Control) -> Self {
         let topic = match control {
@@ -67,12 +62,7 @@ impl Envelope {
             | Control::Unsubscribe { user_id, .. }
             | Control::Disconnect { user_id } => Topic::User(user_id),
         };
-        Envelope {
-            topic,
-            seq: None,
-            payload: None,
-            control: Some(control),
-        }
+        Envelope { topic, seq: None, payload: None, control: Some(control) }
     }
     /// The room this event belongs to, for room topics.
     pub fn room_id(&self) -> Option<i64> {
@@ -153,15 +143,7 @@ impl Hub {
         let kill = Arc::new(Notify::new());
         let overflowed = Arc::new(AtomicBool::new(false));
         let mut reg = self.reg.write().unwrap_or_else(|e| e.into_inner());
-        reg.conns.insert(
-            id,
-            Entry {
-                user_id,
-                tx,
-                kill: kill.clone(),
-                overflowed: overflowed.clone(),
-            },
-        );
+        reg.conns.insert(id, Entry { user_id, tx, kill: kill.clone(), overflowed: overflowed.clone() });
         for &room in rooms {
             reg.rooms.entry(room).or_default().insert(id);
         }
@@ -169,14 +151,7 @@ impl Hub {
         let mine = reg.by_user.entry(user_id).or_default();
         mine.insert(id);
         let first_for_user = mine.len() == 1;
-        ConnHandle {
-            id,
-            user_id,
-            rx,
-            kill,
-            overflowed,
-            first_for_user,
-        }
+        ConnHandle { id, user_id, rx, kill, overflowed, first_for_user }
     }
 
     /// Removes a connection; returns true if it was the user's last one on this node.
@@ -234,30 +209,16 @@ impl Hub {
 
     /// Is this user connected to this node?
     pub fn is_connected(&self, user_id: i64) -> bool {
-        self.reg
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .by_user
-            .contains_key(&user_id)
+        self.reg.read().unwrap_or_else(|e| e.into_inner()).by_user.contains_key(&user_id)
     }
 
     pub fn connection_count(&self) -> usize {
-        self.reg
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .conns
-            .len()
+        self.reg.read().unwrap_or_else(|e| e.into_inner()).conns.len()
     }
 
     /// Users with at least one connection here.
     pub fn online_users(&self) -> Vec<i64> {
-        self.reg
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .by_user
-            .keys()
-            .copied()
-            .collect()
+        self.reg.read().unwrap_or_else(|e| e.into_inner()).by_user.keys().copied().collect()
     }
 
     /// Events not delivered because a queue was full (those connections were closed).
@@ -272,22 +233,16 @@ impl Hub {
             let mut reg = self.reg.write().unwrap_or_else(|e| e.into_inner());
             match control {
                 Control::Subscribe { user_id, room_id } => {
-                    let ids: Vec<ConnId> = reg
-                        .by_user
-                        .get(&user_id)
-                        .map(|s| s.iter().copied().collect())
-                        .unwrap_or_default();
+                    let ids: Vec<ConnId> =
+                        reg.by_user.get(&user_id).map(|s| s.iter().copied().collect()).unwrap_or_default();
                     for id in ids {
                         reg.rooms.entry(room_id).or_default().insert(id);
                         reg.subs.entry(id).or_default().insert(room_id);
                     }
                 }
                 Control::Unsubscribe { user_id, room_id } => {
-                    let ids: Vec<ConnId> = reg
-                        .by_user
-                        .get(&user_id)
-                        .map(|s| s.iter().copied().collect())
-                        .unwrap_or_default();
+                    let ids: Vec<ConnId> =
+                        reg.by_user.get(&user_id).map(|s| s.iter().copied().collect()).unwrap_or_default();
                     for id in ids {
                         Self::unsubscribe_locked(&mut reg, id, room_id);
                     }
@@ -350,16 +305,10 @@ mod tests {
         bus.publish(ev(10, 1));
         assert_eq!(a.rx.recv().await.and_then(|e| e.seq), Some(1));
         assert!(b.rx.try_recv().is_err());
-        bus.publish(Envelope::control(Control::Subscribe {
-            user_id: 2,
-            room_id: 10,
-        }));
+        bus.publish(Envelope::control(Control::Subscribe { user_id: 2, room_id: 10 }));
         bus.publish(ev(10, 2));
         assert_eq!(b.rx.recv().await.and_then(|e| e.seq), Some(2));
-        bus.publish(Envelope::control(Control::Unsubscribe {
-            user_id: 2,
-            room_id: 10,
-        }));
+        bus.publish(Envelope::control(Control::Unsubscribe { user_id: 2, room_id: 10 }));
         bus.publish(ev(10, 3));
         assert!(b.rx.try_recv().is_err());
         assert_eq!(a.rx.recv().await.and_then(|e| e.seq), Some(2));
@@ -377,9 +326,7 @@ mod tests {
         assert_eq!(c.rx.len(), 4);
         assert_eq!(hub.dropped_events(), 1);
         // The kill signal is pending for the connection's task.
-        tokio::time::timeout(std::time::Duration::from_millis(100), c.kill.notified())
-            .await
-            .unwrap();
+        tokio::time::timeout(std::time::Duration::from_millis(100), c.kill.notified()).await.unwrap();
     }
 
     #[tokio::test]
@@ -398,8 +345,6 @@ mod tests {
         let hub = Arc::new(Hub::new());
         let c = hub.register(5, &[], 4);
         LocalBus::new(hub.clone()).publish(Envelope::control(Control::Disconnect { user_id: 5 }));
-        tokio::time::timeout(std::time::Duration::from_millis(100), c.kill.notified())
-            .await
-            .unwrap();
+        tokio::time::timeout(std::time::Duration::from_millis(100), c.kill.notified()).await.unwrap();
     }
 }

@@ -32,9 +32,7 @@ pub fn escape_html(s: &str, out: &mut String) {
 fn safe_url(url: &str) -> Option<&str> {
     let trimmed = url.trim();
     let lower = trimmed.to_ascii_lowercase();
-    let allowed = lower.starts_with("http://")
-        || lower.starts_with("https://")
-        || lower.starts_with("mailto:");
+    let allowed = lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:");
     (allowed && !trimmed.chars().any(|c| c.is_control() || c.is_whitespace())).then_some(trimmed)
 }
 
@@ -59,15 +57,9 @@ fn decorate_text(text: &str, in_link: bool, out: &mut String, mentions: &mut Men
     while !rest.is_empty() {
         let boundary = prev.is_none_or(|p| !is_word_char(p) && p != '@');
         if boundary && rest.starts_with('@') {
-            let name: String = rest[1..]
-                .chars()
-                .take_while(|&c| username_char(c))
-                .collect();
+            let name: String = rest[1..].chars().take_while(|&c| username_char(c)).collect();
             let name = name.trim_end_matches(['.', '-']);
-            if name.len() >= 2
-                && name.len() <= 32
-                && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-            {
+            if name.len() >= 2 && name.len() <= 32 && name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
                 let lower = name.to_ascii_lowercase();
                 let is_room = ROOM_WORDS.contains(&lower.as_str());
                 if is_room {
@@ -75,11 +67,7 @@ fn decorate_text(text: &str, in_link: bool, out: &mut String, mentions: &mut Men
                 } else if !mentions.users.contains(&lower) {
                     mentions.users.push(lower.clone());
                 }
-                let class = if is_room {
-                    "mention mention-room"
-                } else {
-                    "mention"
-                };
+                let class = if is_room { "mention mention-room" } else { "mention" };
                 out.push_str(&format!("<span class=\"{class}\" data-username=\""));
                 escape_html(&lower, out);
                 out.push_str("\">@");
@@ -91,9 +79,7 @@ fn decorate_text(text: &str, in_link: bool, out: &mut String, mentions: &mut Men
             }
         }
         if boundary && !in_link && (rest.starts_with("https://") || rest.starts_with("http://")) {
-            let end = rest
-                .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
-                .unwrap_or(rest.len());
+            let end = rest.find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"')).unwrap_or(rest.len());
             // Trailing punctuation belongs to the sentence, not the URL.
             let url = rest[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'']);
             if url.len() > "https://".len() {
@@ -150,10 +136,8 @@ pub fn render(body: &str) -> (String, Mentions) {
                 Tag::CodeBlock(kind) => {
                     out.push_str("<pre><code");
                     if let CodeBlockKind::Fenced(lang) = kind {
-                        let lang: String = lang
-                            .chars()
-                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-                            .collect();
+                        let lang: String =
+                            lang.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
                         if !lang.is_empty() {
                             out.push_str(" class=\"language-");
                             out.push_str(&lang);
@@ -182,9 +166,7 @@ pub fn render(body: &str) -> (String, Mentions) {
                     link_stack.push(ok);
                     link_depth += 1;
                 }
-                Tag::Image { dest_url, .. } => {
-                    image_alt = Some((dest_url.to_string(), String::new()))
-                }
+                Tag::Image { dest_url, .. } => image_alt = Some((dest_url.to_string(), String::new())),
                 // Tables, footnotes, metadata and raw HTML blocks are not in the subset.
                 _ => {}
             },
@@ -263,10 +245,7 @@ mod tests {
             ("a\nb", "<p>a<br>b</p>"),
             ("# Title", "<p><strong>Title</strong></p>"),
             ("> quote", "<blockquote><p>quote</p></blockquote>"),
-            (
-                "```rust\nfn x() {}\n```",
-                "<pre><code class=\"language-rust\">fn x() {}\n</code></pre>",
-            ),
+            ("```rust\nfn x() {}\n```", "<pre><code class=\"language-rust\">fn x() {}\n</code></pre>"),
             ("- a\n- b", "<ul><li>a</li><li>b</li></ul>"),
         ];
         for (input, want) in cases {
@@ -315,16 +294,8 @@ mod tests {
         let (out, m) = render("@Anna and @ivan.petrov, see @room. mail me@example.com `@code`");
         assert_eq!(m.users, vec!["anna".to_string(), "ivan.petrov".to_string()]);
         assert!(m.room);
-        assert!(
-            out.contains("<span class=\"mention\" data-username=\"anna\">@Anna</span>"),
-            "{out}"
-        );
-        assert!(
-            out.contains(
-                "<span class=\"mention mention-room\" data-username=\"room\">@room</span>."
-            ),
-            "{out}"
-        );
+        assert!(out.contains("<span class=\"mention\" data-username=\"anna\">@Anna</span>"), "{out}");
+        assert!(out.contains("<span class=\"mention mention-room\" data-username=\"room\">@room</span>."), "{out}");
         assert!(out.contains("me@example.com"), "{out}");
         assert!(out.contains("<code>@code</code>"), "{out}");
         assert_eq!(render("привет @оля").1, Mentions::default());

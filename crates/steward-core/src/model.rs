@@ -22,12 +22,7 @@ pub fn rfc3339(ms: Millis) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{milli:03}Z",
-        sod / 3600,
-        (sod % 3600) / 60,
-        sod % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{milli:03}Z", sod / 3600, (sod % 3600) / 60, sod % 60)
 }
 
 pub fn ser_time<S: Serializer>(ms: &Millis, s: S) -> Result<S::Ok, S::Error> {
@@ -56,11 +51,7 @@ impl UserStatus {
         }
     }
     pub fn from_db(s: &str) -> Self {
-        if s == "deactivated" {
-            UserStatus::Deactivated
-        } else {
-            UserStatus::Active
-        }
+        if s == "deactivated" { UserStatus::Deactivated } else { UserStatus::Active }
     }
 }
 
@@ -157,13 +148,7 @@ impl Attachment {
     pub fn url_for(id: i64, filename: &str) -> String {
         let safe: String = filename
             .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                    c
-                } else {
-                    '_'
-                }
-            })
+            .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
             .collect();
         format!("/api/v1/attachments/{id}/{safe}")
     }

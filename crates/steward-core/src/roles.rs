@@ -5,19 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::validate::{FieldError, Rule};
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SystemRole {
     Owner,
@@ -62,10 +50,7 @@ impl SystemRole {
     }
     /// May remove anyone's message and act on rooms they do not own.
     pub fn moderates(self) -> bool {
-        matches!(
-            self,
-            SystemRole::Owner | SystemRole::Admin | SystemRole::Moderator
-        )
+        matches!(self, SystemRole::Owner | SystemRole::Admin | SystemRole::Moderator)
     }
     /// Guests only see the rooms they were put in; they cannot open rooms.
     pub fn may_create_rooms(self) -> bool {

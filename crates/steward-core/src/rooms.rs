@@ -66,10 +66,7 @@ impl Access {
         self.is_member() || (self.kind.is_public() && self.system_role != SystemRole::Guest)
     }
     pub fn can_join(&self) -> bool {
-        !self.is_member()
-            && !self.archived
-            && self.kind.is_public()
-            && self.system_role != SystemRole::Guest
+        !self.is_member() && !self.archived && self.kind.is_public() && self.system_role != SystemRole::Guest
     }
     pub fn can_post(&self) -> bool {
         let Some(role) = self.membership else {
@@ -79,10 +76,7 @@ impl Access {
             return false;
         }
         match self.kind {
-            RoomKind::Broadcast => matches!(
-                role,
-                RoomRole::Owner | RoomRole::Moderator | RoomRole::Editor
-            ),
+            RoomKind::Broadcast => matches!(role, RoomRole::Owner | RoomRole::Moderator | RoomRole::Editor),
             _ => true,
         }
     }
@@ -99,16 +93,13 @@ impl Access {
         self.membership.is_some_and(RoomRole::manages_room) || self.system_role.moderates()
     }
     pub fn can_pin(&self) -> bool {
-        self.can_moderate()
-            || (self.is_member() && matches!(self.kind, RoomKind::Direct | RoomKind::Group))
+        self.can_moderate() || (self.is_member() && matches!(self.kind, RoomKind::Direct | RoomKind::Group))
     }
     pub fn can_add_members(&self) -> bool {
         match self.kind {
             RoomKind::Direct => false,
             RoomKind::Group => self.is_member() && !self.archived,
-            RoomKind::Channel | RoomKind::Broadcast => {
-                self.can_moderate() || (self.is_member() && !self.archived)
-            }
+            RoomKind::Channel | RoomKind::Broadcast => self.can_moderate() || (self.is_member() && !self.archived),
         }
     }
 }
@@ -118,12 +109,7 @@ mod tests {
     use super::*;
 
     fn access(kind: RoomKind, role: SystemRole, m: Option<RoomRole>) -> Access {
-        Access {
-            kind,
-            archived: false,
-            system_role: role,
-            membership: m,
-        }
+        Access { kind, archived: false, system_role: role, membership: m }
     }
 
     #[test]
@@ -133,44 +119,19 @@ mod tests {
         // (kind, system role, membership, read, join, post)
         let rows = [
             (Channel, S::Member, None, true, true, false),
-            (
-                Channel,
-                S::Member,
-                Some(RoomRole::Member),
-                true,
-                false,
-                true,
-            ),
+            (Channel, S::Member, Some(RoomRole::Member), true, false, true),
             (Channel, S::Guest, None, false, false, false),
             (Group, S::Member, None, false, false, false),
             (Group, S::Admin, None, false, false, false),
             (Group, S::Member, Some(RoomRole::Member), true, false, true),
             (Direct, S::Owner, None, false, false, false),
             (Broadcast, S::Member, None, true, true, false),
-            (
-                Broadcast,
-                S::Member,
-                Some(RoomRole::Member),
-                true,
-                false,
-                false,
-            ),
-            (
-                Broadcast,
-                S::Member,
-                Some(RoomRole::Editor),
-                true,
-                false,
-                true,
-            ),
+            (Broadcast, S::Member, Some(RoomRole::Member), true, false, false),
+            (Broadcast, S::Member, Some(RoomRole::Editor), true, false, true),
         ];
         for (kind, role, m, read, join, post) in rows {
             let a = access(kind, role, m);
-            assert_eq!(
-                (a.can_read(), a.can_join(), a.can_post()),
-                (read, join, post),
-                "{kind:?} {role:?} {m:?}"
-            );
+            assert_eq!((a.can_read(), a.can_join(), a.can_post()), (read, join, post), "{kind:?} {role:?} {m:?}");
         }
     }
 

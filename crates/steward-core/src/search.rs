@@ -11,12 +11,7 @@ const MAX_WORD: usize = 64;
 
 fn stemmers() -> &'static (Stemmer, Stemmer) {
     static S: OnceLock<(Stemmer, Stemmer)> = OnceLock::new();
-    S.get_or_init(|| {
-        (
-            Stemmer::create(Algorithm::Russian),
-            Stemmer::create(Algorithm::English),
-        )
-    })
+    S.get_or_init(|| (Stemmer::create(Algorithm::Russian), Stemmer::create(Algorithm::English)))
 }
 
 // The Snowball stop lists PostgreSQL uses, so a stop word is ignored by both backends.
@@ -311,12 +306,7 @@ fn is_cyrillic(c: char) -> bool {
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| {
-            w.chars()
-                .flat_map(char::to_lowercase)
-                .map(|c| if c == 'ё' { 'е' } else { c })
-                .collect::<String>()
-        })
+        .map(|w| w.chars().flat_map(char::to_lowercase).map(|c| if c == 'ё' { 'е' } else { c }).collect::<String>())
         .filter(|w| w.chars().count() <= MAX_WORD)
 }
 
@@ -375,11 +365,7 @@ mod tests {
         let q = query_terms("бан");
         assert_eq!(q, vec!["бан"]);
         for form in ["баны", "банить", "Бан", "бана"] {
-            assert!(
-                index_terms(form).split(' ').any(|t| t == q[0]),
-                "{form} -> {}",
-                index_terms(form)
-            );
+            assert!(index_terms(form).split(' ').any(|t| t == q[0]), "{form} -> {}", index_terms(form));
         }
         assert_eq!(query_terms("пользователей"), query_terms("пользователи"));
         assert_eq!(index_terms("Ёлка"), index_terms("елки"));

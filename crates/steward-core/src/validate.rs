@@ -39,16 +39,8 @@ impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.rule {
             Rule::Required => write!(f, "{} is required", self.field),
-            Rule::TooShort => write!(
-                f,
-                "{} must be at least {} characters",
-                self.field, self.limit
-            ),
-            Rule::TooLong => write!(
-                f,
-                "{} must be at most {} characters",
-                self.field, self.limit
-            ),
+            Rule::TooShort => write!(f, "{} must be at least {} characters", self.field, self.limit),
+            Rule::TooLong => write!(f, "{} must be at most {} characters", self.field, self.limit),
             Rule::InvalidFormat => write!(f, "{} has an invalid format", self.field),
             Rule::InvalidChoice => write!(f, "{} is not one of the allowed values", self.field),
         }
@@ -57,11 +49,7 @@ impl fmt::Display for FieldError {
 
 impl FieldError {
     pub fn new(field: &'static str, rule: Rule) -> Self {
-        FieldError {
-            field,
-            rule,
-            limit: 0,
-        }
+        FieldError { field, rule, limit: 0 }
     }
     pub fn with_limit(field: &'static str, rule: Rule, limit: usize) -> Self {
         FieldError { field, rule, limit }
@@ -73,13 +61,7 @@ fn has_control(s: &str) -> bool {
 }
 
 /// Trims, then checks a length range in characters and refuses control characters.
-fn bounded_text(
-    field: &'static str,
-    raw: &str,
-    min: usize,
-    max: usize,
-    multiline: bool,
-) -> Result<String, FieldError> {
+fn bounded_text(field: &'static str, raw: &str, min: usize, max: usize, multiline: bool) -> Result<String, FieldError> {
     let s = raw.trim();
     let n = s.chars().count();
     if n == 0 && min > 0 {
@@ -144,22 +126,14 @@ impl Username {
         }
         let n = s.chars().count();
         if n < Self::MIN {
-            return Err(FieldError::with_limit(
-                "username",
-                Rule::TooShort,
-                Self::MIN,
-            ));
+            return Err(FieldError::with_limit("username", Rule::TooShort, Self::MIN));
         }
         if n > Self::MAX {
             return Err(FieldError::with_limit("username", Rule::TooLong, Self::MAX));
         }
-        let ok_char =
-            |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-');
+        let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-');
         let first_ok = s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
-        let last_ok = s
-            .chars()
-            .last()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        let last_ok = s.chars().last().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
         if !first_ok || !last_ok || !s.chars().all(ok_char) {
             return Err(FieldError::new("username", Rule::InvalidFormat));
         }
@@ -229,11 +203,7 @@ impl Password {
             return Err(FieldError::new("password", Rule::Required));
         }
         if n < Self::MIN {
-            return Err(FieldError::with_limit(
-                "password",
-                Rule::TooShort,
-                Self::MIN,
-            ));
+            return Err(FieldError::with_limit("password", Rule::TooShort, Self::MIN));
         }
         if n > Self::MAX {
             return Err(FieldError::with_limit("password", Rule::TooLong, Self::MAX));
@@ -274,13 +244,7 @@ impl Locale {
         for part in header.split(',') {
             let mut it = part.trim().split(';');
             let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
-            let q = it
-                .find_map(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|v| v.parse::<f32>().ok())
-                })
-                .unwrap_or(1.0);
+            let q = it.find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok())).unwrap_or(1.0);
             let primary = tag.split('-').next().unwrap_or("");
             let loc = match primary {
                 "ru" | "uk" | "be" | "kk" => Locale::Ru,
@@ -299,11 +263,7 @@ impl Locale {
 pub fn parse_color(field: &'static str, raw: &str) -> Result<String, FieldError> {
     let s = raw.trim().to_ascii_lowercase();
     let ok = s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit());
-    if ok {
-        Ok(s)
-    } else {
-        Err(FieldError::new(field, Rule::InvalidFormat))
-    }
+    if ok { Ok(s) } else { Err(FieldError::new(field, Rule::InvalidFormat)) }
 }
 
 /// A reaction: one emoji or a short `:name:`; no whitespace, at most 32 bytes.
@@ -315,9 +275,7 @@ pub fn parse_reaction(raw: &str) -> Result<String, FieldError> {
     if s.len() > 32 {
         return Err(FieldError::with_limit("emoji", Rule::TooLong, 32));
     }
-    if s.chars()
-        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '&'))
-    {
+    if s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '&')) {
         return Err(FieldError::new("emoji", Rule::InvalidFormat));
     }
     Ok(s.to_string())
@@ -338,15 +296,11 @@ pub fn parse_nonce(raw: &str) -> Result<String, FieldError> {
 }
 
 /// Palette for avatar colours; picked by user id so each person keeps theirs.
-pub const AVATAR_COLORS: [&str; 10] = [
-    "#5b6cf0", "#e0567a", "#2f9e6e", "#d9822b", "#8a5cd1", "#1f8fb3", "#c2452d", "#4c8c2b",
-    "#b0468f", "#5f7386",
-];
+pub const AVATAR_COLORS: [&str; 10] =
+    ["#5b6cf0", "#e0567a", "#2f9e6e", "#d9822b", "#8a5cd1", "#1f8fb3", "#c2452d", "#4c8c2b", "#b0468f", "#5f7386"];
 
 pub fn default_avatar_color(seed: &str) -> &'static str {
-    let h = seed
-        .bytes()
-        .fold(2166136261u32, |h, b| (h ^ b as u32).wrapping_mul(16777619));
+    let h = seed.bytes().fold(2166136261u32, |h, b| (h ^ b as u32).wrapping_mul(16777619));
     AVATAR_COLORS[(h as usize) % AVATAR_COLORS.len()]
 }
 
@@ -381,39 +335,21 @@ mod tests {
         let e = RoomName::parse(&format!("{name}я")).unwrap_err();
         assert_eq!((e.field, e.rule, e.limit), ("name", Rule::TooLong, 80));
         assert_eq!(RoomName::parse("  ").unwrap_err().rule, Rule::Required);
-        assert_eq!(
-            RoomName::parse("a\nb").unwrap_err().rule,
-            Rule::InvalidFormat
-        );
+        assert_eq!(RoomName::parse("a\nb").unwrap_err().rule, Rule::InvalidFormat);
         assert!(MessageBody::parse("line\nline").is_ok());
-        assert_eq!(
-            MessageBody::parse("bell\u{7}").unwrap_err().rule,
-            Rule::InvalidFormat
-        );
+        assert_eq!(MessageBody::parse("bell\u{7}").unwrap_err().rule, Rule::InvalidFormat);
     }
 
     #[test]
     fn emails_and_locales() {
-        assert_eq!(
-            Email::parse("Anna@Example.COM").unwrap().as_str(),
-            "anna@example.com"
-        );
+        assert_eq!(Email::parse("Anna@Example.COM").unwrap().as_str(), "anna@example.com");
         for bad in ["anna", "a@b", "@x.ru", "a@.ru", "a b@x.ru"] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(
-            Locale::from_accept_language("ru-RU,ru;q=0.9,en;q=0.8"),
-            Some(Locale::Ru)
-        );
-        assert_eq!(
-            Locale::from_accept_language("de,en;q=0.5"),
-            Some(Locale::En)
-        );
+        assert_eq!(Locale::from_accept_language("ru-RU,ru;q=0.9,en;q=0.8"), Some(Locale::Ru));
+        assert_eq!(Locale::from_accept_language("de,en;q=0.5"), Some(Locale::En));
         assert_eq!(Locale::from_accept_language("de"), None);
-        assert_eq!(
-            Locale::from_accept_language("en;q=0.4,ru;q=0.7"),
-            Some(Locale::Ru)
-        );
+        assert_eq!(Locale::from_accept_language("en;q=0.4,ru;q=0.7"), Some(Locale::Ru));
     }
 
     #[test]

@@ -31,10 +31,7 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
     let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
-    Ok(argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| anyhow::anyhow!("hash: {e}"))?
-        .to_string())
+    Ok(argon2().hash_password(password.as_bytes(), &salt).map_err(|e| anyhow::anyhow!("hash: {e}"))?.to_string())
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
@@ -67,24 +64,14 @@ pub fn csrf_token(session_token: &str) -> String {
 }
 
 pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            (k == name).then_some(v)
-        })
+    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name).then_some(v)
+    })
 }
 
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+    headers.get(AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
 /// The caller: who, how authenticated, and in which language to answer.
@@ -108,13 +95,8 @@ impl CurrentUser {
 /// Cookie-authenticated requests that change state must come from our own
 /// pages: browsers send `Origin` (or `Sec-Fetch-Site`) with them.
 pub fn same_origin(headers: &HeaderMap) -> bool {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok());
-    if let Some(origin) = headers
-        .get(axum::http::header::ORIGIN)
-        .and_then(|o| o.to_str().ok())
-    {
+    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok());
+    if let Some(origin) = headers.get(axum::http::header::ORIGIN).and_then(|o| o.to_str().ok()) {
         let origin_host = origin.split("://").nth(1).unwrap_or("");
         return host.is_some_and(|h| h == origin_host);
     }
@@ -125,10 +107,7 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
     }
 }
 
-pub async fn authenticate(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<Option<CurrentUser>, ApiError> {
+pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<CurrentUser>, ApiError> {
     let (token, via_cookie) = match bearer(headers) {
         Some(t) => (t.to_string(), false),
         None => match cookie_value(headers, SESSION_COOKIE) {
@@ -154,33 +133,20 @@ pub async fn session_for_token(
     if steward_store::now_ms() - info.last_seen_at > 60_000 {
         let _ = state.store.touch_session(info.session_id).await;
     }
-    Ok(Some(CurrentUser {
-        user: info.user,
-        session_id: info.session_id,
-        token: token.to_string(),
-        via_cookie,
-    }))
+    Ok(Some(CurrentUser { user: info.user, session_id: info.session_id, token: token.to_string(), via_cookie }))
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if let Some(u) = parts.extensions.get::<CurrentUser>() {
             return Ok(u.clone());
         }
-        let user = authenticate(state, &parts.headers)
-            .await?
-            .ok_or_else(ApiError::unauthorized)?;
+        let user = authenticate(state, &parts.headers).await?.ok_or_else(ApiError::unauthorized)?;
         let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if user.via_cookie && unsafe_method && !same_origin(&parts.headers) {
-            return Err(ApiError::new(
-                axum::http::StatusCode::FORBIDDEN,
-                "csrf_failed",
-            ));
+            return Err(ApiError::new(axum::http::StatusCode::FORBIDDEN, "csrf_failed"));
         }
         if let Some(slot) = parts.extensions.get::<crate::api::LocaleSlot>()
             && let Ok(mut l) = slot.0.lock()
@@ -214,8 +180,7 @@ impl Bucket {
     /// Takes one token; on refusal returns the seconds until one is available.
     pub fn take(&mut self) -> Result<(), u64> {
         let now = Instant::now();
-        self.tokens = (self.tokens + now.duration_since(self.at).as_secs_f64() * self.per_sec)
-            .min(self.burst);
+        self.tokens = (self.tokens + now.duration_since(self.at).as_secs_f64() * self.per_sec).min(self.burst);
         self.at = now;
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
@@ -239,11 +204,7 @@ pub struct Limiter {
 
 impl Limiter {
     pub fn new(burst: u32, per_minute: u32) -> Self {
-        Limiter {
-            burst,
-            per_minute,
-            buckets: Mutex::new(HashMap::new()),
-        }
+        Limiter { burst, per_minute, buckets: Mutex::new(HashMap::new()) }
     }
 
     /// Takes one token for `key`; on refusal returns the seconds to wait.
@@ -267,10 +228,7 @@ impl Limiter {
 
     /// Forgets a key (a successful login does not count against the account).
     pub fn reset(&self, key: &str) {
-        self.buckets
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key);
+        self.buckets.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
     }
 }
 
@@ -281,18 +239,15 @@ pub struct LoginThrottle {
 
 impl Default for LoginThrottle {
     fn default() -> Self {
-        // An IP may try 20 times at once, then 10 a minute; an account 5, then 1 a minute.
-        LoginThrottle {
-            per_ip: Limiter::new(20, 10),
-            per_account: Limiter::new(5, 1),
-        }
+        // An IP (an office behind one NAT) may try 100 times at once, then 60 a
+        // minute; one account 5 times, then once a minute.
+        LoginThrottle { per_ip: Limiter::new(100, 60), per_account: Limiter::new(5, 1) }
     }
 }
 
 pub fn client_ip(headers: &HeaderMap, peer: Option<std::net::SocketAddr>) -> String {
     let _ = headers;
-    peer.map(|p| p.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    peer.map(|p| p.ip().to_string()).unwrap_or_else(|| "unknown".into())
 }
 
 pub const fn ttl() -> Duration {

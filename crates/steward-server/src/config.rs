@@ -61,15 +61,9 @@ struct FileConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("{path}: {source}")]
-    Parse {
-        path: PathBuf,
-        source: toml::de::Error,
-    },
+    Parse { path: PathBuf, source: toml::de::Error },
     #[error("{name}: {message}")]
     Invalid { name: &'static str, message: String },
 }
@@ -78,23 +72,15 @@ impl Config {
     /// Reads `path` if given, else `./steward.toml` if present, then the environment.
     pub fn load(path: Option<&std::path::Path>) -> Result<Config, ConfigError> {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let path = path
-            .map(PathBuf::from)
-            .or_else(|| env("STEWARD_CONFIG").map(PathBuf::from))
-            .or_else(|| {
-                let p = PathBuf::from("steward.toml");
-                p.exists().then_some(p)
-            });
+        let path = path.map(PathBuf::from).or_else(|| env("STEWARD_CONFIG").map(PathBuf::from)).or_else(|| {
+            let p = PathBuf::from("steward.toml");
+            p.exists().then_some(p)
+        });
         let file = match &path {
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
-                    path: p.clone(),
-                    source,
-                })?;
-                toml::from_str::<FileConfig>(&text).map_err(|source| ConfigError::Parse {
-                    path: p.clone(),
-                    source,
-                })?
+                let text =
+                    std::fs::read_to_string(p).map_err(|source| ConfigError::Read { path: p.clone(), source })?;
+                toml::from_str::<FileConfig>(&text).map_err(|source| ConfigError::Parse { path: p.clone(), source })?
             }
             None => FileConfig::default(),
         };
@@ -108,12 +94,8 @@ impl Config {
         if let Some(v) = env("STEWARD_DATA_DIR").map(PathBuf::from).or(file.data_dir) {
             c.data_dir = v;
         }
-        c.database_url = env("STEWARD_DATABASE_URL")
-            .or(file.database_url)
-            .filter(|s| !s.trim().is_empty());
-        c.public_url = env("STEWARD_PUBLIC_URL")
-            .or(file.public_url)
-            .map(|s| s.trim_end_matches('/').to_string());
+        c.database_url = env("STEWARD_DATABASE_URL").or(file.database_url).filter(|s| !s.trim().is_empty());
+        c.public_url = env("STEWARD_PUBLIC_URL").or(file.public_url).map(|s| s.trim_end_matches('/').to_string());
         if let Some(v) = env("STEWARD_MAX_UPLOAD_BYTES") {
             c.max_upload_bytes = v.parse().map_err(|_| ConfigError::Invalid {
                 name: "max_upload_bytes",
@@ -165,14 +147,10 @@ impl Config {
 
     /// Base URL for links printed to the console.
     pub fn base_url(&self) -> String {
-        self.public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", self.bind))
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.bind))
     }
 
     pub fn secure_cookies(&self) -> bool {
-        self.public_url
-            .as_deref()
-            .is_some_and(|u| u.starts_with("https://"))
+        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
     }
 }

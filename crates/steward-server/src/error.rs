@@ -23,13 +23,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub const fn new(status: StatusCode, code: &'static str) -> Self {
-        ApiError {
-            status,
-            code,
-            field: None,
-            limit: None,
-            retry_after: None,
-        }
+        ApiError { status, code, field: None, limit: None, retry_after: None }
     }
     pub fn with_field(mut self, field: impl Into<Cow<'static, str>>) -> Self {
         self.field = Some(field.into());
@@ -80,8 +74,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => ApiError::not_found(),
             StoreError::Conflict(field) => ApiError::conflict(field),
             StoreError::Invalid(field) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_reference")
-                    .with_field(field)
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_reference").with_field(field)
             }
             StoreError::Limit(field) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "limit_reached").with_field(field)
@@ -120,8 +113,7 @@ impl IntoResponse for ApiError {
         if let Some(secs) = self.retry_after
             && let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string())
         {
-            resp.headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, v);
+            resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
         }
         resp.extensions_mut().insert(self);
         resp

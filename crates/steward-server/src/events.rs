@@ -10,18 +10,10 @@ use steward_core::model::{EventKind, Message, RoomEvent, UserBrief};
 use crate::state::AppState;
 
 pub fn message_event(kind: EventKind, message: &Message, seq: i64) -> String {
-    json!({ "type": kind.as_str(), "room_id": message.room_id, "seq": seq, "message": message })
-        .to_string()
+    json!({ "type": kind.as_str(), "room_id": message.room_id, "seq": seq, "message": message }).to_string()
 }
 
-pub fn reaction_event(
-    kind: EventKind,
-    room_id: i64,
-    seq: i64,
-    message: &Message,
-    user_id: i64,
-    emoji: &str,
-) -> String {
+pub fn reaction_event(kind: EventKind, room_id: i64, seq: i64, message: &Message, user_id: i64, emoji: &str) -> String {
     json!({
         "type": kind.as_str(), "room_id": room_id, "seq": seq, "message_id": message.id,
         "emoji": emoji, "user_id": user_id, "reactions": message.reactions,
@@ -36,47 +28,29 @@ pub fn member_event(kind: EventKind, room_id: i64, seq: i64, user: &UserBrief) -
 /// Publishes a durable room event.
 pub fn publish_room(state: &AppState, room_id: i64, seq: i64, payload: String) {
     metrics::counter!("steward_events_published_total").increment(1);
-    state
-        .bus
-        .publish(Envelope::event(Topic::Room(room_id), Some(seq), payload));
+    state.bus.publish(Envelope::event(Topic::Room(room_id), Some(seq), payload));
 }
 
 /// Publishes to every connection of one user (their own room list, read markers).
 pub fn publish_user(state: &AppState, user_id: i64, payload: Value) {
-    state.bus.publish(Envelope::event(
-        Topic::User(user_id),
-        None,
-        payload.to_string(),
-    ));
+    state.bus.publish(Envelope::event(Topic::User(user_id), None, payload.to_string()));
 }
 
 pub fn subscribe(state: &AppState, user_id: i64, room_id: i64) {
-    state
-        .bus
-        .publish(Envelope::control(Control::Subscribe { user_id, room_id }));
+    state.bus.publish(Envelope::control(Control::Subscribe { user_id, room_id }));
 }
 
 pub fn unsubscribe(state: &AppState, user_id: i64, room_id: i64) {
-    state
-        .bus
-        .publish(Envelope::control(Control::Unsubscribe { user_id, room_id }));
+    state.bus.publish(Envelope::control(Control::Unsubscribe { user_id, room_id }));
 }
 
 /// Turns stored event rows into the JSON a live client would have received,
 /// with the current state of what they point at (a message deleted since is
 /// replayed as a tombstone, never with its old text).
-pub async fn replay(
-    state: &AppState,
-    events: &[RoomEvent],
-) -> crate::error::ApiResult<Vec<(i64, Bytes)>> {
+pub async fn replay(state: &AppState, events: &[RoomEvent]) -> crate::error::ApiResult<Vec<(i64, Bytes)>> {
     let msg_ids: Vec<i64> = events.iter().filter_map(|e| e.message_id).collect();
-    let messages: HashMap<i64, Message> = state
-        .store
-        .messages_by_ids(&msg_ids)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
+    let messages: HashMap<i64, Message> =
+        state.store.messages_by_ids(&msg_ids).await?.into_iter().map(|m| (m.id, m)).collect();
     let user_ids: Vec<i64> = events
         .iter()
         .filter(|e| matches!(e.kind, EventKind::MemberJoined | EventKind::MemberLeft))
@@ -106,24 +80,16 @@ pub async fn replay(
             EventKind::MessageCreated | EventKind::MessageUpdated | EventKind::MessageDeleted => {
                 match e.message_id.and_then(|id| messages.get(&id)) {
                     Some(m) => message_event(e.kind, m, e.seq),
-                    None => {
-                        json!({ "type": "noop", "room_id": e.room_id, "seq": e.seq }).to_string()
-                    }
+                    None => json!({ "type": "noop", "room_id": e.room_id, "seq": e.seq }).to_string(),
                 }
             }
-            EventKind::ReactionAdded | EventKind::ReactionRemoved => match e
-                .message_id
-                .and_then(|id| messages.get(&id))
-            {
-                Some(m) => {
-                    reaction_event(e.kind, e.room_id, e.seq, m, e.user_id.unwrap_or(0), &e.data)
+            EventKind::ReactionAdded | EventKind::ReactionRemoved => {
+                match e.message_id.and_then(|id| messages.get(&id)) {
+                    Some(m) => reaction_event(e.kind, e.room_id, e.seq, m, e.user_id.unwrap_or(0), &e.data),
+                    None => json!({ "type": "noop", "room_id": e.room_id, "seq": e.seq }).to_string(),
                 }
-                None => json!({ "type": "noop", "room_id": e.room_id, "seq": e.seq }).to_string(),
-            },
-            EventKind::MemberJoined | EventKind::MemberLeft => match e
-                .user_id
-                .and_then(|id| users.get(&id))
-            {
+            }
+            EventKind::MemberJoined | EventKind::MemberLeft => match e.user_id.and_then(|id| users.get(&id)) {
                 Some(u) => member_event(e.kind, e.room_id, e.seq, u),
                 None => json!({ "type": "noop", "room_id": e.room_id, "seq": e.seq }).to_string(),
             },
@@ -141,7 +107,5 @@ pub async fn replay(
 
 pub fn publish_presence(state: &AppState, user_id: i64, status: &str) {
     let ev = json!({ "type": "presence", "user_id": user_id, "status": status });
-    state
-        .bus
-        .publish(Envelope::event(Topic::All, None, ev.to_string()));
+    state.bus.publish(Envelope::event(Topic::All, None, ev.to_string()));
 }

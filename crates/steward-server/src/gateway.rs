@@ -9,6 +9,7 @@
 //! up is disconnected (close code 4008) and resumes from its last seq.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -18,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use steward_bus::{Bytes, Envelope, Topic};
+use tokio::sync::mpsc;
 
 use crate::auth::{self, CurrentUser};
 use crate::error::ApiError;
@@ -29,6 +31,8 @@ pub const HEARTBEAT_MS: u64 = 25_000;
 /// Events replayed per room on resume before the client is told to reload instead.
 pub const RESUME_LIMIT: u64 = 1000;
 const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
+/// A frame that cannot be written for this long closes the connection.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long live events wait for the client's `resume` after `hello`.
 const RESUME_GRACE: Duration = Duration::from_millis(1500);
 
@@ -87,20 +91,12 @@ fn text(v: Value) -> WsMessage {
 }
 
 async fn close_with(socket: &mut WebSocket, code: u16, reason: &'static str) {
-    let _ = socket
-        .send(WsMessage::Close(Some(CloseFrame {
-            code,
-            reason: Utf8Bytes::from_static(reason),
-        })))
-        .await;
+    let _ = socket.send(WsMessage::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) }))).await;
 }
 
 /// Waits for `{"op":"auth","token":…}`.
 async fn first_frame_auth(state: &AppState, socket: &mut WebSocket) -> Option<CurrentUser> {
-    let frame = tokio::time::timeout(AUTH_TIMEOUT, socket.recv())
-        .await
-        .ok()??
-        .ok()?;
+    let frame = tokio::time::timeout(AUTH_TIMEOUT, socket.recv()).await.ok()??.ok()?;
     let WsMessage::Text(t) = frame else {
         return None;
     };
@@ -108,10 +104,7 @@ async fn first_frame_auth(state: &AppState, socket: &mut WebSocket) -> Option<Cu
     if v.get("op")?.as_str()? != "auth" {
         return None;
     }
-    auth::session_for_token(state, v.get("token")?.as_str()?, false)
-        .await
-        .ok()
-        .flatten()
+    auth::session_for_token(state, v.get("token")?.as_str()?, false).await.ok().flatten()
 }
 
 struct Conn {
@@ -122,6 +115,30 @@ struct Conn {
     last: HashMap<i64, i64>,
     typing_sent: HashMap<i64, Instant>,
     ops: auth::Bucket,
+    /// Sends being stored for this connection (bounded).
+    in_flight: Arc<tokio::sync::Semaphore>,
+    /// Acks and errors of those sends; made on the first send, so an idle
+    /// connection does not pay for the channel.
+    replies: Option<(mpsc::Sender<Bytes>, mpsc::Receiver<Bytes>)>,
+}
+
+/// Sends a connection may have being stored at once.
+const MAX_IN_FLIGHT: usize = 32;
+
+fn error_frame(err: &ApiError, locale: steward_core::validate::Locale, nonce: Option<&Value>) -> Value {
+    let mut body = crate::i18n::error_body(err, locale)["error"].clone();
+    body["type"] = json!("error");
+    if let Some(n) = nonce {
+        body["nonce"] = n.clone();
+    }
+    body
+}
+
+async fn next_reply(replies: &mut Option<(mpsc::Sender<Bytes>, mpsc::Receiver<Bytes>)>) -> Option<Bytes> {
+    match replies {
+        Some((_, rx)) => rx.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
 enum Flow {
@@ -132,7 +149,7 @@ enum Flow {
 async fn run(state: AppState, mut socket: WebSocket, pre: Option<CurrentUser>) {
     let user = match pre {
         Some(u) => u,
-        None => match first_frame_auth(&state, &mut socket).await {
+        None => match Box::pin(first_frame_auth(&state, &mut socket)).await {
             Some(u) => u,
             None => {
                 close_with(&mut socket, close::AUTH_FAILED, "authentication failed").await;
@@ -140,33 +157,31 @@ async fn run(state: AppState, mut socket: WebSocket, pre: Option<CurrentUser>) {
             }
         },
     };
-    let Ok(rooms) = state.store.my_room_seqs(user.id()).await else {
+    // Big futures (store queries) are boxed so the idle connection task
+    // stays small: a task's size is its largest await point.
+    let Ok(rooms) = Box::pin(state.store.my_room_seqs(user.id())).await else {
         close_with(&mut socket, 1011, "store unavailable").await;
         return;
     };
     let room_ids: Vec<i64> = rooms.iter().map(|r| r.0).collect();
-    let mut handle = state
-        .hub
-        .register(user.id(), &room_ids, state.config.gateway_queue);
+    let mut handle = state.hub.register(user.id(), &room_ids, state.config.gateway_queue);
     // Read positions after subscribing: anything later arrives live.
-    let seqs = state.store.my_room_seqs(user.id()).await.unwrap_or(rooms);
+    let seqs = Box::pin(state.store.my_room_seqs(user.id())).await.unwrap_or(rooms);
     let mut conn = Conn {
         state: state.clone(),
         conn_id: handle.id,
         last: seqs.into_iter().collect(),
         typing_sent: HashMap::new(),
         ops: auth::Bucket::new(60, state.config.gateway_ops_per_minute),
+        in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
+        replies: None,
         user,
     };
     if handle.first_for_user {
         conn.publish_presence();
     }
     let hello = json!({ "type": "hello", "user_id": conn.user.id(), "heartbeat_ms": HEARTBEAT_MS, "resume_limit": RESUME_LIMIT });
-    let mut outcome = if socket.send(text(hello)).await.is_ok() {
-        Flow::Continue
-    } else {
-        Flow::Close(1000, "")
-    };
+    let mut outcome = if socket.send(text(hello)).await.is_ok() { Flow::Continue } else { Flow::Close(1000, "") };
 
     // Live events wait until the client's first frame (normally `resume`) or a
     // short grace period: delivered earlier, they would overtake the replay.
@@ -181,7 +196,7 @@ async fn run(state: AppState, mut socket: WebSocket, pre: Option<CurrentUser>) {
             frame = socket.recv() => match frame {
                 Some(Ok(WsMessage::Text(t))) => {
                     last_seen = Instant::now();
-                    let flow = conn.on_client(&mut socket, &t).await;
+                    let flow = Box::pin(conn.on_client(&mut socket, &t)).await;
                     live = true;
                     flow
                 }
@@ -197,9 +212,10 @@ async fn run(state: AppState, mut socket: WebSocket, pre: Option<CurrentUser>) {
                 Flow::Continue
             }
             env = handle.rx.recv(), if live => match env {
-                Some(env) => conn.deliver(&mut socket, &env).await,
+                Some(env) => Box::pin(conn.deliver(&mut socket, &env)).await,
                 None => break,
             },
+            Some(reply) = next_reply(&mut conn.replies) => conn.send(&mut socket, &reply).await,
             _ = handle.kill.notified() => {
                 if handle.overflowed.load(std::sync::atomic::Ordering::Relaxed) {
                     metrics::counter!("steward_gateway_slow_consumers_total").increment(1);
@@ -233,24 +249,22 @@ impl Conn {
         events::publish_presence(&self.state, self.user.id(), status);
     }
 
+    /// Writes one frame. A client that does not read for `SEND_TIMEOUT` is
+    /// dropped: it would otherwise hold this task (and its queue) forever.
     async fn send(&self, socket: &mut WebSocket, payload: &Bytes) -> Flow {
-        match Utf8Bytes::try_from(payload.clone()) {
-            Ok(t) => match socket.send(WsMessage::Text(t)).await {
-                Ok(()) => Flow::Continue,
-                Err(_) => Flow::Close(1000, ""),
-            },
-            Err(_) => Flow::Continue,
+        let Ok(t) = Utf8Bytes::try_from(payload.clone()) else { return Flow::Continue };
+        match tokio::time::timeout(SEND_TIMEOUT, socket.send(WsMessage::Text(t))).await {
+            Ok(Ok(())) => Flow::Continue,
+            Ok(Err(_)) => Flow::Close(1000, ""),
+            Err(_) => {
+                metrics::counter!("steward_gateway_slow_consumers_total").increment(1);
+                Flow::Close(close::SLOW_CONSUMER, "too slow: resume from your last seq")
+            }
         }
     }
 
     /// Sends stored events of a room after `after` (up to `upto` if given), in order.
-    async fn fill(
-        &mut self,
-        socket: &mut WebSocket,
-        room_id: i64,
-        after: i64,
-        upto: Option<i64>,
-    ) -> Result<(), Flow> {
+    async fn fill(&mut self, socket: &mut WebSocket, room_id: i64, after: i64, upto: Option<i64>) -> Result<(), Flow> {
         let limit = upto.map_or(RESUME_LIMIT + 1, |u| (u - after).max(0) as u64);
         let stored = self
             .state
@@ -260,31 +274,18 @@ impl Conn {
             .map_err(|_| Flow::Close(1011, "store unavailable"))?;
         if upto.is_none() && stored.len() as u64 > RESUME_LIMIT {
             // Too far behind to replay: the client reloads this room over HTTP.
-            let now = self
-                .state
-                .store
-                .room(room_id)
-                .await
-                .ok()
-                .flatten()
-                .map_or(after, |r| r.last_seq);
+            let now = self.state.store.room(room_id).await.ok().flatten().map_or(after, |r| r.last_seq);
             self.last.insert(room_id, now);
             if let Flow::Close(c, r) = self
-                .send(
-                    socket,
-                    &Bytes::from(
-                        json!({ "type": "resync", "room_id": room_id, "seq": now }).to_string(),
-                    ),
-                )
+                .send(socket, &Bytes::from(json!({ "type": "resync", "room_id": room_id, "seq": now }).to_string()))
                 .await
             {
                 return Err(Flow::Close(c, r));
             }
             return Ok(());
         }
-        let replayed = events::replay(&self.state, &stored)
-            .await
-            .map_err(|_| Flow::Close(1011, "store unavailable"))?;
+        let replayed =
+            events::replay(&self.state, &stored).await.map_err(|_| Flow::Close(1011, "store unavailable"))?;
         for (seq, payload) in replayed {
             if let Flow::Close(c, r) = self.send(socket, &payload).await {
                 return Err(Flow::Close(c, r));
@@ -326,9 +327,7 @@ impl Conn {
                 if let Ok(v) = serde_json::from_slice::<Value>(payload) {
                     match v.get("type").and_then(Value::as_str) {
                         Some("room.created") => {
-                            if let (Some(id), Some(seq)) =
-                                (v["room"]["id"].as_i64(), v["room"]["last_seq"].as_i64())
-                            {
+                            if let (Some(id), Some(seq)) = (v["room"]["id"].as_i64(), v["room"]["last_seq"].as_i64()) {
                                 self.last.entry(id).or_insert(seq);
                             }
                         }
@@ -346,19 +345,13 @@ impl Conn {
         }
     }
 
-    async fn reply_error(
-        &self,
-        socket: &mut WebSocket,
-        err: ApiError,
-        nonce: Option<&Value>,
-    ) -> Flow {
-        let locale = self.user.locale();
-        let mut body = crate::i18n::error_body(&err, locale)["error"].clone();
-        body["type"] = json!("error");
-        if let Some(n) = nonce {
-            body["nonce"] = n.clone();
-        }
+    async fn reply_error(&self, socket: &mut WebSocket, err: ApiError, nonce: Option<&Value>) -> Flow {
+        let body = error_frame(&err, self.user.locale(), nonce);
         self.send(socket, &Bytes::from(body.to_string())).await
+    }
+
+    fn replies_tx(&mut self) -> mpsc::Sender<Bytes> {
+        self.replies.get_or_insert_with(|| mpsc::channel(MAX_IN_FLIGHT)).0.clone()
     }
 
     async fn on_client(&mut self, socket: &mut WebSocket, frame: &str) -> Flow {
@@ -366,32 +359,21 @@ impl Conn {
             if wait > 5 {
                 return Flow::Close(close::RATE_LIMITED, "too many frames");
             }
-            return self
-                .reply_error(socket, ApiError::too_many(wait), None)
-                .await;
+            return self.reply_error(socket, ApiError::too_many(wait), None).await;
         }
         let Ok(v) = serde_json::from_str::<Value>(frame) else {
             return self
-                .reply_error(
-                    socket,
-                    ApiError::new(axum::http::StatusCode::BAD_REQUEST, "invalid_json"),
-                    None,
-                )
+                .reply_error(socket, ApiError::new(axum::http::StatusCode::BAD_REQUEST, "invalid_json"), None)
                 .await;
         };
         let op = v.get("op").and_then(Value::as_str).unwrap_or("");
         let room_id = v.get("room_id").and_then(Value::as_i64);
         match op {
-            "ping" => {
-                self.send(socket, &Bytes::from_static(b"{\"type\":\"pong\"}"))
-                    .await
-            }
+            "ping" => self.send(socket, &Bytes::from_static(b"{\"type\":\"pong\"}")).await,
             "auth" => Flow::Continue,
             "resume" => {
                 let Some(rooms) = v.get("rooms").and_then(Value::as_object) else {
-                    return self
-                        .reply_error(socket, ApiError::bad_request("rooms"), None)
-                        .await;
+                    return self.reply_error(socket, ApiError::bad_request("rooms"), None).await;
                 };
                 for (key, seq) in rooms.iter().take(2000) {
                     let (Ok(room_id), Some(seq)) = (key.parse::<i64>(), seq.as_i64()) else {
@@ -405,42 +387,41 @@ impl Conn {
                         }
                     }
                     let from = seq.max(0);
+                    // A client ahead of the server (a restored database, a
+                    // confused client) would drop every new event: resync it.
+                    let current = match self.last.get(&room_id) {
+                        Some(&l) => l,
+                        None => self.state.store.room(room_id).await.ok().flatten().map_or(0, |r| r.last_seq),
+                    };
+                    if from > current {
+                        self.last.insert(room_id, current);
+                        let ev = json!({ "type": "resync", "room_id": room_id, "seq": current });
+                        if let Flow::Close(c, r) = self.send(socket, &Bytes::from(ev.to_string())).await {
+                            return Flow::Close(c, r);
+                        }
+                        continue;
+                    }
                     self.last.insert(room_id, from);
                     if let Err(f) = self.fill(socket, room_id, from, None).await {
                         return f;
                     }
                 }
-                self.send(socket, &Bytes::from_static(b"{\"type\":\"ready\"}"))
-                    .await
+                self.send(socket, &Bytes::from_static(b"{\"type\":\"ready\"}")).await
             }
             "typing" => {
                 let Some(room_id) = room_id.filter(|r| self.last.contains_key(r)) else {
                     return Flow::Continue;
                 };
                 let now = Instant::now();
-                if self
-                    .typing_sent
-                    .get(&room_id)
-                    .is_some_and(|t| now.duration_since(*t) < Duration::from_secs(2))
-                {
+                if self.typing_sent.get(&room_id).is_some_and(|t| now.duration_since(*t) < Duration::from_secs(2)) {
                     return Flow::Continue;
                 }
-                if self
-                    .state
-                    .store
-                    .membership(room_id, self.user.id())
-                    .await
-                    .ok()
-                    .flatten()
-                    .is_none()
-                {
+                if self.state.store.membership(room_id, self.user.id()).await.ok().flatten().is_none() {
                     return Flow::Continue;
                 }
                 self.typing_sent.insert(room_id, now);
                 let ev = json!({ "type": "typing", "room_id": room_id, "user_id": self.user.id(), "display_name": self.user.user.display_name });
-                self.state
-                    .bus
-                    .publish(Envelope::event(Topic::Room(room_id), None, ev.to_string()));
+                self.state.bus.publish(Envelope::event(Topic::Room(room_id), None, ev.to_string()));
                 Flow::Continue
             }
             "presence" => {
@@ -448,9 +429,7 @@ impl Conn {
                     Some("away") => true,
                     Some("online") => false,
                     _ => {
-                        return self
-                            .reply_error(socket, ApiError::bad_request("status"), None)
-                            .await;
+                        return self.reply_error(socket, ApiError::bad_request("status"), None).await;
                     }
                 };
                 if self.state.set_away(self.user.id(), away) {
@@ -461,16 +440,10 @@ impl Conn {
             "send" => {
                 let nonce = v.get("nonce");
                 let Some(room_id) = room_id else {
-                    return self
-                        .reply_error(socket, ApiError::bad_request("room_id"), nonce)
-                        .await;
+                    return self.reply_error(socket, ApiError::bad_request("room_id"), nonce).await;
                 };
                 let input = PostInput {
-                    body: v
-                        .get("body")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string(),
+                    body: v.get("body").and_then(Value::as_str).unwrap_or("").to_string(),
                     nonce: nonce.and_then(Value::as_str).map(str::to_string),
                     reply_to: v.get("reply_to").and_then(Value::as_i64),
                     attachments: v
@@ -479,30 +452,33 @@ impl Conn {
                         .map(|a| a.iter().filter_map(Value::as_i64).collect())
                         .unwrap_or_default(),
                 };
-                match service::post_message(&self.state, &self.user.user, room_id, input).await {
-                    Ok((m, _)) => {
-                        let ack = json!({ "type": "ack", "nonce": m.nonce, "message": m });
-                        self.send(socket, &Bytes::from(ack.to_string())).await
-                    }
-                    Err(e) => self.reply_error(socket, e, nonce).await,
-                }
+                // Stored off the connection's loop, so deliveries keep flowing
+                // while the database works; the ack comes back through `replies`.
+                let Ok(permit) = self.in_flight.clone().try_acquire_owned() else {
+                    return self.reply_error(socket, ApiError::too_many(1), nonce).await;
+                };
+                let (state, user, locale, nonce) = (self.state.clone(), self.user.user.clone(), self.user.locale(), nonce.cloned());
+                let replies = self.replies_tx();
+                tokio::spawn(async move {
+                    let frame = match service::post_message(&state, &user, room_id, input).await {
+                        Ok((m, _)) => json!({ "type": "ack", "nonce": m.nonce, "message": m }),
+                        Err(e) => error_frame(&e, locale, nonce.as_ref()),
+                    };
+                    let _ = replies.send(Bytes::from(frame.to_string())).await;
+                    drop(permit);
+                });
+                Flow::Continue
             }
             "read" => {
-                let (Some(room_id), Some(seq)) = (room_id, v.get("seq").and_then(Value::as_i64))
-                else {
-                    return self
-                        .reply_error(socket, ApiError::bad_request("seq"), None)
-                        .await;
+                let (Some(room_id), Some(seq)) = (room_id, v.get("seq").and_then(Value::as_i64)) else {
+                    return self.reply_error(socket, ApiError::bad_request("seq"), None).await;
                 };
                 match service::mark_read(&self.state, &self.user.user, room_id, seq).await {
                     Ok(_) => Flow::Continue,
                     Err(e) => self.reply_error(socket, e, None).await,
                 }
             }
-            _ => {
-                self.reply_error(socket, ApiError::bad_request("op"), None)
-                    .await
-            }
+            _ => self.reply_error(socket, ApiError::bad_request("op"), None).await,
         }
     }
 }

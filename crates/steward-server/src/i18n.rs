@@ -25,11 +25,7 @@ fn bundle(lang: &str, source: &'static str) -> FluentBundle<FluentResource> {
     let res = match FluentResource::try_new(source.to_string()) {
         Ok(r) => r,
         Err((r, errors)) => {
-            tracing::error!(
-                lang,
-                ?errors,
-                "translation file has errors; valid messages still load"
-            );
+            tracing::error!(lang, ?errors, "translation file has errors; valid messages still load");
             r
         }
     };
@@ -41,10 +37,7 @@ fn bundle(lang: &str, source: &'static str) -> FluentBundle<FluentResource> {
 
 pub fn get() -> &'static I18n {
     static I: OnceLock<I18n> = OnceLock::new();
-    I.get_or_init(|| I18n {
-        en: bundle("en", EN),
-        ru: bundle("ru", RU),
-    })
+    I.get_or_init(|| I18n { en: bundle("en", EN), ru: bundle("ru", RU) })
 }
 
 impl I18n {
@@ -100,45 +93,23 @@ pub fn args<'a>(pairs: &[(&'a str, FluentValue<'a>)]) -> FluentArgs<'a> {
 /// `{"error":{"code","message","field"?}}` in the given language.
 pub fn error_body(err: &ApiError, locale: Locale) -> Value {
     let i = get();
-    let message = if let Some(field) = err
-        .field
-        .as_deref()
-        .filter(|_| i.has(&format!("rule-{}", err.code.replace('_', "-"))))
-    {
-        let key = format!("field-{field}");
-        let field_name = if i.has(&key) {
-            i.t(locale, &key, None)
-        } else {
-            field.to_string()
-        };
-        let mut a = FluentArgs::new();
-        a.set("field", field_name);
-        a.set("limit", err.limit.unwrap_or(0));
-        i.t(
-            locale,
-            &format!("rule-{}", err.code.replace('_', "-")),
-            Some(&a),
-        )
-    } else {
-        let mut a = FluentArgs::new();
-        if let Some(field) = err.field.as_deref() {
+    let message =
+        if let Some(field) = err.field.as_deref().filter(|_| i.has(&format!("rule-{}", err.code.replace('_', "-")))) {
             let key = format!("field-{field}");
-            a.set(
-                "field",
-                if i.has(&key) {
-                    i.t(locale, &key, None)
-                } else {
-                    field.to_string()
-                },
-            );
-        }
-        a.set("seconds", err.limit.unwrap_or(0));
-        i.t(
-            locale,
-            &format!("error-{}", err.code.replace('_', "-")),
-            Some(&a),
-        )
-    };
+            let field_name = if i.has(&key) { i.t(locale, &key, None) } else { field.to_string() };
+            let mut a = FluentArgs::new();
+            a.set("field", field_name);
+            a.set("limit", err.limit.unwrap_or(0));
+            i.t(locale, &format!("rule-{}", err.code.replace('_', "-")), Some(&a))
+        } else {
+            let mut a = FluentArgs::new();
+            if let Some(field) = err.field.as_deref() {
+                let key = format!("field-{field}");
+                a.set("field", if i.has(&key) { i.t(locale, &key, None) } else { field.to_string() });
+            }
+            a.set("seconds", err.limit.unwrap_or(0));
+            i.t(locale, &format!("error-{}", err.code.replace('_', "-")), Some(&a))
+        };
     let mut e = json!({ "code": err.code, "message": message });
     if let Some(field) = &err.field {
         e["field"] = json!(field);

@@ -38,9 +38,7 @@ fn metrics_handle() -> PrometheusHandle {
     static H: OnceLock<PrometheusHandle> = OnceLock::new();
     H.get_or_init(|| {
         let recorder = PrometheusBuilder::new()
-            .set_buckets(&[
-                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
-            ])
+            .set_buckets(&[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0])
             .map(|b| b.build_recorder())
             .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
         let handle = recorder.handle();
@@ -56,14 +54,9 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("cannot create data folder {}", config.data_dir.display()))?;
     }
-    let opts = StoreOptions {
-        max_connections: config.db_max_connections,
-        sqlite_durability: config.sqlite_durability,
-    };
+    let opts = StoreOptions { max_connections: config.db_max_connections, sqlite_durability: config.sqlite_durability };
     let url = config.effective_database_url();
-    let store = Store::open(&url, &opts)
-        .await
-        .with_context(|| format!("cannot open database {}", redact(&url)))?;
+    let store = Store::open(&url, &opts).await.with_context(|| format!("cannot open database {}", redact(&url)))?;
     store.migrate().await.context("migrations failed")?;
     Ok(store)
 }
@@ -99,17 +92,12 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(web::home))
         .route("/login", get(web::login_page).post(web::login_submit))
         .route("/logout", post(web::logout))
-        .route(
-            "/setup/{token}",
-            get(web::setup_page).post(web::setup_submit),
-        )
+        .route("/setup/{token}", get(web::setup_page).post(web::setup_submit))
         .route("/r/{id}", get(web::room_page))
         .route("/search", get(web::search_page))
-        .route(
-            "/settings",
-            get(web::settings_page).post(web::settings_submit),
-        )
+        .route("/settings", get(web::settings_page).post(web::settings_submit))
         .route("/static/{name}", get(web::static_file))
+        .route("/favicon.ico", get(|| web::static_file(axum::extract::Path("favicon.svg".to_string()))))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_endpoint))
@@ -134,11 +122,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
 async fn metrics_endpoint(State(state): State<AppState>) -> Response {
     metrics::gauge!("steward_uptime_seconds").set(state.started.elapsed().as_secs_f64());
     metrics::gauge!("steward_gateway_dropped_events").set(state.hub.dropped_events() as f64);
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
 }
 
 async fn count_requests(req: Request, next: Next) -> Response {
@@ -168,15 +152,9 @@ async fn security_headers(req: Request, next: Next) -> Response {
             ),
         );
     }
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     resp
 }
 
@@ -190,10 +168,7 @@ pub const DEFAULT_ROOM_SETTING: &str = "default_room_id";
 
 /// Creates `#general` once and remembers it as the room new people join.
 pub async fn ensure_general_room(store: &Store, owner_id: i64) -> anyhow::Result<i64> {
-    if let Some(id) = store
-        .setting(DEFAULT_ROOM_SETTING)
-        .await?
-        .and_then(|v| v.parse::<i64>().ok())
+    if let Some(id) = store.setting(DEFAULT_ROOM_SETTING).await?.and_then(|v| v.parse::<i64>().ok())
         && store.room(id).await?.is_some()
     {
         return Ok(id);
@@ -207,18 +182,13 @@ pub async fn ensure_general_room(store: &Store, owner_id: i64) -> anyhow::Result
             members: vec![(owner_id, RoomRole::Owner)],
         })
         .await?;
-    store
-        .set_setting(DEFAULT_ROOM_SETTING, &room.id.to_string())
-        .await?;
+    store.set_setting(DEFAULT_ROOM_SETTING, &room.id.to_string()).await?;
     Ok(room.id)
 }
 
 /// Puts a new person in the default room, if there is one.
 pub async fn join_default_room(store: &Store, user_id: i64) -> anyhow::Result<()> {
-    if let Some(id) = store
-        .setting(DEFAULT_ROOM_SETTING)
-        .await?
-        .and_then(|v| v.parse::<i64>().ok())
+    if let Some(id) = store.setting(DEFAULT_ROOM_SETTING).await?.and_then(|v| v.parse::<i64>().ok())
         && store.room(id).await?.is_some()
     {
         store.add_members(id, &[user_id], RoomRole::Member).await?;
@@ -228,18 +198,12 @@ pub async fn join_default_room(store: &Store, user_id: i64) -> anyhow::Result<()
 
 /// If no owner exists, stores a one-time setup token and returns the link.
 pub async fn setup_link(store: &Store, config: &Config) -> anyhow::Result<Option<String>> {
-    if store
-        .count_users_with_role(steward_core::SystemRole::Owner)
-        .await?
-        > 0
-    {
+    if store.count_users_with_role(steward_core::SystemRole::Owner).await? > 0 {
         store.delete_setting(web::SETUP_SETTING).await?;
         return Ok(None);
     }
     let token = auth::new_token();
-    store
-        .set_setting(web::SETUP_SETTING, &auth::token_hash(&token))
-        .await?;
+    store.set_setting(web::SETUP_SETTING, &auth::token_hash(&token)).await?;
     Ok(Some(format!("{}/setup/{token}", config.base_url())))
 }
 
@@ -265,9 +229,7 @@ impl RunningServer {
 
 /// Binds (port 0 picks a free one), starts serving and the background jobs.
 pub async fn start(config: Config, store: Store) -> anyhow::Result<RunningServer> {
-    let listener = TcpListener::bind(config.bind)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    let listener = TcpListener::bind(config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
     let addr = listener.local_addr()?;
     let state = build_state(config, store)?;
     spawn_jobs(&state);
@@ -283,12 +245,7 @@ pub async fn start(config: Config, store: Store) -> anyhow::Result<RunningServer
             tracing::error!(error = %e, "server stopped");
         }
     });
-    Ok(RunningServer {
-        addr,
-        state,
-        shutdown: Some(tx),
-        task,
-    })
+    Ok(RunningServer { addr, state, shutdown: Some(tx), task })
 }
 
 fn spawn_jobs(state: &AppState) {
@@ -310,9 +267,7 @@ fn spawn_jobs(state: &AppState) {
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
     if let Some(link) = setup_link(&store, &config).await? {
-        println!(
-            "\n  Steward has no owner yet. Open this link to create the owner account:\n\n    {link}\n"
-        );
+        println!("\n  Steward has no owner yet. Open this link to create the owner account:\n\n    {link}\n");
     }
     let server = start(config.clone(), store).await?;
     tracing::info!(addr = %server.addr, database = ?server.state.store.backend(), "Steward is listening");
@@ -329,8 +284,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

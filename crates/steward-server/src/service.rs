@@ -8,9 +8,7 @@ use steward_core::markdown;
 use steward_core::model::{EventKind, Message, Room, User, UserBrief, UserStatus};
 use steward_core::rooms::{Access, DIRECT_MAX_MEMBERS};
 use steward_core::search::index_terms;
-use steward_core::validate::{
-    FieldError, MessageBody, RoomName, Rule, Topic, parse_nonce, parse_reaction,
-};
+use steward_core::validate::{FieldError, MessageBody, RoomName, Rule, Topic, parse_nonce, parse_reaction};
 use steward_core::{RoomKind, RoomRole};
 use steward_store::{NewMessage, NewRoom};
 
@@ -21,18 +19,9 @@ use crate::views::{RoomView, room_view};
 
 /// A room and the caller's access to it; not-found when they may not even know it exists.
 pub async fn room_access(state: &AppState, user: &User, room_id: i64) -> ApiResult<(Room, Access)> {
-    let room = state
-        .store
-        .room(room_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let room = state.store.room(room_id).await?.ok_or_else(ApiError::not_found)?;
     let membership = state.store.membership(room_id, user.id).await?;
-    let access = Access {
-        kind: room.kind,
-        archived: room.archived,
-        system_role: user.role,
-        membership,
-    };
+    let access = Access { kind: room.kind, archived: room.archived, system_role: user.role, membership };
     if !access.can_read() {
         // Private rooms are invisible to outsiders: same answer as a missing room.
         return Err(ApiError::not_found());
@@ -75,22 +64,13 @@ fn draft(room_id: i64, author_id: i64, body: &str) -> ApiResult<NewMessage> {
 
 /// Stores a message, then publishes it. Returns `(message, created)`; a retry
 /// with the same nonce returns the first message and publishes nothing.
-pub async fn post_message(
-    state: &AppState,
-    user: &User,
-    room_id: i64,
-    input: PostInput,
-) -> ApiResult<(Message, bool)> {
+pub async fn post_message(state: &AppState, user: &User, room_id: i64, input: PostInput) -> ApiResult<(Message, bool)> {
     let (_, access) = room_access(state, user, room_id).await?;
     if !access.can_post() {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "cannot_post"));
     }
     let nonce = input.nonce.as_deref().map(parse_nonce).transpose()?;
-    let body = if input.body.trim().is_empty() && !input.attachments.is_empty() {
-        "📎"
-    } else {
-        input.body.as_str()
-    };
+    let body = if input.body.trim().is_empty() && !input.attachments.is_empty() { "📎" } else { input.body.as_str() };
     let mut new = draft(room_id, user.id, body)?;
     if new.mentions_room && !access.can_moderate() && access.kind == RoomKind::Broadcast {
         new.mentions_room = false;
@@ -104,29 +84,14 @@ pub async fn post_message(
     if out.created {
         metrics::counter!("steward_messages_total").increment(1);
         let m = &out.message;
-        events::publish_room(
-            state,
-            room_id,
-            m.seq,
-            events::message_event(EventKind::MessageCreated, m, m.seq),
-        );
+        events::publish_room(state, room_id, m.seq, events::message_event(EventKind::MessageCreated, m, m.seq));
     }
     Ok((out.message, out.created))
 }
 
-pub async fn edit_message(
-    state: &AppState,
-    user: &User,
-    room_id: i64,
-    msg_id: i64,
-    body: &str,
-) -> ApiResult<Message> {
+pub async fn edit_message(state: &AppState, user: &User, room_id: i64, msg_id: i64, body: &str) -> ApiResult<Message> {
     let (_, access) = room_access(state, user, room_id).await?;
-    let current = state
-        .store
-        .message(room_id, msg_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let current = state.store.message(room_id, msg_id).await?.ok_or_else(ApiError::not_found)?;
     if current.deleted {
         return Err(ApiError::not_found());
     }
@@ -134,31 +99,14 @@ pub async fn edit_message(
         return Err(ApiError::forbidden());
     }
     let new = draft(room_id, user.id, body)?;
-    let (m, seq) = state
-        .store
-        .edit_message(room_id, msg_id, user.id, &new)
-        .await?;
-    events::publish_room(
-        state,
-        room_id,
-        seq,
-        events::message_event(EventKind::MessageUpdated, &m, seq),
-    );
+    let (m, seq) = state.store.edit_message(room_id, msg_id, user.id, &new).await?;
+    events::publish_room(state, room_id, seq, events::message_event(EventKind::MessageUpdated, &m, seq));
     Ok(m)
 }
 
-pub async fn delete_message(
-    state: &AppState,
-    user: &User,
-    room_id: i64,
-    msg_id: i64,
-) -> ApiResult<Message> {
+pub async fn delete_message(state: &AppState, user: &User, room_id: i64, msg_id: i64) -> ApiResult<Message> {
     let (_, access) = room_access(state, user, room_id).await?;
-    let current = state
-        .store
-        .message(room_id, msg_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let current = state.store.message(room_id, msg_id).await?.ok_or_else(ApiError::not_found)?;
     if current.deleted {
         return Err(ApiError::not_found());
     }
@@ -167,12 +115,7 @@ pub async fn delete_message(
         return Err(ApiError::forbidden());
     }
     let (m, seq) = state.store.delete_message(room_id, msg_id, user.id).await?;
-    events::publish_room(
-        state,
-        room_id,
-        seq,
-        events::message_event(EventKind::MessageDeleted, &m, seq),
-    );
+    events::publish_room(state, room_id, seq, events::message_event(EventKind::MessageDeleted, &m, seq));
     Ok(m)
 }
 
@@ -189,50 +132,23 @@ pub async fn react(
         return Err(ApiError::forbidden());
     }
     let emoji = parse_reaction(emoji)?;
-    let (seq, _) = state
-        .store
-        .set_reaction(room_id, msg_id, user.id, &emoji, on)
-        .await?;
-    let m = state
-        .store
-        .message(room_id, msg_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let (seq, _) = state.store.set_reaction(room_id, msg_id, user.id, &emoji, on).await?;
+    let m = state.store.message(room_id, msg_id).await?.ok_or_else(ApiError::not_found)?;
     if let Some(seq) = seq {
-        let kind = if on {
-            EventKind::ReactionAdded
-        } else {
-            EventKind::ReactionRemoved
-        };
-        events::publish_room(
-            state,
-            room_id,
-            seq,
-            events::reaction_event(kind, room_id, seq, &m, user.id, &emoji),
-        );
+        let kind = if on { EventKind::ReactionAdded } else { EventKind::ReactionRemoved };
+        events::publish_room(state, room_id, seq, events::reaction_event(kind, room_id, seq, &m, user.id, &emoji));
     }
     Ok(m)
 }
 
-pub async fn pin(
-    state: &AppState,
-    user: &User,
-    room_id: i64,
-    msg_id: i64,
-    on: bool,
-) -> ApiResult<Message> {
+pub async fn pin(state: &AppState, user: &User, room_id: i64, msg_id: i64, on: bool) -> ApiResult<Message> {
     let (_, access) = room_access(state, user, room_id).await?;
     if !access.can_pin() {
         return Err(ApiError::forbidden());
     }
     let (m, seq) = state.store.set_pinned(room_id, msg_id, user.id, on).await?;
     if let Some(seq) = seq {
-        events::publish_room(
-            state,
-            room_id,
-            seq,
-            events::message_event(EventKind::MessageUpdated, &m, seq),
-        );
+        events::publish_room(state, room_id, seq, events::message_event(EventKind::MessageUpdated, &m, seq));
     }
     Ok(m)
 }
@@ -246,11 +162,7 @@ pub async fn mark_read(state: &AppState, user: &User, room_id: i64, seq: i64) ->
         return Err(FieldError::new("seq", Rule::InvalidFormat).into());
     }
     let now = state.store.mark_read(room_id, user.id, seq).await?;
-    events::publish_user(
-        state,
-        user.id,
-        json!({ "type": "read", "room_id": room_id, "seq": now }),
-    );
+    events::publish_user(state, user.id, json!({ "type": "read", "room_id": room_id, "seq": now }));
     Ok(now)
 }
 
@@ -262,21 +174,12 @@ pub struct CreateRoomInput {
 }
 
 /// Creates a room (or returns the existing direct room between the same people).
-pub async fn create_room(
-    state: &AppState,
-    user: &User,
-    input: CreateRoomInput,
-) -> ApiResult<(RoomView, bool)> {
+pub async fn create_room(state: &AppState, user: &User, input: CreateRoomInput) -> ApiResult<(RoomView, bool)> {
     let kind = RoomKind::parse(&input.kind)?;
     if !user.role.may_create_rooms() {
         return Err(ApiError::forbidden());
     }
-    let mut others: Vec<i64> = input
-        .members
-        .iter()
-        .copied()
-        .filter(|&id| id != user.id)
-        .collect();
+    let mut others: Vec<i64> = input.members.iter().copied().filter(|&id| id != user.id).collect();
     others.sort_unstable();
     others.dedup();
     if others.len() > 500 {
@@ -287,49 +190,25 @@ pub async fn create_room(
             return Err(FieldError::new("members", Rule::Required).into());
         }
         if others.len() + 1 > DIRECT_MAX_MEMBERS {
-            return Err(
-                FieldError::with_limit("members", Rule::TooLong, DIRECT_MAX_MEMBERS - 1).into(),
-            );
+            return Err(FieldError::with_limit("members", Rule::TooLong, DIRECT_MAX_MEMBERS - 1).into());
         }
         (String::new(), String::new())
     } else {
-        (
-            RoomName::parse(&input.name)?.into_string(),
-            Topic::parse(&input.topic)?.into_string(),
-        )
+        (RoomName::parse(&input.name)?.into_string(), Topic::parse(&input.topic)?.into_string())
     };
     let found = state.store.users_by_ids(&others).await?;
     if found.len() != others.len() || found.iter().any(|u| u.status != UserStatus::Active) {
-        return Err(
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_reference")
-                .with_field("members"),
-        );
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_reference").with_field("members"));
     }
-    let creator_role = if kind == RoomKind::Direct {
-        RoomRole::Member
-    } else {
-        RoomRole::Owner
-    };
+    let creator_role = if kind == RoomKind::Direct { RoomRole::Member } else { RoomRole::Owner };
     let mut members = vec![(user.id, creator_role)];
     members.extend(others.iter().map(|&id| (id, RoomRole::Member)));
-    let (room, created) = state
-        .store
-        .create_room(&NewRoom {
-            kind,
-            name,
-            topic,
-            created_by: user.id,
-            members: members.clone(),
-        })
-        .await?;
+    let (room, created) =
+        state.store.create_room(&NewRoom { kind, name, topic, created_by: user.id, members: members.clone() }).await?;
     if created {
         for (uid, _) in &members {
             events::subscribe(state, *uid, room.id);
-            if let Some(u) = found
-                .iter()
-                .find(|u| u.id == *uid)
-                .or(Some(user).filter(|u| u.id == *uid))
-            {
+            if let Some(u) = found.iter().find(|u| u.id == *uid).or(Some(user).filter(|u| u.id == *uid)) {
                 let view = room_view(state, u, &room).await?;
                 events::publish_user(state, *uid, json!({ "type": "room.created", "room": view }));
             }
@@ -347,25 +226,14 @@ pub async fn join(state: &AppState, user: &User, room_id: i64) -> ApiResult<Room
         return Err(ApiError::forbidden());
     }
     add_people(state, room_id, std::slice::from_ref(user)).await?;
-    let room = state
-        .store
-        .room(room_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let room = state.store.room(room_id).await?.ok_or_else(ApiError::not_found)?;
     room_view(state, user, &room).await
 }
 
 async fn add_people(state: &AppState, room_id: i64, people: &[User]) -> ApiResult<Vec<i64>> {
     let ids: Vec<i64> = people.iter().map(|u| u.id).collect();
-    let added = state
-        .store
-        .add_members(room_id, &ids, RoomRole::Member)
-        .await?;
-    let room = state
-        .store
-        .room(room_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let added = state.store.add_members(room_id, &ids, RoomRole::Member).await?;
+    let room = state.store.room(room_id).await?.ok_or_else(ApiError::not_found)?;
     for (uid, seq) in &added {
         let Some(u) = people.iter().find(|u| u.id == *uid) else {
             continue;
@@ -383,12 +251,7 @@ async fn add_people(state: &AppState, room_id: i64, people: &[User]) -> ApiResul
     Ok(added.into_iter().map(|a| a.0).collect())
 }
 
-pub async fn add_members(
-    state: &AppState,
-    user: &User,
-    room_id: i64,
-    user_ids: &[i64],
-) -> ApiResult<Vec<i64>> {
+pub async fn add_members(state: &AppState, user: &User, room_id: i64, user_ids: &[i64]) -> ApiResult<Vec<i64>> {
     let (room, access) = room_access(state, user, room_id).await?;
     if !access.can_add_members() {
         return Err(ApiError::forbidden());
@@ -404,15 +267,10 @@ pub async fn add_members(
     wanted.sort_unstable();
     wanted.dedup();
     if people.len() != wanted.len() || people.iter().any(|u| u.status != UserStatus::Active) {
-        return Err(
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_reference")
-                .with_field("user_ids"),
-        );
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_reference").with_field("user_ids"));
     }
     if room.kind.is_public()
-        && people
-            .iter()
-            .any(|u| u.role == steward_core::SystemRole::Guest)
+        && people.iter().any(|u| u.role == steward_core::SystemRole::Guest)
         && !access.can_moderate()
     {
         return Err(ApiError::forbidden());
@@ -426,10 +284,7 @@ pub async fn leave(state: &AppState, user: &User, room_id: i64) -> ApiResult<()>
         return Err(ApiError::new(StatusCode::CONFLICT, "not_a_member"));
     }
     if room.kind == RoomKind::Direct {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "cannot_leave_direct",
-        ));
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "cannot_leave_direct"));
     }
     if let Some(seq) = state.store.remove_member(room_id, user.id).await? {
         events::publish_room(
@@ -439,11 +294,7 @@ pub async fn leave(state: &AppState, user: &User, room_id: i64) -> ApiResult<()>
             events::member_event(EventKind::MemberLeft, room_id, seq, &brief(user)),
         );
         events::unsubscribe(state, user.id, room_id);
-        events::publish_user(
-            state,
-            user.id,
-            json!({ "type": "room.removed", "room_id": room_id }),
-        );
+        events::publish_user(state, user.id, json!({ "type": "room.removed", "room_id": room_id }));
     }
     Ok(())
 }
@@ -461,14 +312,8 @@ pub async fn update_room(
     }
     let name = name.map(RoomName::parse).transpose()?;
     let topic = topic.map(Topic::parse).transpose()?;
-    let (room, seq) = state
-        .store
-        .update_room(
-            room_id,
-            name.as_ref().map(|n| n.as_str()),
-            topic.as_ref().map(|t| t.as_str()),
-        )
-        .await?;
+    let (room, seq) =
+        state.store.update_room(room_id, name.as_ref().map(|n| n.as_str()), topic.as_ref().map(|t| t.as_str())).await?;
     events::publish_room(
         state,
         room_id,

@@ -42,11 +42,7 @@ impl AppState {
             return "offline";
         }
         let away = self.away.lock().unwrap_or_else(|e| e.into_inner());
-        if away.get(&user_id).copied().unwrap_or(false) {
-            "away"
-        } else {
-            "online"
-        }
+        if away.get(&user_id).copied().unwrap_or(false) { "away" } else { "online" }
     }
 
     pub fn set_away(&self, user_id: i64, away: bool) -> bool {

@@ -70,12 +70,7 @@ impl RoomView {
         role: SystemRole,
         title: String,
     ) -> Self {
-        let access = Access {
-            kind: room.kind,
-            archived: room.archived,
-            system_role: role,
-            membership,
-        };
+        let access = Access { kind: room.kind, archived: room.archived, system_role: role, membership };
         RoomView {
             id: room.id,
             kind: room.kind,
@@ -96,16 +91,9 @@ impl RoomView {
 }
 
 /// The caller's rooms with titles, sorted: unread first within kind, then by name.
-pub async fn my_room_views(
-    state: &AppState,
-    user: &User,
-) -> crate::error::ApiResult<Vec<RoomView>> {
+pub async fn my_room_views(state: &AppState, user: &User) -> crate::error::ApiResult<Vec<RoomView>> {
     let mine = state.store.my_rooms(user.id).await?;
-    let direct: Vec<i64> = mine
-        .iter()
-        .filter(|m| m.room.kind == RoomKind::Direct)
-        .map(|m| m.room.id)
-        .collect();
+    let direct: Vec<i64> = mine.iter().filter(|m| m.room.kind == RoomKind::Direct).map(|m| m.room.id).collect();
     let peers = state.store.direct_peers(user.id, &direct).await?;
     let mut views: Vec<RoomView> = mine
         .iter()
@@ -114,62 +102,28 @@ pub async fn my_room_views(
             RoomView::new(&m.room, Some(m), Some(m.my_role), user.role, title)
         })
         .collect();
-    views.sort_by(|a, b| {
-        a.title
-            .to_lowercase()
-            .cmp(&b.title.to_lowercase())
-            .then(a.id.cmp(&b.id))
-    });
+    views.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()).then(a.id.cmp(&b.id)));
     Ok(views)
 }
 
-pub fn room_title(
-    room: &Room,
-    me: &User,
-    peers: &[(i64, steward_core::model::UserBrief)],
-) -> String {
+pub fn room_title(room: &Room, me: &User, peers: &[(i64, steward_core::model::UserBrief)]) -> String {
     if room.kind != RoomKind::Direct {
         return room.name.clone();
     }
-    let names: Vec<&str> = peers
-        .iter()
-        .filter(|(rid, _)| *rid == room.id)
-        .map(|(_, u)| u.display_name.as_str())
-        .collect();
-    if names.is_empty() {
-        me.display_name.clone()
-    } else {
-        names.join(", ")
-    }
+    let names: Vec<&str> =
+        peers.iter().filter(|(rid, _)| *rid == room.id).map(|(_, u)| u.display_name.as_str()).collect();
+    if names.is_empty() { me.display_name.clone() } else { names.join(", ") }
 }
 
 /// One room as the caller sees it (member or not).
-pub async fn room_view(
-    state: &AppState,
-    user: &User,
-    room: &Room,
-) -> crate::error::ApiResult<RoomView> {
+pub async fn room_view(state: &AppState, user: &User, room: &Room) -> crate::error::ApiResult<RoomView> {
     let membership = state.store.membership(room.id, user.id).await?;
     let my = if membership.is_some() {
-        state
-            .store
-            .my_rooms(user.id)
-            .await?
-            .into_iter()
-            .find(|m| m.room.id == room.id)
+        state.store.my_rooms(user.id).await?.into_iter().find(|m| m.room.id == room.id)
     } else {
         None
     };
-    let peers = if room.kind == RoomKind::Direct {
-        state.store.direct_peers(user.id, &[room.id]).await?
-    } else {
-        vec![]
-    };
-    Ok(RoomView::new(
-        room,
-        my.as_ref(),
-        membership,
-        user.role,
-        room_title(room, user, &peers),
-    ))
+    let peers =
+        if room.kind == RoomKind::Direct { state.store.direct_peers(user.id, &[room.id]).await? } else { vec![] };
+    Ok(RoomView::new(room, my.as_ref(), membership, user.role, room_title(room, user, &peers)))
 }

@@ -16,9 +16,7 @@ use minijinja::{Environment, Value as JValue, context};
 use serde::Deserialize;
 use serde_json::json;
 use steward_core::SystemRole;
-use steward_core::validate::{
-    DisplayName, Email, Locale, Password, Username, default_avatar_color,
-};
+use steward_core::validate::{DisplayName, Email, Locale, Password, Username, default_avatar_color};
 use steward_store::{NewUser, Page};
 
 use crate::api::users::{UpdateMeRequest, apply_profile, check_login, open_session};
@@ -35,43 +33,21 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("setup.html", include_str!("../web/templates/setup.html")),
     ("app.html", include_str!("../web/templates/app.html")),
     ("search.html", include_str!("../web/templates/search.html")),
-    (
-        "settings.html",
-        include_str!("../web/templates/settings.html"),
-    ),
+    ("settings.html", include_str!("../web/templates/settings.html")),
 ];
 
 pub const STATIC_FILES: &[(&str, &str, &[u8])] = &[
-    (
-        "app.css",
-        "text/css; charset=utf-8",
-        include_bytes!("../web/static/app.css"),
-    ),
-    (
-        "app.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../web/static/app.js"),
-    ),
-    (
-        "htmx.min.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../web/static/htmx.min.js"),
-    ),
+    ("app.css", "text/css; charset=utf-8", include_bytes!("../web/static/app.css")),
+    ("app.js", "text/javascript; charset=utf-8", include_bytes!("../web/static/app.js")),
+    ("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../web/static/htmx.min.js")),
 ];
 
 pub struct Templates {
     env: Environment<'static>,
 }
 
-fn translate(
-    state: &minijinja::State,
-    key: &str,
-    kwargs: Kwargs,
-) -> Result<String, minijinja::Error> {
-    let lang = state
-        .lookup("lang")
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
+fn translate(state: &minijinja::State, key: &str, kwargs: Kwargs) -> Result<String, minijinja::Error> {
+    let lang = state.lookup("lang").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
     let locale = Locale::parse(&lang).unwrap_or_default();
     let mut args = fluent_bundle::FluentArgs::new();
     for name in kwargs.args() {
@@ -109,20 +85,13 @@ impl Templates {
 fn page_locale(headers: &HeaderMap, user: Option<&CurrentUser>) -> Locale {
     user.map(|u| u.locale())
         .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Locale::from_accept_language)
+            headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Locale::from_accept_language)
         })
         .unwrap_or_default()
 }
 
 fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> HeaderValue {
-    let secure = if state.config.secure_cookies() {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
     ))
@@ -137,11 +106,7 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 /// The signed-in person for a page, or a redirect to the login page.
-async fn page_user(
-    state: &AppState,
-    headers: &HeaderMap,
-    path: &str,
-) -> Result<CurrentUser, Response> {
+async fn page_user(state: &AppState, headers: &HeaderMap, path: &str) -> Result<CurrentUser, Response> {
     match auth::authenticate(state, headers).await {
         Ok(Some(u)) => Ok(u),
         _ => {
@@ -164,11 +129,7 @@ fn check_form_csrf(me: &CurrentUser, given: Option<&str>) -> Result<(), Response
     if given == Some(auth::csrf_token(&me.token).as_str()) {
         Ok(())
     } else {
-        Err((
-            StatusCode::FORBIDDEN,
-            "CSRF check failed: reload the page and try again",
-        )
-            .into_response())
+        Err((StatusCode::FORBIDDEN, "CSRF check failed: reload the page and try again").into_response())
     }
 }
 
@@ -177,10 +138,7 @@ fn user_ctx(state: &AppState, me: &CurrentUser) -> JValue {
 }
 
 fn error_text(err: &ApiError, locale: Locale) -> String {
-    i18n::error_body(err, locale)["error"]["message"]
-        .as_str()
-        .unwrap_or("")
-        .to_string()
+    i18n::error_body(err, locale)["error"]["message"].as_str().unwrap_or("").to_string()
 }
 
 #[derive(Deserialize)]
@@ -188,19 +146,14 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn login_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<NextQuery>,
-) -> Response {
+pub async fn login_page(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<NextQuery>) -> Response {
     if let Ok(Some(_)) = auth::authenticate(&state, &headers).await {
         return Redirect::to(&safe_next(q.next.as_deref())).into_response();
     }
     let lang = page_locale(&headers, None).as_str();
-    state.templates.render(
-        "login.html",
-        context! { lang, csrf => "", next => safe_next(q.next.as_deref()), username => "" },
-    )
+    state
+        .templates
+        .render("login.html", context! { lang, csrf => "", next => safe_next(q.next.as_deref()), username => "" })
 }
 
 #[derive(Deserialize)]
@@ -226,10 +179,7 @@ pub async fn login_submit(
         Ok(user) => match open_session(&state, user.id, "web", &ip, &headers).await {
             Ok(token) => {
                 let mut r = Redirect::to(&next).into_response();
-                r.headers_mut().insert(
-                    header::SET_COOKIE,
-                    session_cookie(&state, &token, auth::SESSION_TTL_MS / 1000),
-                );
+                r.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &token, auth::SESSION_TTL_MS / 1000));
                 r
             }
             Err(e) => e.into_response(),
@@ -250,23 +200,15 @@ pub struct CsrfForm {
     csrf: Option<String>,
 }
 
-pub async fn logout(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(f): Form<CsrfForm>,
-) -> Response {
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
     if let Ok(Some(me)) = auth::authenticate(&state, &headers).await {
         if let Err(r) = check_form_csrf(&me, f.csrf.as_deref()) {
             return r;
         }
-        let _ = state
-            .store
-            .delete_session(&auth::token_hash(&me.token))
-            .await;
+        let _ = state.store.delete_session(&auth::token_hash(&me.token)).await;
     }
     let mut r = Redirect::to("/login").into_response();
-    r.headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    r.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, "", 0));
     r
 }
 
@@ -278,22 +220,12 @@ async fn setup_token_valid(state: &AppState, token: &str) -> bool {
     matches!(state.store.setting(SETUP_SETTING).await, Ok(Some(h)) if h == auth::token_hash(token))
 }
 
-pub async fn setup_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(token): Path<String>,
-) -> Response {
+pub async fn setup_page(State(state): State<AppState>, headers: HeaderMap, Path(token): Path<String>) -> Response {
     if !setup_token_valid(&state, &token).await {
-        return (
-            StatusCode::NOT_FOUND,
-            "This setup link was used already or is not valid.",
-        )
-            .into_response();
+        return (StatusCode::NOT_FOUND, "This setup link was used already or is not valid.").into_response();
     }
     let lang = page_locale(&headers, None).as_str();
-    state
-        .templates
-        .render("setup.html", context! { lang, token, csrf => "" })
+    state.templates.render("setup.html", context! { lang, token, csrf => "" })
 }
 
 #[derive(Deserialize)]
@@ -313,30 +245,16 @@ pub async fn setup_submit(
 ) -> Response {
     let locale = page_locale(&headers, None);
     if !setup_token_valid(&state, &token).await {
-        return (
-            StatusCode::NOT_FOUND,
-            "This setup link was used already or is not valid.",
-        )
-            .into_response();
+        return (StatusCode::NOT_FOUND, "This setup link was used already or is not valid.").into_response();
     }
     let result: Result<i64, ApiError> = async {
         let username = Username::parse(&f.username)?;
-        let display = DisplayName::parse(if f.display_name.trim().is_empty() {
-            &f.username
-        } else {
-            &f.display_name
-        })?;
-        let email = f
-            .email
-            .as_deref()
-            .filter(|e| !e.trim().is_empty())
-            .map(Email::parse)
-            .transpose()?;
+        let display = DisplayName::parse(if f.display_name.trim().is_empty() { &f.username } else { &f.display_name })?;
+        let email = f.email.as_deref().filter(|e| !e.trim().is_empty()).map(Email::parse).transpose()?;
         let password = Password::parse(&f.password)?;
         let pw = password.expose().to_string();
-        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw))
-            .await
-            .map_err(|e| anyhow::anyhow!(e))??;
+        let hash =
+            tokio::task::spawn_blocking(move || auth::hash_password(&pw)).await.map_err(|e| anyhow::anyhow!(e))??;
         let user = state
             .store
             .create_user(&NewUser {
@@ -360,10 +278,7 @@ pub async fn setup_submit(
             match open_session(&state, user_id, "web", &ip, &headers).await {
                 Ok(t) => {
                     let mut r = Redirect::to("/").into_response();
-                    r.headers_mut().insert(
-                        header::SET_COOKIE,
-                        session_cookie(&state, &t, auth::SESSION_TTL_MS / 1000),
-                    );
+                    r.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &t, auth::SESSION_TTL_MS / 1000));
                     r
                 }
                 Err(e) => e.into_response(),
@@ -373,7 +288,7 @@ pub async fn setup_submit(
             let mut r = state.templates.render(
                 "setup.html",
                 context! { lang => locale.as_str(), token, csrf => "", error => error_text(&e, locale),
-                    username => f.username, display_name => f.display_name, email => f.email },
+                username => f.username, display_name => f.display_name, email => f.email },
             );
             *r.status_mut() = e.status;
             r
@@ -398,11 +313,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
     }
 }
 
-pub async fn room_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
+pub async fn room_page(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let me = match page_user(&state, &headers, &format!("/r/{id}")).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -436,17 +347,7 @@ async fn render_app(state: &AppState, me: &CurrentUser, room_id: Option<i64>) ->
             return ApiError::not_found().into_response();
         };
         room = views::room_view(state, &me.user, &r).await.ok();
-        if let Ok((m, more)) = state
-            .store
-            .history(
-                id,
-                Page {
-                    limit: 50,
-                    ..Page::default()
-                },
-            )
-            .await
-        {
+        if let Ok((m, more)) = state.store.history(id, Page { limit: 50, ..Page::default() }).await {
             messages = m;
             has_more = more;
         }
@@ -455,8 +356,10 @@ async fn render_app(state: &AppState, me: &CurrentUser, room_id: Option<i64>) ->
     let locale = me.locale();
     let member_views: Vec<serde_json::Value> = members
         .iter()
-        .map(|m| json!({ "id": m.user.id, "username": m.user.username, "display_name": m.user.display_name,
-            "avatar_color": m.user.avatar_color, "role": m.role, "presence": state.presence(m.user.id) }))
+        .map(|m| {
+            json!({ "id": m.user.id, "username": m.user.username, "display_name": m.user.display_name,
+            "avatar_color": m.user.avatar_color, "role": m.role, "presence": state.presence(m.user.id) })
+        })
         .collect();
     let bootstrap = json!({
         "me": UserView::new(state, &me.user, &me.user),
@@ -483,19 +386,13 @@ pub struct SearchForm {
     room_id: Option<String>,
 }
 
-pub async fn search_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(f): Query<SearchForm>,
-) -> Response {
+pub async fn search_page(State(state): State<AppState>, headers: HeaderMap, Query(f): Query<SearchForm>) -> Response {
     let me = match page_user(&state, &headers, "/search").await {
         Ok(u) => u,
         Err(r) => return r,
     };
     let locale = me.locale();
-    let rooms = views::my_room_views(&state, &me.user)
-        .await
-        .unwrap_or_default();
+    let rooms = views::my_room_views(&state, &me.user).await.unwrap_or_default();
     let q = f.q.unwrap_or_default();
     let searched = !q.trim().is_empty();
     let room_id = f.room_id.as_deref().and_then(|r| r.parse::<i64>().ok());
@@ -575,13 +472,7 @@ pub async fn settings_submit(
         Ok(_) => Redirect::to("/settings?saved=1").into_response(),
         Err(e) => {
             // Re-read: the language may not have changed, the rest did not apply.
-            let user = state
-                .store
-                .user(me.id())
-                .await
-                .ok()
-                .flatten()
-                .unwrap_or(me.user.clone());
+            let user = state.store.user(me.id()).await.ok().flatten().unwrap_or(me.user.clone());
             let locale = Locale::parse(&user.locale).unwrap_or_default();
             let mut r = state.templates.render(
                 "settings.html",
@@ -597,21 +488,12 @@ pub async fn settings_submit(
 pub async fn static_file(Path(name): Path<String>) -> Response {
     match STATIC_FILES.iter().find(|(n, _, _)| *n == name) {
         Some((_, ct, body)) => {
-            let etag = format!(
-                "\"{}\"",
-                &hex::encode(<sha2::Sha256 as sha2::Digest>::digest(body))[..16]
-            );
+            let etag = format!("\"{}\"", &hex::encode(<sha2::Sha256 as sha2::Digest>::digest(body))[..16]);
             (
                 [
                     (header::CONTENT_TYPE, HeaderValue::from_static(ct)),
-                    (
-                        header::CACHE_CONTROL,
-                        HeaderValue::from_static("public, max-age=300"),
-                    ),
-                    (
-                        header::ETAG,
-                        HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"0\"")),
-                    ),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300")),
+                    (header::ETAG, HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"0\""))),
                 ],
                 *body,
             )

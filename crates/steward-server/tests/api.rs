@@ -9,10 +9,7 @@ use serde_json::{Value, json};
 use steward_core::SystemRole;
 
 fn seqs(events: &[Value]) -> Vec<i64> {
-    events
-        .iter()
-        .map(|e| e["seq"].as_i64().unwrap_or(-1))
-        .collect()
+    events.iter().map(|e| e["seq"].as_i64().unwrap_or(-1)).collect()
 }
 
 both! {
@@ -250,6 +247,23 @@ both! {
             }
         }
         assert_eq!(got, (1..=N as i64).collect::<Vec<_>>(), "every event once, in order");
+        app.stop().await;
+    };
+
+    resume_from_the_future_resyncs_and_long_gaps_reload => |app: TestApp| async move {
+        let (_, ta) = app.member("anna").await;
+        let room = app.room(&ta, "general", "channel", &[]).await;
+        for i in 0..3 {
+            app.say(&ta, room, &format!("m{i}")).await;
+        }
+        let mut ws = app.ws(&ta).await;
+        ws.send(json!({ "op": "resume", "rooms": { room.to_string(): 999 } })).await;
+        let r = ws.next_of("resync").await.expect("resync");
+        assert_eq!((r["room_id"].as_i64(), r["seq"].as_i64()), (Some(room), Some(3)));
+        assert!(ws.next_of("ready").await.is_some());
+        app.say(&ta, room, "after").await;
+        let e = ws.next_of("message.created").await.unwrap();
+        assert_eq!(e["seq"], 4, "live events continue from the server's position");
         app.stop().await;
     };
 

@@ -43,16 +43,8 @@ impl TestApp {
         tweak(&mut config);
         let store = steward_server::open_store(&config).await.expect("store");
         let server = steward_server::start(config, store).await.expect("start");
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(20))
-            .build()
-            .expect("client");
-        Some(TestApp {
-            server,
-            db,
-            http,
-            _dir: dir,
-        })
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client");
+        Some(TestApp { server, db, http, _dir: dir })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -77,12 +69,7 @@ impl TestApp {
             })
             .await
             .expect("create user");
-        let r = self
-            .post_anon(
-                "/api/v1/auth/login",
-                json!({ "username": username, "password": "password-123" }),
-            )
-            .await;
+        let r = self.post_anon("/api/v1/auth/login", json!({ "username": username, "password": "password-123" })).await;
         assert_eq!(r.0, 200, "login {username}: {}", r.1);
         (u.id, r.1["token"].as_str().expect("token").to_string())
     }
@@ -95,25 +82,15 @@ impl TestApp {
         let resp = req.send().await.expect("request");
         let status = resp.status().as_u16();
         let text = resp.text().await.unwrap_or_default();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
     }
 
     pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
-        self.send(self.http.get(self.url(path)).bearer_auth(token))
-            .await
+        self.send(self.http.get(self.url(path)).bearer_auth(token)).await
     }
 
     pub async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
-        self.send(
-            self.http
-                .post(self.url(path))
-                .bearer_auth(token)
-                .json(&body),
-        )
-        .await
+        self.send(self.http.post(self.url(path)).bearer_auth(token).json(&body)).await
     }
 
     pub async fn post_anon(&self, path: &str, body: Value) -> (u16, Value) {
@@ -121,55 +98,33 @@ impl TestApp {
     }
 
     pub async fn patch(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
-        self.send(
-            self.http
-                .patch(self.url(path))
-                .bearer_auth(token)
-                .json(&body),
-        )
-        .await
+        self.send(self.http.patch(self.url(path)).bearer_auth(token).json(&body)).await
     }
 
     pub async fn put(&self, token: &str, path: &str) -> (u16, Value) {
-        self.send(self.http.put(self.url(path)).bearer_auth(token))
-            .await
+        self.send(self.http.put(self.url(path)).bearer_auth(token)).await
     }
 
     pub async fn delete(&self, token: &str, path: &str) -> (u16, Value) {
-        self.send(self.http.delete(self.url(path)).bearer_auth(token))
-            .await
+        self.send(self.http.delete(self.url(path)).bearer_auth(token)).await
     }
 
     /// Creates a room and returns its id.
     pub async fn room(&self, token: &str, name: &str, kind: &str, members: &[i64]) -> i64 {
-        let (s, v) = self
-            .post(
-                token,
-                "/api/v1/rooms",
-                json!({ "name": name, "kind": kind, "members": members }),
-            )
-            .await;
+        let (s, v) = self.post(token, "/api/v1/rooms", json!({ "name": name, "kind": kind, "members": members })).await;
         assert!(s == 201 || s == 200, "create room: {s} {v}");
         v["id"].as_i64().expect("room id")
     }
 
     pub async fn say(&self, token: &str, room: i64, body: &str) -> Value {
-        let (s, v) = self
-            .post(
-                token,
-                &format!("/api/v1/rooms/{room}/messages"),
-                json!({ "body": body }),
-            )
-            .await;
+        let (s, v) = self.post(token, &format!("/api/v1/rooms/{room}/messages"), json!({ "body": body })).await;
         assert_eq!(s, 201, "post: {v}");
         v
     }
 
     pub async fn ws(&self, token: &str) -> Ws {
         let url = format!("ws://{}/api/v1/gateway?token={token}", self.server.addr);
-        let (stream, _) = tokio_tungstenite::connect_async(url)
-            .await
-            .expect("ws connect");
+        let (stream, _) = tokio_tungstenite::connect_async(url).await.expect("ws connect");
         let mut ws = Ws { stream };
         let hello = ws.next_json().await.expect("hello");
         assert_eq!(hello["type"], "hello");
@@ -190,17 +145,12 @@ impl TestApp {
 }
 
 pub struct Ws {
-    pub stream: tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
+    pub stream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
 }
 
 impl Ws {
     pub async fn send(&mut self, v: Value) {
-        self.stream
-            .send(WsMessage::Text(v.to_string().into()))
-            .await
-            .expect("ws send");
+        self.stream.send(WsMessage::Text(v.to_string().into())).await.expect("ws send");
     }
 
     /// The next JSON frame, or `None` after 5 s of silence or on close.
@@ -247,10 +197,7 @@ impl Ws {
         while let Ok(Some(Ok(msg))) = tokio::time::timeout_at(deadline, self.stream.next()).await {
             if let WsMessage::Text(t) = msg {
                 let v: Value = serde_json::from_str(&t).unwrap_or_default();
-                assert!(
-                    v.get("seq").is_none() || v["type"] == "noop",
-                    "expected nothing, got {v}"
-                );
+                assert!(v.get("seq").is_none() || v["type"] == "noop", "expected nothing, got {v}");
             }
         }
     }

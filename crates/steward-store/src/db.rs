@@ -11,12 +11,8 @@ use sqlx::{AssertSqlSafe, FromRow};
 use crate::StoreError;
 
 /// A row type both backends can decode.
-pub(crate) trait Row:
-    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
-{
-}
-impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
-{}
+pub(crate) trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -66,17 +62,13 @@ impl Conn<'_> {
 
     pub async fn all<T: Row>(&mut self, stmt: &impl SqlxBinder) -> Result<Vec<T>, StoreError> {
         Ok(dispatch!(self, stmt, |sql, vals, c| {
-            sqlx::query_as_with::<_, T, SqlxValues>(AssertSqlSafe(sql), vals)
-                .fetch_all(&mut **c)
-                .await?
+            sqlx::query_as_with::<_, T, SqlxValues>(AssertSqlSafe(sql), vals).fetch_all(&mut **c).await?
         }))
     }
 
     pub async fn opt<T: Row>(&mut self, stmt: &impl SqlxBinder) -> Result<Option<T>, StoreError> {
         Ok(dispatch!(self, stmt, |sql, vals, c| {
-            sqlx::query_as_with::<_, T, SqlxValues>(AssertSqlSafe(sql), vals)
-                .fetch_optional(&mut **c)
-                .await?
+            sqlx::query_as_with::<_, T, SqlxValues>(AssertSqlSafe(sql), vals).fetch_optional(&mut **c).await?
         }))
     }
 
@@ -87,10 +79,7 @@ impl Conn<'_> {
     /// Runs a statement; returns the number of rows it touched.
     pub async fn exec(&mut self, stmt: &impl SqlxBinder) -> Result<u64, StoreError> {
         Ok(dispatch!(self, stmt, |sql, vals, c| {
-            sqlx::query_with(AssertSqlSafe(sql), vals)
-                .execute(&mut **c)
-                .await?
-                .rows_affected()
+            sqlx::query_with(AssertSqlSafe(sql), vals).execute(&mut **c).await?.rows_affected()
         }))
     }
 
@@ -124,14 +113,12 @@ impl Conn<'_> {
     ) -> Result<u64, StoreError> {
         let vals = SqlxValues(sea_query::Values(values));
         Ok(match self {
-            Conn::Sqlite(c) => sqlx::query_with(AssertSqlSafe(sqlite.to_string()), vals)
-                .execute(&mut **c)
-                .await?
-                .rows_affected(),
-            Conn::Postgres(c) => sqlx::query_with(AssertSqlSafe(postgres.to_string()), vals)
-                .execute(&mut **c)
-                .await?
-                .rows_affected(),
+            Conn::Sqlite(c) => {
+                sqlx::query_with(AssertSqlSafe(sqlite.to_string()), vals).execute(&mut **c).await?.rows_affected()
+            }
+            Conn::Postgres(c) => {
+                sqlx::query_with(AssertSqlSafe(postgres.to_string()), vals).execute(&mut **c).await?.rows_affected()
+            }
         })
     }
 }
@@ -147,9 +134,7 @@ impl Tx {
         match pools {
             // IMMEDIATE takes the write lock now, so a read-then-write
             // transaction cannot fail half-way with SQLITE_BUSY.
-            Pools::Sqlite { write, .. } => {
-                Ok(Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?))
-            }
+            Pools::Sqlite { write, .. } => Ok(Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?)),
             Pools::Postgres(pool) => Ok(Tx::Postgres(pool.begin().await?)),
         }
     }

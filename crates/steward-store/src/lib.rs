@@ -55,10 +55,7 @@ impl StoreError {
 }
 
 pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// How SQLite makes a commit durable.
@@ -79,10 +76,7 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions {
-            max_connections: 16,
-            sqlite_durability: SqliteDurability::Full,
-        }
+        StoreOptions { max_connections: 16, sqlite_durability: SqliteDurability::Full }
     }
 }
 
@@ -101,13 +95,8 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await?;
-            Ok(Store {
-                pools: Pools::Postgres(pool),
-            })
-        } else if let Some(path) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        {
+            Ok(Store { pools: Pools::Postgres(pool) })
+        } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             Self::open_sqlite(Path::new(path), options).await
         } else if url.contains("://") {
             Err(StoreError::BadUrl)
@@ -130,17 +119,12 @@ impl Store {
             .busy_timeout(Duration::from_secs(10))
             .pragma("temp_store", "memory")
             .pragma("cache_size", "-16000");
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(opts.clone())
-            .await?;
+        let write = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(options.max_connections.max(2))
             .connect_with(opts.read_only(false))
             .await?;
-        Ok(Store {
-            pools: Pools::Sqlite { read, write },
-        })
+        Ok(Store { pools: Pools::Sqlite { read, write } })
     }
 
     pub fn backend(&self) -> Backend {
@@ -161,10 +145,7 @@ impl Store {
         let Ok(mut c) = self.pools.read().await else {
             return false;
         };
-        c.conn()
-            .raw_all::<(i64,)>("SELECT 1", "SELECT 1::BIGINT", vec![])
-            .await
-            .is_ok()
+        c.conn().raw_all::<(i64,)>("SELECT 1", "SELECT 1::BIGINT", vec![]).await.is_ok()
     }
 
     pub async fn close(&self) {
@@ -185,11 +166,7 @@ impl Store {
 
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
         use sea_query::{Expr, ExprTrait, Query};
-        let q = Query::select()
-            .column("value")
-            .from("settings")
-            .and_where(Expr::col("key").eq(key))
-            .to_owned();
+        let q = Query::select().column("value").from("settings").and_where(Expr::col("key").eq(key)).to_owned();
         let mut c = self.pools.read().await?;
         Ok(c.conn().opt::<(String,)>(&q).await?.map(|r| r.0))
     }
@@ -209,10 +186,7 @@ impl Store {
 
     pub async fn delete_setting(&self, key: &str) -> Result<()> {
         use sea_query::{Expr, ExprTrait, Query};
-        let q = Query::delete()
-            .from_table("settings")
-            .and_where(Expr::col("key").eq(key))
-            .to_owned();
+        let q = Query::delete().from_table("settings").and_where(Expr::col("key").eq(key)).to_owned();
         let mut tx = self.tx().await?;
         tx.conn().exec(&q).await?;
         tx.commit().await

@@ -5,9 +5,7 @@ use std::collections::HashMap;
 
 use sea_query::{Expr, ExprTrait, JoinType, Order, Query, SelectStatement, Value};
 use steward_core::markdown::excerpt;
-use steward_core::model::{
-    Attachment, EventKind, Message, ReactionSummary, ReplyPreview, UserBrief,
-};
+use steward_core::model::{Attachment, EventKind, Message, ReactionSummary, ReplyPreview, UserBrief};
 
 use crate::db::{Backend, Conn};
 use crate::rooms::append_event;
@@ -123,26 +121,14 @@ type MsgRow = (
 fn select_messages() -> SelectStatement {
     Query::select()
         .columns(MSG_COLS)
-        .columns([
-            ("u", "username"),
-            ("u", "display_name"),
-            ("u", "avatar_color"),
-        ])
+        .columns([("u", "username"), ("u", "display_name"), ("u", "avatar_color")])
         .from_as("messages", "m")
-        .join_as(
-            JoinType::InnerJoin,
-            "users",
-            "u",
-            Expr::col(("u", "id")).equals(("m", "author_id")),
-        )
+        .join_as(JoinType::InnerJoin, "users", "u", Expr::col(("u", "id")).equals(("m", "author_id")))
         .to_owned()
 }
 
 fn is_image(content_type: &str) -> bool {
-    matches!(
-        content_type,
-        "image/png" | "image/jpeg" | "image/gif" | "image/webp"
-    )
+    matches!(content_type, "image/png" | "image/jpeg" | "image/gif" | "image/webp")
 }
 
 /// Turns rows into full messages: reply previews, reactions, attachments.
@@ -155,9 +141,7 @@ async fn hydrate(conn: &mut Conn<'_>, rows: Vec<MsgRow>) -> Result<Vec<Message>>
 
     let mut replies: HashMap<i64, ReplyPreview> = HashMap::new();
     if !reply_ids.is_empty() {
-        let q = select_messages()
-            .and_where(Expr::col(("m", "id")).is_in(reply_ids))
-            .to_owned();
+        let q = select_messages().and_where(Expr::col(("m", "id")).is_in(reply_ids)).to_owned();
         for r in conn.all::<MsgRow>(&q).await? {
             replies.insert(
                 r.0,
@@ -165,11 +149,7 @@ async fn hydrate(conn: &mut Conn<'_>, rows: Vec<MsgRow>) -> Result<Vec<Message>>
                     id: r.0,
                     seq: r.2,
                     author_display_name: r.14.clone(),
-                    excerpt: if r.8.is_some() {
-                        String::new()
-                    } else {
-                        excerpt(&r.4, 140)
-                    },
+                    excerpt: if r.8.is_some() { String::new() } else { excerpt(&r.4, 140) },
                     deleted: r.8.is_some(),
                 },
             );
@@ -191,11 +171,7 @@ async fn hydrate(conn: &mut Conn<'_>, rows: Vec<MsgRow>) -> Result<Vec<Message>>
                 s.count += 1;
                 s.user_ids.push(uid);
             }
-            None => list.push(ReactionSummary {
-                emoji,
-                count: 1,
-                user_ids: vec![uid],
-            }),
+            None => list.push(ReactionSummary { emoji, count: 1, user_ids: vec![uid] }),
         }
     }
 
@@ -226,12 +202,7 @@ async fn hydrate(conn: &mut Conn<'_>, rows: Vec<MsgRow>) -> Result<Vec<Message>>
                 room_id: r.1,
                 seq: r.2,
                 author_id: r.3,
-                author: UserBrief {
-                    id: r.3,
-                    username: r.13,
-                    display_name: r.14,
-                    avatar_color: r.15,
-                },
+                author: UserBrief { id: r.3, username: r.13, display_name: r.14, avatar_color: r.15 },
                 body: r.4,
                 html: r.5,
                 created_at: r.6,
@@ -239,17 +210,9 @@ async fn hydrate(conn: &mut Conn<'_>, rows: Vec<MsgRow>) -> Result<Vec<Message>>
                 deleted,
                 reply_to: r.9.and_then(|id| replies.get(&id).cloned()),
                 mentions_room: r.11,
-                reactions: if deleted {
-                    vec![]
-                } else {
-                    reactions.remove(&r.0).unwrap_or_default()
-                },
+                reactions: if deleted { vec![] } else { reactions.remove(&r.0).unwrap_or_default() },
                 pinned: r.12.is_some(),
-                attachments: if deleted {
-                    vec![]
-                } else {
-                    files.remove(&r.0).unwrap_or_default()
-                },
+                attachments: if deleted { vec![] } else { files.remove(&r.0).unwrap_or_default() },
                 nonce: r.10,
             }
         })
@@ -265,11 +228,7 @@ async fn load_message(conn: &mut Conn<'_>, room_id: i64, id: i64) -> Result<Opti
     Ok(hydrate(conn, rows).await?.into_iter().next())
 }
 
-async fn find_by_nonce(
-    conn: &mut Conn<'_>,
-    author_id: i64,
-    nonce: &str,
-) -> Result<Option<(i64, i64)>> {
+async fn find_by_nonce(conn: &mut Conn<'_>, author_id: i64, nonce: &str) -> Result<Option<(i64, i64)>> {
     let q = Query::select()
         .columns(["id", "room_id"])
         .from("messages")
@@ -286,10 +245,8 @@ async fn set_mentions(
     seq: i64,
     usernames: &[String],
 ) -> Result<()> {
-    let del = Query::delete()
-        .from_table("message_mentions")
-        .and_where(Expr::col("message_id").eq(message_id))
-        .to_owned();
+    let del =
+        Query::delete().from_table("message_mentions").and_where(Expr::col("message_id").eq(message_id)).to_owned();
     conn.exec(&del).await?;
     if usernames.is_empty() {
         return Ok(());
@@ -304,9 +261,7 @@ async fn set_mentions(
             JoinType::InnerJoin,
             "room_members",
             "rm",
-            Expr::col(("rm", "user_id"))
-                .equals(("u", "id"))
-                .and(Expr::col(("rm", "room_id")).eq(room_id)),
+            Expr::col(("rm", "user_id")).equals(("u", "id")).and(Expr::col(("rm", "room_id")).eq(room_id)),
         )
         .and_where(Expr::col(("u", "username")).is_in(usernames.iter().cloned()))
         .to_owned();
@@ -324,20 +279,12 @@ async fn index_terms(conn: &mut Conn<'_>, message_id: i64, terms: Option<&str>) 
     if conn.backend() != Backend::Sqlite {
         return Ok(());
     }
-    conn.raw_exec(
-        "DELETE FROM messages_fts WHERE rowid = ?",
-        "",
-        vec![Value::BigInt(Some(message_id))],
-    )
-    .await?;
+    conn.raw_exec("DELETE FROM messages_fts WHERE rowid = ?", "", vec![Value::BigInt(Some(message_id))]).await?;
     if let Some(terms) = terms.filter(|t| !t.is_empty()) {
         conn.raw_exec(
             "INSERT INTO messages_fts (rowid, terms) VALUES (?, ?)",
             "",
-            vec![
-                Value::BigInt(Some(message_id)),
-                Value::String(Some(terms.to_string())),
-            ],
+            vec![Value::BigInt(Some(message_id)), Value::String(Some(terms.to_string()))],
         )
         .await?;
     }
@@ -374,10 +321,7 @@ impl Store {
         if let Some(nonce) = &new.nonce
             && let Some(found) = self.message_by_nonce(new.author_id, nonce).await?
         {
-            return Ok(PostOutcome {
-                message: found,
-                created: false,
-            });
+            return Ok(PostOutcome { message: found, created: false });
         }
         let mut tx = self.tx().await?;
         let mut conn = tx.conn();
@@ -392,15 +336,8 @@ impl Store {
                 return Err(StoreError::Invalid("reply_to"));
             }
         }
-        let seq = append_event(
-            &mut conn,
-            new.room_id,
-            EventKind::MessageCreated,
-            None,
-            Some(new.author_id),
-            "",
-        )
-        .await?;
+        let seq =
+            append_event(&mut conn, new.room_id, EventKind::MessageCreated, None, Some(new.author_id), "").await?;
         let ins = Query::insert()
             .into_table("messages")
             .columns([
@@ -429,20 +366,12 @@ impl Store {
             .to_owned();
         let id = match conn.one::<(i64,)>(&ins).await {
             Ok((id,)) => id,
-            Err(StoreError::Database(e))
-                if StoreError::is_unique_violation(&e) && new.nonce.is_some() =>
-            {
+            Err(StoreError::Database(e)) if StoreError::is_unique_violation(&e) && new.nonce.is_some() => {
                 // The same nonce committed concurrently: answer with that message.
                 drop(tx);
                 let nonce = new.nonce.as_deref().unwrap_or_default();
-                let found = self
-                    .message_by_nonce(new.author_id, nonce)
-                    .await?
-                    .ok_or(StoreError::NotFound)?;
-                return Ok(PostOutcome {
-                    message: found,
-                    created: false,
-                });
+                let found = self.message_by_nonce(new.author_id, nonce).await?.ok_or(StoreError::NotFound)?;
+                return Ok(PostOutcome { message: found, created: false });
             }
             Err(StoreError::Database(e)) => return Err(map_unique(e, &["nonce"])),
             Err(e) => return Err(e),
@@ -472,14 +401,9 @@ impl Store {
             }
         }
         index_terms(&mut conn, id, Some(&new.search_terms)).await?;
-        let message = load_message(&mut conn, new.room_id, id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let message = load_message(&mut conn, new.room_id, id).await?.ok_or(StoreError::NotFound)?;
         tx.commit().await?;
-        Ok(PostOutcome {
-            message,
-            created: true,
-        })
+        Ok(PostOutcome { message, created: true })
     }
 
     pub async fn message_by_nonce(&self, author_id: i64, nonce: &str) -> Result<Option<Message>> {
@@ -500,9 +424,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(vec![]);
         }
-        let q = select_messages()
-            .and_where(Expr::col(("m", "id")).is_in(ids.iter().copied()))
-            .to_owned();
+        let q = select_messages().and_where(Expr::col(("m", "id")).is_in(ids.iter().copied())).to_owned();
         let mut c = self.pools.read().await?;
         let mut conn = c.conn();
         let rows = conn.all::<MsgRow>(&q).await?;
@@ -513,8 +435,7 @@ impl Store {
     pub async fn history(&self, room_id: i64, page: Page) -> Result<(Vec<Message>, bool)> {
         let limit = page.limit.clamp(1, 200);
         let mut q = select_messages();
-        q.and_where(Expr::col(("m", "room_id")).eq(room_id))
-            .limit(limit + 1);
+        q.and_where(Expr::col(("m", "room_id")).eq(room_id)).limit(limit + 1);
         let forward = page.after_seq.is_some() && page.before_seq.is_none();
         if let Some(b) = page.before_seq {
             q.and_where(Expr::col(("m", "seq")).lt(b));
@@ -535,13 +456,7 @@ impl Store {
     }
 
     /// Replaces a message's text, keeping the old one; returns the message and event seq.
-    pub async fn edit_message(
-        &self,
-        room_id: i64,
-        id: i64,
-        editor: i64,
-        new: &NewMessage,
-    ) -> Result<(Message, i64)> {
+    pub async fn edit_message(&self, room_id: i64, id: i64, editor: i64, new: &NewMessage) -> Result<(Message, i64)> {
         let mut tx = self.tx().await?;
         let mut conn = tx.conn();
         let q = Query::select()
@@ -564,26 +479,12 @@ impl Store {
             .and_where(Expr::col("id").eq(id))
             .to_owned();
         conn.exec(&up).await?;
-        let seq = append_event(
-            &mut conn,
-            room_id,
-            EventKind::MessageUpdated,
-            Some(id),
-            Some(editor),
-            "",
-        )
-        .await?;
-        let msg_seq = Query::select()
-            .column("seq")
-            .from("messages")
-            .and_where(Expr::col("id").eq(id))
-            .to_owned();
+        let seq = append_event(&mut conn, room_id, EventKind::MessageUpdated, Some(id), Some(editor), "").await?;
+        let msg_seq = Query::select().column("seq").from("messages").and_where(Expr::col("id").eq(id)).to_owned();
         let mseq = conn.one::<(i64,)>(&msg_seq).await?.0;
         set_mentions(&mut conn, id, room_id, mseq, &new.mentions).await?;
         index_terms(&mut conn, id, Some(&new.search_terms)).await?;
-        let message = load_message(&mut conn, room_id, id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let message = load_message(&mut conn, room_id, id).await?.ok_or(StoreError::NotFound)?;
         tx.commit().await?;
         Ok((message, seq))
     }
@@ -616,25 +517,12 @@ impl Store {
             .to_owned();
         conn.exec(&up).await?;
         for table in ["message_mentions", "reactions"] {
-            let d = Query::delete()
-                .from_table(table)
-                .and_where(Expr::col("message_id").eq(id))
-                .to_owned();
+            let d = Query::delete().from_table(table).and_where(Expr::col("message_id").eq(id)).to_owned();
             conn.exec(&d).await?;
         }
         index_terms(&mut conn, id, None).await?;
-        let seq = append_event(
-            &mut conn,
-            room_id,
-            EventKind::MessageDeleted,
-            Some(id),
-            Some(by),
-            "",
-        )
-        .await?;
-        let message = load_message(&mut conn, room_id, id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let seq = append_event(&mut conn, room_id, EventKind::MessageDeleted, Some(id), Some(by), "").await?;
+        let message = load_message(&mut conn, room_id, id).await?.ok_or(StoreError::NotFound)?;
         tx.commit().await?;
         Ok((message, seq))
     }
@@ -687,17 +575,8 @@ impl Store {
             let ins = Query::insert()
                 .into_table("reactions")
                 .columns(["message_id", "user_id", "emoji", "created_at"])
-                .values_panic([
-                    message_id.into(),
-                    user_id.into(),
-                    emoji.into(),
-                    now_ms().into(),
-                ])
-                .on_conflict(
-                    sea_query::OnConflict::columns(["message_id", "user_id", "emoji"])
-                        .do_nothing()
-                        .to_owned(),
-                )
+                .values_panic([message_id.into(), user_id.into(), emoji.into(), now_ms().into()])
+                .on_conflict(sea_query::OnConflict::columns(["message_id", "user_id", "emoji"]).do_nothing().to_owned())
                 .to_owned();
             conn.exec(&ins).await? > 0
         } else {
@@ -710,40 +589,18 @@ impl Store {
             conn.exec(&del).await? > 0
         };
         let seq = if changed {
-            let kind = if on {
-                EventKind::ReactionAdded
-            } else {
-                EventKind::ReactionRemoved
-            };
-            Some(
-                append_event(
-                    &mut conn,
-                    room_id,
-                    kind,
-                    Some(message_id),
-                    Some(user_id),
-                    emoji,
-                )
-                .await?,
-            )
+            let kind = if on { EventKind::ReactionAdded } else { EventKind::ReactionRemoved };
+            Some(append_event(&mut conn, room_id, kind, Some(message_id), Some(user_id), emoji).await?)
         } else {
             None
         };
-        let message = load_message(&mut conn, room_id, message_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let message = load_message(&mut conn, room_id, message_id).await?.ok_or(StoreError::NotFound)?;
         tx.commit().await?;
         Ok((seq, message.reactions))
     }
 
     /// Pins or unpins; returns the message and the event seq (`None` if nothing changed).
-    pub async fn set_pinned(
-        &self,
-        room_id: i64,
-        id: i64,
-        by: i64,
-        pinned: bool,
-    ) -> Result<(Message, Option<i64>)> {
+    pub async fn set_pinned(&self, room_id: i64, id: i64, by: i64, pinned: bool) -> Result<(Message, Option<i64>)> {
         let mut tx = self.tx().await?;
         let mut conn = tx.conn();
         let mut up = Query::update();
@@ -752,32 +609,17 @@ impl Store {
             .and_where(Expr::col("room_id").eq(room_id))
             .and_where(Expr::col("deleted_at").is_null());
         if pinned {
-            up.value("pinned_at", now_ms())
-                .value("pinned_by", by)
-                .and_where(Expr::col("pinned_at").is_null());
+            up.value("pinned_at", now_ms()).value("pinned_by", by).and_where(Expr::col("pinned_at").is_null());
         } else {
-            up.value("pinned_at", Option::<i64>::None)
-                .and_where(Expr::col("pinned_at").is_not_null());
+            up.value("pinned_at", Option::<i64>::None).and_where(Expr::col("pinned_at").is_not_null());
         }
         let changed = conn.exec(&up).await? > 0;
         let seq = if changed {
-            Some(
-                append_event(
-                    &mut conn,
-                    room_id,
-                    EventKind::MessageUpdated,
-                    Some(id),
-                    Some(by),
-                    "pin",
-                )
-                .await?,
-            )
+            Some(append_event(&mut conn, room_id, EventKind::MessageUpdated, Some(id), Some(by), "pin").await?)
         } else {
             None
         };
-        let message = load_message(&mut conn, room_id, id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let message = load_message(&mut conn, room_id, id).await?.ok_or(StoreError::NotFound)?;
         if message.deleted {
             return Err(StoreError::NotFound);
         }
@@ -801,27 +643,14 @@ impl Store {
     /// Benchmark baseline: `n` bare rows into `messages` of one room, `batch`
     /// rows per multi-row INSERT and transaction (group commit), with no
     /// events, mentions, search terms or reads. What the full path is compared with.
-    pub async fn raw_insert_baseline(
-        &self,
-        room_id: i64,
-        author_id: i64,
-        n: usize,
-        batch: usize,
-    ) -> Result<()> {
+    pub async fn raw_insert_baseline(&self, room_id: i64, author_id: i64, n: usize, batch: usize) -> Result<()> {
         let room = self.room(room_id).await?.ok_or(StoreError::NotFound)?;
         let mut seq = room.last_seq;
         let mut left = n;
         while left > 0 {
             let k = left.min(batch.max(1));
             let mut q = Query::insert();
-            q.into_table("messages").columns([
-                "room_id",
-                "seq",
-                "author_id",
-                "body",
-                "html",
-                "created_at",
-            ]);
+            q.into_table("messages").columns(["room_id", "seq", "author_id", "body", "html", "created_at"]);
             for _ in 0..k {
                 seq += 1;
                 q.values_panic([
@@ -833,11 +662,8 @@ impl Store {
                     now_ms().into(),
                 ]);
             }
-            let up = Query::update()
-                .table("rooms")
-                .value("last_seq", seq)
-                .and_where(Expr::col("id").eq(room_id))
-                .to_owned();
+            let up =
+                Query::update().table("rooms").value("last_seq", seq).and_where(Expr::col("id").eq(room_id)).to_owned();
             let mut tx = self.tx().await?;
             tx.conn().exec(&q).await?;
             tx.conn().exec(&up).await?;
@@ -852,15 +678,7 @@ impl Store {
     pub async fn create_attachment(&self, new: &NewAttachment) -> Result<Attachment> {
         let q = Query::insert()
             .into_table("attachments")
-            .columns([
-                "uploader_id",
-                "room_id",
-                "filename",
-                "content_type",
-                "size",
-                "storage_key",
-                "created_at",
-            ])
+            .columns(["uploader_id", "room_id", "filename", "content_type", "size", "storage_key", "created_at"])
             .values_panic([
                 new.uploader_id.into(),
                 new.room_id.into(),
@@ -899,25 +717,10 @@ impl Store {
             ])
             .column(("m", "deleted_at"))
             .from_as("attachments", "a")
-            .join_as(
-                JoinType::LeftJoin,
-                "messages",
-                "m",
-                Expr::col(("m", "id")).equals(("a", "message_id")),
-            )
+            .join_as(JoinType::LeftJoin, "messages", "m", Expr::col(("m", "id")).equals(("a", "message_id")))
             .and_where(Expr::col(("a", "id")).eq(id))
             .to_owned();
-        type Row = (
-            i64,
-            String,
-            String,
-            i64,
-            i64,
-            i64,
-            Option<i64>,
-            String,
-            Option<i64>,
-        );
+        type Row = (i64, String, String, i64, i64, i64, Option<i64>, String, Option<i64>);
         let mut c = self.pools.read().await?;
         Ok(c.conn().opt::<Row>(&q).await?.map(|r| AttachmentFile {
             attachment: Attachment {
@@ -961,12 +764,8 @@ impl Store {
                 if q.terms.is_empty() {
                     return Ok(vec![]);
                 }
-                let fts: String = q
-                    .terms
-                    .iter()
-                    .map(|t| format!("\"{}\"", t.replace('"', "")))
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let fts: String =
+                    q.terms.iter().map(|t| format!("\"{}\"", t.replace('"', ""))).collect::<Vec<_>>().join(" ");
                 let mut p = |v: Value| {
                     vals.push(v);
                     "?".to_string()
@@ -1020,9 +819,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(vec![]);
         }
-        let sel = select_messages()
-            .and_where(Expr::col(("m", "id")).is_in(ids.iter().copied()))
-            .to_owned();
+        let sel = select_messages().and_where(Expr::col(("m", "id")).is_in(ids.iter().copied())).to_owned();
         let rows = conn.all::<MsgRow>(&sel).await?;
         let mut msgs = hydrate(&mut conn, rows).await?;
         msgs.sort_by_key(|m| std::cmp::Reverse(m.id));

@@ -18,7 +18,8 @@ const MIGRATIONS: &[Migration] = &[Migration {
     postgres: include_str!("../migrations/postgres/0001_init.sql"),
 }];
 
-const LEDGER: &str = "CREATE TABLE IF NOT EXISTS steward_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";
+const LEDGER: &str =
+    "CREATE TABLE IF NOT EXISTS steward_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";
 const PG_LOCK: i64 = 0x0053_5445_5741_5244; // "STEWARD"
 
 pub(crate) async fn run(pools: &Pools) -> Result<Vec<i64>> {
@@ -27,78 +28,50 @@ pub(crate) async fn run(pools: &Pools) -> Result<Vec<i64>> {
         Pools::Sqlite { write, .. } => {
             let mut conn = write.acquire().await?;
             sqlx::raw_sql(LEDGER).execute(&mut *conn).await?;
-            let done: Vec<(i64,)> = sqlx::query_as("SELECT version FROM steward_migrations")
-                .fetch_all(&mut *conn)
-                .await?;
-            for m in MIGRATIONS
-                .iter()
-                .filter(|m| !done.iter().any(|d| d.0 == m.version))
-            {
+            let done: Vec<(i64,)> =
+                sqlx::query_as("SELECT version FROM steward_migrations").fetch_all(&mut *conn).await?;
+            for m in MIGRATIONS.iter().filter(|m| !done.iter().any(|d| d.0 == m.version)) {
                 let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
                 let step = async {
-                    sqlx::raw_sql(AssertSqlSafe(m.sqlite))
+                    sqlx::raw_sql(AssertSqlSafe(m.sqlite)).execute(&mut *tx).await?;
+                    sqlx::query("INSERT INTO steward_migrations (version, applied_at) VALUES (?, ?)")
+                        .bind(m.version)
+                        .bind(now_ms())
                         .execute(&mut *tx)
                         .await?;
-                    sqlx::query(
-                        "INSERT INTO steward_migrations (version, applied_at) VALUES (?, ?)",
-                    )
-                    .bind(m.version)
-                    .bind(now_ms())
-                    .execute(&mut *tx)
-                    .await?;
                     Ok::<_, sqlx::Error>(())
                 };
-                step.await.map_err(|source| StoreError::Migration {
-                    version: m.version,
-                    source,
-                })?;
+                step.await.map_err(|source| StoreError::Migration { version: m.version, source })?;
                 tx.commit().await?;
                 applied.push(m.version);
             }
         }
         Pools::Postgres(pool) => {
             let mut conn = pool.acquire().await?;
-            sqlx::query("SELECT pg_advisory_lock($1)")
-                .bind(PG_LOCK)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query("SELECT pg_advisory_lock($1)").bind(PG_LOCK).execute(&mut *conn).await?;
             let result = async {
                 sqlx::raw_sql(LEDGER).execute(&mut *conn).await?;
-                let done: Vec<(i64,)> = sqlx::query_as("SELECT version FROM steward_migrations")
-                    .fetch_all(&mut *conn)
-                    .await?;
-                for m in MIGRATIONS
-                    .iter()
-                    .filter(|m| !done.iter().any(|d| d.0 == m.version))
-                {
+                let done: Vec<(i64,)> =
+                    sqlx::query_as("SELECT version FROM steward_migrations").fetch_all(&mut *conn).await?;
+                for m in MIGRATIONS.iter().filter(|m| !done.iter().any(|d| d.0 == m.version)) {
                     let mut tx = conn.begin().await?;
                     let step = async {
-                        sqlx::raw_sql(AssertSqlSafe(m.postgres))
+                        sqlx::raw_sql(AssertSqlSafe(m.postgres)).execute(&mut *tx).await?;
+                        sqlx::query("INSERT INTO steward_migrations (version, applied_at) VALUES ($1, $2)")
+                            .bind(m.version)
+                            .bind(now_ms())
                             .execute(&mut *tx)
                             .await?;
-                        sqlx::query(
-                            "INSERT INTO steward_migrations (version, applied_at) VALUES ($1, $2)",
-                        )
-                        .bind(m.version)
-                        .bind(now_ms())
-                        .execute(&mut *tx)
-                        .await?;
                         Ok::<_, sqlx::Error>(())
                     };
-                    step.await.map_err(|source| StoreError::Migration {
-                        version: m.version,
-                        source,
-                    })?;
+                    step.await.map_err(|source| StoreError::Migration { version: m.version, source })?;
                     tx.commit().await?;
                     applied.push(m.version);
                 }
                 Ok::<_, StoreError>(())
             }
             .await;
-            sqlx::query("SELECT pg_advisory_unlock($1)")
-                .bind(PG_LOCK)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query("SELECT pg_advisory_unlock($1)").bind(PG_LOCK).execute(&mut *conn).await?;
             result?;
         }
     }

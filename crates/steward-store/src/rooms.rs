@@ -64,22 +64,10 @@ pub(crate) async fn append_event(
         .and_where(Expr::col("id").eq(room_id))
         .returning_col("last_seq")
         .to_owned();
-    let seq = conn
-        .opt::<(i64,)>(&bump)
-        .await?
-        .ok_or(StoreError::NotFound)?
-        .0;
+    let seq = conn.opt::<(i64,)>(&bump).await?.ok_or(StoreError::NotFound)?.0;
     let ins = Query::insert()
         .into_table("room_events")
-        .columns([
-            "room_id",
-            "seq",
-            "kind",
-            "message_id",
-            "user_id",
-            "data",
-            "created_at",
-        ])
+        .columns(["room_id", "seq", "kind", "message_id", "user_id", "data", "created_at"])
         .values_panic([
             room_id.into(),
             seq.into(),
@@ -120,16 +108,7 @@ impl Store {
         let now = now_ms();
         let ins = Query::insert()
             .into_table("rooms")
-            .columns([
-                "kind",
-                "name",
-                "topic",
-                "archived",
-                "created_by",
-                "created_at",
-                "last_seq",
-                "direct_key",
-            ])
+            .columns(["kind", "name", "topic", "archived", "created_by", "created_at", "last_seq", "direct_key"])
             .values_panic([
                 new.kind.as_str().into(),
                 new.name.clone().into(),
@@ -145,17 +124,12 @@ impl Store {
         let mut tx = self.tx().await?;
         let id = match tx.conn().one::<(i64,)>(&ins).await {
             Ok((id,)) => id,
-            Err(StoreError::Database(e))
-                if StoreError::is_unique_violation(&e) && direct_key.is_some() =>
-            {
+            Err(StoreError::Database(e)) if StoreError::is_unique_violation(&e) && direct_key.is_some() => {
                 // Another request created the same direct room a moment ago.
                 drop(tx);
                 let key = direct_key.unwrap_or_default();
-                let q = Query::select()
-                    .column("id")
-                    .from("rooms")
-                    .and_where(Expr::col("direct_key").eq(key))
-                    .to_owned();
+                let q =
+                    Query::select().column("id").from("rooms").and_where(Expr::col("direct_key").eq(key)).to_owned();
                 let mut c = self.pools.read().await?;
                 let (id,) = c.conn().one::<(i64,)>(&q).await?;
                 drop(c);
@@ -171,13 +145,7 @@ impl Store {
             let m = Query::insert()
                 .into_table("room_members")
                 .columns(["room_id", "user_id", "role", "joined_at", "last_read_seq"])
-                .values_panic([
-                    id.into(),
-                    (*user_id).into(),
-                    role.as_str().into(),
-                    now.into(),
-                    0i64.into(),
-                ])
+                .values_panic([id.into(), (*user_id).into(), role.as_str().into(), now.into(), 0i64.into()])
                 .to_owned();
             tx.conn().exec(&m).await.map_err(|e| match e {
                 StoreError::Database(sqlx::Error::Database(d)) if d.is_foreign_key_violation() => {
@@ -198,21 +166,8 @@ impl Store {
             .and_where(Expr::col(("r", "id")).eq(id))
             .to_owned();
         let mut c = self.pools.read().await?;
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            bool,
-            i64,
-            i64,
-            Option<i64>,
-            i64,
-        );
-        Ok(c.conn()
-            .opt::<Row>(&q)
-            .await?
-            .map(|r| room_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7), r.8)))
+        type Row = (i64, String, String, String, bool, i64, i64, Option<i64>, i64);
+        Ok(c.conn().opt::<Row>(&q).await?.map(|r| room_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7), r.8)))
     }
 
     /// The caller's role in a room, `None` when not a member.
@@ -224,10 +179,7 @@ impl Store {
             .and_where(Expr::col("user_id").eq(user_id))
             .to_owned();
         let mut c = self.pools.read().await?;
-        Ok(c.conn()
-            .opt::<(String,)>(&q)
-            .await?
-            .and_then(|r| RoomRole::parse(&r.0).ok()))
+        Ok(c.conn().opt::<(String,)>(&q).await?.and_then(|r| RoomRole::parse(&r.0).ok()))
     }
 
     /// The rooms a user is in, with read markers and unread/mention counts,
@@ -238,28 +190,11 @@ impl Store {
             .expr(member_count_expr())
             .columns([("m", "role"), ("m", "last_read_seq")])
             .from_as("room_members", "m")
-            .join_as(
-                JoinType::InnerJoin,
-                "rooms",
-                "r",
-                Expr::col(("r", "id")).equals(("m", "room_id")),
-            )
+            .join_as(JoinType::InnerJoin, "rooms", "r", Expr::col(("r", "id")).equals(("m", "room_id")))
             .and_where(Expr::col(("m", "user_id")).eq(user_id))
             .order_by(("r", "id"), Order::Asc)
             .to_owned();
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            bool,
-            i64,
-            i64,
-            Option<i64>,
-            i64,
-            String,
-            i64,
-        );
+        type Row = (i64, String, String, String, bool, i64, i64, Option<i64>, i64, String, i64);
         let mut c = self.pools.read().await?;
         let rows = c.conn().all::<Row>(&q).await?;
         let mut out = Vec::with_capacity(rows.len());
@@ -303,10 +238,7 @@ impl Store {
                                                 Expr::col(("message_mentions", "message_id"))
                                                     .equals(("messages", "id")),
                                             )
-                                            .and_where(
-                                                Expr::col(("message_mentions", "user_id"))
-                                                    .eq(user_id),
-                                            )
+                                            .and_where(Expr::col(("message_mentions", "user_id")).eq(user_id))
                                             .to_owned(),
                                     )),
                                 )
@@ -340,12 +272,7 @@ impl Store {
         let q = Query::select()
             .columns([("r", "id"), ("r", "last_seq")])
             .from_as("room_members", "m")
-            .join_as(
-                JoinType::InnerJoin,
-                "rooms",
-                "r",
-                Expr::col(("r", "id")).equals(("m", "room_id")),
-            )
+            .join_as(JoinType::InnerJoin, "rooms", "r", Expr::col(("r", "id")).equals(("m", "room_id")))
             .and_where(Expr::col(("m", "user_id")).eq(user_id))
             .to_owned();
         let mut c = self.pools.read().await?;
@@ -363,17 +290,7 @@ impl Store {
             .order_by(("r", "name"), Order::Asc)
             .limit(limit)
             .to_owned();
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            bool,
-            i64,
-            i64,
-            Option<i64>,
-            i64,
-        );
+        type Row = (i64, String, String, String, bool, i64, i64, Option<i64>, i64);
         let mut c = self.pools.read().await?;
         Ok(c.conn()
             .all::<Row>(&q)
@@ -385,20 +302,10 @@ impl Store {
 
     pub async fn members(&self, room_id: i64) -> Result<Vec<Member>> {
         let q = Query::select()
-            .columns([
-                ("u", "id"),
-                ("u", "username"),
-                ("u", "display_name"),
-                ("u", "avatar_color"),
-            ])
+            .columns([("u", "id"), ("u", "username"), ("u", "display_name"), ("u", "avatar_color")])
             .columns([("m", "role"), ("m", "joined_at")])
             .from_as("room_members", "m")
-            .join_as(
-                JoinType::InnerJoin,
-                "users",
-                "u",
-                Expr::col(("u", "id")).equals(("m", "user_id")),
-            )
+            .join_as(JoinType::InnerJoin, "users", "u", Expr::col(("u", "id")).equals(("m", "user_id")))
             .and_where(Expr::col(("m", "room_id")).eq(room_id))
             .order_by(("u", "display_name"), Order::Asc)
             .to_owned();
@@ -409,12 +316,7 @@ impl Store {
             .await?
             .into_iter()
             .map(|r| Member {
-                user: UserBrief {
-                    id: r.0,
-                    username: r.1,
-                    display_name: r.2,
-                    avatar_color: r.3,
-                },
+                user: UserBrief { id: r.0, username: r.1, display_name: r.2, avatar_color: r.3 },
                 role: RoomRole::parse(&r.4).unwrap_or(RoomRole::Member),
                 joined_at: r.5,
             })
@@ -428,21 +330,11 @@ impl Store {
             .and_where(Expr::col("room_id").eq(room_id))
             .to_owned();
         let mut c = self.pools.read().await?;
-        Ok(c.conn()
-            .all::<(i64,)>(&q)
-            .await?
-            .into_iter()
-            .map(|r| r.0)
-            .collect())
+        Ok(c.conn().all::<(i64,)>(&q).await?.into_iter().map(|r| r.0).collect())
     }
 
     /// Adds members; returns `(user_id, seq)` of each one that was not a member yet.
-    pub async fn add_members(
-        &self,
-        room_id: i64,
-        user_ids: &[i64],
-        role: RoomRole,
-    ) -> Result<Vec<(i64, i64)>> {
+    pub async fn add_members(&self, room_id: i64, user_ids: &[i64], role: RoomRole) -> Result<Vec<(i64, i64)>> {
         let now = now_ms();
         let mut tx = self.tx().await?;
         let mut added = Vec::new();
@@ -450,18 +342,8 @@ impl Store {
             let ins = Query::insert()
                 .into_table("room_members")
                 .columns(["room_id", "user_id", "role", "joined_at", "last_read_seq"])
-                .values_panic([
-                    room_id.into(),
-                    uid.into(),
-                    role.as_str().into(),
-                    now.into(),
-                    0i64.into(),
-                ])
-                .on_conflict(
-                    OnConflict::columns(["room_id", "user_id"])
-                        .do_nothing()
-                        .to_owned(),
-                )
+                .values_panic([room_id.into(), uid.into(), role.as_str().into(), now.into(), 0i64.into()])
+                .on_conflict(OnConflict::columns(["room_id", "user_id"]).do_nothing().to_owned())
                 .to_owned();
             let n = tx.conn().exec(&ins).await.map_err(|e| match e {
                 StoreError::Database(sqlx::Error::Database(d)) if d.is_foreign_key_violation() => {
@@ -470,15 +352,7 @@ impl Store {
                 e => e,
             })?;
             if n > 0 {
-                let seq = append_event(
-                    &mut tx.conn(),
-                    room_id,
-                    EventKind::MemberJoined,
-                    None,
-                    Some(uid),
-                    "",
-                )
-                .await?;
+                let seq = append_event(&mut tx.conn(), room_id, EventKind::MemberJoined, None, Some(uid), "").await?;
                 // A new member starts with everything before them read.
                 let mark = Query::update()
                     .table("room_members")
@@ -506,15 +380,7 @@ impl Store {
         if tx.conn().exec(&del).await? == 0 {
             return Ok(None);
         }
-        let seq = append_event(
-            &mut tx.conn(),
-            room_id,
-            EventKind::MemberLeft,
-            None,
-            Some(user_id),
-            "",
-        )
-        .await?;
+        let seq = append_event(&mut tx.conn(), room_id, EventKind::MemberLeft, None, Some(user_id), "").await?;
         tx.commit().await?;
         Ok(Some(seq))
     }
@@ -523,17 +389,8 @@ impl Store {
     /// Returns the marker now in place.
     pub async fn mark_read(&self, room_id: i64, user_id: i64, seq: i64) -> Result<i64> {
         let mut tx = self.tx().await?;
-        let last = Query::select()
-            .column("last_seq")
-            .from("rooms")
-            .and_where(Expr::col("id").eq(room_id))
-            .to_owned();
-        let last_seq = tx
-            .conn()
-            .opt::<(i64,)>(&last)
-            .await?
-            .ok_or(StoreError::NotFound)?
-            .0;
+        let last = Query::select().column("last_seq").from("rooms").and_where(Expr::col("id").eq(room_id)).to_owned();
+        let last_seq = tx.conn().opt::<(i64,)>(&last).await?.ok_or(StoreError::NotFound)?.0;
         let seq = seq.clamp(0, last_seq);
         let q = Query::update()
             .table("room_members")
@@ -549,23 +406,13 @@ impl Store {
             .and_where(Expr::col("room_id").eq(room_id))
             .and_where(Expr::col("user_id").eq(user_id))
             .to_owned();
-        let now = tx
-            .conn()
-            .opt::<(i64,)>(&get)
-            .await?
-            .ok_or(StoreError::NotFound)?
-            .0;
+        let now = tx.conn().opt::<(i64,)>(&get).await?.ok_or(StoreError::NotFound)?.0;
         tx.commit().await?;
         Ok(now)
     }
 
     /// Renames a room or changes its topic; returns the updated room and the event seq.
-    pub async fn update_room(
-        &self,
-        room_id: i64,
-        name: Option<&str>,
-        topic: Option<&str>,
-    ) -> Result<(Room, i64)> {
+    pub async fn update_room(&self, room_id: i64, name: Option<&str>, topic: Option<&str>) -> Result<(Room, i64)> {
         let mut q = Query::update();
         q.table("rooms").and_where(Expr::col("id").eq(room_id));
         if let Some(n) = name {
@@ -578,43 +425,21 @@ impl Store {
         if name.is_some() || topic.is_some() {
             tx.conn().exec(&q).await?;
         }
-        let seq = append_event(
-            &mut tx.conn(),
-            room_id,
-            EventKind::RoomUpdated,
-            None,
-            None,
-            "",
-        )
-        .await?;
+        let seq = append_event(&mut tx.conn(), room_id, EventKind::RoomUpdated, None, None, "").await?;
         tx.commit().await?;
         Ok((self.room(room_id).await?.ok_or(StoreError::NotFound)?, seq))
     }
 
     /// The display names of the other members of direct rooms, for titles.
-    pub async fn direct_peers(
-        &self,
-        user_id: i64,
-        room_ids: &[i64],
-    ) -> Result<Vec<(i64, UserBrief)>> {
+    pub async fn direct_peers(&self, user_id: i64, room_ids: &[i64]) -> Result<Vec<(i64, UserBrief)>> {
         if room_ids.is_empty() {
             return Ok(vec![]);
         }
         let q = Query::select()
             .column(("m", "room_id"))
-            .columns([
-                ("u", "id"),
-                ("u", "username"),
-                ("u", "display_name"),
-                ("u", "avatar_color"),
-            ])
+            .columns([("u", "id"), ("u", "username"), ("u", "display_name"), ("u", "avatar_color")])
             .from_as("room_members", "m")
-            .join_as(
-                JoinType::InnerJoin,
-                "users",
-                "u",
-                Expr::col(("u", "id")).equals(("m", "user_id")),
-            )
+            .join_as(JoinType::InnerJoin, "users", "u", Expr::col(("u", "id")).equals(("m", "user_id")))
             .and_where(Expr::col(("m", "room_id")).is_in(room_ids.iter().copied()))
             .and_where(Expr::col(("m", "user_id")).ne(user_id))
             .order_by(("u", "display_name"), Order::Asc)
@@ -625,37 +450,14 @@ impl Store {
             .all::<Row>(&q)
             .await?
             .into_iter()
-            .map(|r| {
-                (
-                    r.0,
-                    UserBrief {
-                        id: r.1,
-                        username: r.2,
-                        display_name: r.3,
-                        avatar_color: r.4,
-                    },
-                )
-            })
+            .map(|r| (r.0, UserBrief { id: r.1, username: r.2, display_name: r.3, avatar_color: r.4 }))
             .collect())
     }
 
     /// Events of a room after `after_seq`, oldest first, at most `limit`.
-    pub async fn events_since(
-        &self,
-        room_id: i64,
-        after_seq: i64,
-        limit: u64,
-    ) -> Result<Vec<RoomEvent>> {
+    pub async fn events_since(&self, room_id: i64, after_seq: i64, limit: u64) -> Result<Vec<RoomEvent>> {
         let q = Query::select()
-            .columns([
-                "room_id",
-                "seq",
-                "kind",
-                "message_id",
-                "user_id",
-                "data",
-                "created_at",
-            ])
+            .columns(["room_id", "seq", "kind", "message_id", "user_id", "data", "created_at"])
             .from("room_events")
             .and_where(Expr::col("room_id").eq(room_id))
             .and_where(Expr::col("seq").gt(after_seq))

@@ -11,30 +11,15 @@ pub const POSTGRES_ENV: &str = "STEWARD_TEST_POSTGRES_URL";
 pub const REQUIRE_POSTGRES_ENV: &str = "STEWARD_REQUIRE_POSTGRES";
 
 pub enum TestDb {
-    Sqlite {
-        dir: PathBuf,
-        url: String,
-    },
-    Postgres {
-        base_url: String,
-        schema: String,
-        url: String,
-    },
+    Sqlite { dir: PathBuf, url: String },
+    Postgres { base_url: String, schema: String, url: String },
 }
 
 fn unique_suffix() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    format!(
-        "{}_{}_{}",
-        std::process::id(),
-        nanos % 1_000_000_000,
-        N.fetch_add(1, Ordering::Relaxed)
-    )
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("{}_{}_{}", std::process::id(), nanos % 1_000_000_000, N.fetch_add(1, Ordering::Relaxed))
 }
 
 impl TestDb {
@@ -50,9 +35,7 @@ impl TestDb {
     pub async fn postgres() -> Option<TestDb> {
         let Ok(base_url) = std::env::var(POSTGRES_ENV) else {
             if std::env::var_os(REQUIRE_POSTGRES_ENV).is_some() {
-                panic!(
-                    "{REQUIRE_POSTGRES_ENV} is set but {POSTGRES_ENV} is not: the PostgreSQL suite must run"
-                );
+                panic!("{REQUIRE_POSTGRES_ENV} is set but {POSTGRES_ENV} is not: the PostgreSQL suite must run");
             }
             eprintln!(
                 "SKIPPED: PostgreSQL test — set {POSTGRES_ENV}=postgres://postgres@127.0.0.1:5432/test to run it"
@@ -60,20 +43,15 @@ impl TestDb {
             return None;
         };
         let schema = format!("steward_t_{}", unique_suffix());
-        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&base_url)
-            .await
-            .expect("connect to test postgres");
+        let mut conn =
+            <sqlx::PgConnection as sqlx::Connection>::connect(&base_url).await.expect("connect to test postgres");
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
             .execute(&mut conn)
             .await
             .expect("create test schema");
         let sep = if base_url.contains('?') { '&' } else { '?' };
         let url = format!("{base_url}{sep}options[search_path]={schema}");
-        Some(TestDb::Postgres {
-            base_url,
-            schema,
-            url,
-        })
+        Some(TestDb::Postgres { base_url, schema, url })
     }
 
     pub fn url(&self) -> &str {
@@ -91,13 +69,8 @@ impl TestDb {
 
     /// Opens and migrates the store.
     pub async fn store(&self) -> Store {
-        let opts = StoreOptions {
-            max_connections: 8,
-            ..StoreOptions::default()
-        };
-        let store = Store::open(self.url(), &opts)
-            .await
-            .expect("open test store");
+        let opts = StoreOptions { max_connections: 8, ..StoreOptions::default() };
+        let store = Store::open(self.url(), &opts).await.expect("open test store");
         store.migrate().await.expect("migrate test store");
         store
     }
@@ -109,27 +82,19 @@ impl Drop for TestDb {
             TestDb::Sqlite { dir, .. } => {
                 let _ = std::fs::remove_dir_all(dir);
             }
-            TestDb::Postgres {
-                base_url, schema, ..
-            } => {
+            TestDb::Postgres { base_url, schema, .. } => {
                 let (url, schema) = (base_url.clone(), schema.clone());
                 // Drop runs inside the test's runtime; use a thread of our own.
                 let _ = std::thread::spawn(move || {
-                    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                    else {
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
                         return;
                     };
                     rt.block_on(async {
-                        if let Ok(mut c) =
-                            <sqlx::PgConnection as sqlx::Connection>::connect(&url).await
-                        {
-                            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                                "DROP SCHEMA IF EXISTS {schema} CASCADE"
-                            )))
-                            .execute(&mut c)
-                            .await;
+                        if let Ok(mut c) = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await {
+                            let _ =
+                                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
+                                    .execute(&mut c)
+                                    .await;
                         }
                     });
                 })

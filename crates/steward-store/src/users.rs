@@ -6,29 +6,10 @@ use steward_core::model::{User, UserStatus};
 
 use crate::{Result, Store, StoreError, now_ms};
 
-pub(crate) const USER_COLS: [&str; 9] = [
-    "id",
-    "username",
-    "display_name",
-    "email",
-    "locale",
-    "avatar_color",
-    "role",
-    "status",
-    "created_at",
-];
+pub(crate) const USER_COLS: [&str; 9] =
+    ["id", "username", "display_name", "email", "locale", "avatar_color", "role", "status", "created_at"];
 
-pub(crate) type UserRow = (
-    i64,
-    String,
-    String,
-    Option<String>,
-    String,
-    String,
-    String,
-    String,
-    i64,
-);
+pub(crate) type UserRow = (i64, String, String, Option<String>, String, String, String, String, i64);
 
 pub(crate) fn user_from_row(r: UserRow) -> User {
     User {
@@ -129,11 +110,7 @@ impl Store {
     }
 
     pub async fn user(&self, id: i64) -> Result<Option<User>> {
-        let q = Query::select()
-            .columns(USER_COLS)
-            .from("users")
-            .and_where(Expr::col("id").eq(id))
-            .to_owned();
+        let q = Query::select().columns(USER_COLS).from("users").and_where(Expr::col("id").eq(id)).to_owned();
         let mut c = self.pools.read().await?;
         Ok(c.conn().opt::<UserRow>(&q).await?.map(user_from_row))
     }
@@ -149,12 +126,7 @@ impl Store {
             .order_by("id", Order::Asc)
             .to_owned();
         let mut c = self.pools.read().await?;
-        Ok(c.conn()
-            .all::<UserRow>(&q)
-            .await?
-            .into_iter()
-            .map(user_from_row)
-            .collect())
+        Ok(c.conn().all::<UserRow>(&q).await?.into_iter().map(user_from_row).collect())
     }
 
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
@@ -175,33 +147,15 @@ impl Store {
         let q = Query::select()
             .columns(cols)
             .from("users")
-            .cond_where(
-                Expr::col("username")
-                    .eq(login.clone())
-                    .or(Expr::col("email").eq(login)),
-            )
+            .cond_where(Expr::col("username").eq(login.clone()).or(Expr::col("email").eq(login)))
             .order_by("id", Order::Asc)
             .limit(1)
             .to_owned();
-        type Row = (
-            i64,
-            String,
-            String,
-            Option<String>,
-            String,
-            String,
-            String,
-            String,
-            i64,
-            String,
-        );
+        type Row = (i64, String, String, Option<String>, String, String, String, String, i64, String);
         let mut c = self.pools.read().await?;
         Ok(c.conn().opt::<Row>(&q).await?.map(|r| {
             let hash = r.9.clone();
-            (
-                user_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8)),
-                hash,
-            )
+            (user_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8)), hash)
         }))
     }
 
@@ -217,19 +171,11 @@ impl Store {
         if !needle.is_empty() {
             let pat = format!("%{}%", needle.replace(['%', '_', '\\'], ""));
             s.cond_where(
-                Expr::col("username")
-                    .like(pat.clone())
-                    .or(Expr::expr(Expr::cust("LOWER(display_name)")).like(pat)),
+                Expr::col("username").like(pat.clone()).or(Expr::expr(Expr::cust("LOWER(display_name)")).like(pat)),
             );
         }
         let mut c = self.pools.read().await?;
-        let mut users: Vec<User> = c
-            .conn()
-            .all::<UserRow>(&s)
-            .await?
-            .into_iter()
-            .map(user_from_row)
-            .collect();
+        let mut users: Vec<User> = c.conn().all::<UserRow>(&s).await?.into_iter().map(user_from_row).collect();
         // SQLite's LOWER() folds ASCII only; finish Cyrillic matching here.
         if !needle.is_empty() && users.len() < limit as usize {
             let pat = needle.clone();
@@ -240,19 +186,11 @@ impl Store {
                 .order_by("username", Order::Asc)
                 .limit(1000)
                 .to_owned();
-            for u in c
-                .conn()
-                .all::<UserRow>(&extra)
-                .await?
-                .into_iter()
-                .map(user_from_row)
-            {
+            for u in c.conn().all::<UserRow>(&extra).await?.into_iter().map(user_from_row) {
                 if users.len() >= limit as usize {
                     break;
                 }
-                if !users.iter().any(|x| x.id == u.id)
-                    && u.display_name.to_lowercase().contains(&pat)
-                {
+                if !users.iter().any(|x| x.id == u.id) && u.display_name.to_lowercase().contains(&pat) {
                     users.push(u);
                 }
             }
@@ -273,9 +211,7 @@ impl Store {
 
     pub async fn update_profile(&self, id: i64, up: &ProfileUpdate) -> Result<User> {
         let mut q = Query::update();
-        q.table("users")
-            .value("updated_at", now_ms())
-            .and_where(Expr::col("id").eq(id));
+        q.table("users").value("updated_at", now_ms()).and_where(Expr::col("id").eq(id));
         if let Some(v) = &up.display_name {
             q.value("display_name", v.clone());
         }
@@ -326,10 +262,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         if status == UserStatus::Deactivated {
-            let d = Query::delete()
-                .from_table("sessions")
-                .and_where(Expr::col("user_id").eq(id))
-                .to_owned();
+            let d = Query::delete().from_table("sessions").and_where(Expr::col("user_id").eq(id)).to_owned();
             tx.conn().exec(&d).await?;
         }
         tx.commit().await
@@ -349,16 +282,7 @@ impl Store {
         let now = now_ms();
         let q = Query::insert()
             .into_table("sessions")
-            .columns([
-                "token_hash",
-                "user_id",
-                "kind",
-                "created_at",
-                "last_seen_at",
-                "expires_at",
-                "ip",
-                "user_agent",
-            ])
+            .columns(["token_hash", "user_id", "kind", "created_at", "last_seen_at", "expires_at", "ip", "user_agent"])
             .values_panic([
                 token_hash.into(),
                 user_id.into(),
@@ -367,9 +291,7 @@ impl Store {
                 now.into(),
                 (now + ttl_ms).into(),
                 ip.map(str::to_string).into(),
-                user_agent
-                    .map(|s| s.chars().take(256).collect::<String>())
-                    .into(),
+                user_agent.map(|s| s.chars().take(256).collect::<String>()).into(),
             ])
             .returning_col("id")
             .to_owned();
@@ -383,38 +305,14 @@ impl Store {
     /// unknown, expired or the user is deactivated.
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionInfo>> {
         let mut cols: Vec<(&str, &str)> = USER_COLS.iter().map(|c| ("u", *c)).collect();
-        cols.extend([
-            ("s", "id"),
-            ("s", "kind"),
-            ("s", "last_seen_at"),
-            ("s", "expires_at"),
-        ]);
+        cols.extend([("s", "id"), ("s", "kind"), ("s", "last_seen_at"), ("s", "expires_at")]);
         let q = Query::select()
             .columns(cols)
             .from_as("sessions", "s")
-            .join_as(
-                JoinType::InnerJoin,
-                "users",
-                "u",
-                Expr::col(("u", "id")).equals(("s", "user_id")),
-            )
+            .join_as(JoinType::InnerJoin, "users", "u", Expr::col(("u", "id")).equals(("s", "user_id")))
             .and_where(Expr::col(("s", "token_hash")).eq(token_hash))
             .to_owned();
-        type Row = (
-            i64,
-            String,
-            String,
-            Option<String>,
-            String,
-            String,
-            String,
-            String,
-            i64,
-            i64,
-            String,
-            i64,
-            i64,
-        );
+        type Row = (i64, String, String, Option<String>, String, String, String, String, i64, i64, String, i64, i64);
         let mut c = self.pools.read().await?;
         let Some(r) = c.conn().opt::<Row>(&q).await? else {
             return Ok(None);
@@ -423,12 +321,7 @@ impl Store {
         if r.12 < now_ms() || user.status != UserStatus::Active {
             return Ok(None);
         }
-        Ok(Some(SessionInfo {
-            session_id: r.9,
-            user,
-            kind: r.10,
-            last_seen_at: r.11,
-        }))
+        Ok(Some(SessionInfo { session_id: r.9, user, kind: r.10, last_seen_at: r.11 }))
     }
 
     pub async fn touch_session(&self, session_id: i64) -> Result<()> {
@@ -443,10 +336,7 @@ impl Store {
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<bool> {
-        let q = Query::delete()
-            .from_table("sessions")
-            .and_where(Expr::col("token_hash").eq(token_hash))
-            .to_owned();
+        let q = Query::delete().from_table("sessions").and_where(Expr::col("token_hash").eq(token_hash)).to_owned();
         let mut tx = self.tx().await?;
         let n = tx.conn().exec(&q).await?;
         tx.commit().await?;
@@ -454,10 +344,7 @@ impl Store {
     }
 
     pub async fn delete_expired_sessions(&self) -> Result<u64> {
-        let q = Query::delete()
-            .from_table("sessions")
-            .and_where(Expr::col("expires_at").lt(now_ms()))
-            .to_owned();
+        let q = Query::delete().from_table("sessions").and_where(Expr::col("expires_at").lt(now_ms())).to_owned();
         let mut tx = self.tx().await?;
         let n = tx.conn().exec(&q).await?;
         tx.commit().await?;

@@ -7,9 +7,7 @@ use steward_core::model::EventKind;
 use steward_core::search::{index_terms, query_terms};
 use steward_core::{RoomKind, RoomRole, SystemRole, markdown};
 use steward_store::testing::TestDb;
-use steward_store::{
-    NewAttachment, NewMessage, NewRoom, NewUser, Page, SearchQuery, Store, StoreError,
-};
+use steward_store::{NewAttachment, NewMessage, NewRoom, NewUser, Page, SearchQuery, Store, StoreError};
 
 async fn on_both<F, Fut>(test: F)
 where
@@ -54,13 +52,7 @@ async fn room(store: &Store, kind: RoomKind, owner: i64, others: &[i64]) -> i64 
     let mut members = vec![(owner, RoomRole::Owner)];
     members.extend(others.iter().map(|&u| (u, RoomRole::Member)));
     store
-        .create_room(&NewRoom {
-            kind,
-            name: "general".into(),
-            topic: String::new(),
-            created_by: owner,
-            members,
-        })
+        .create_room(&NewRoom { kind, name: "general".into(), topic: String::new(), created_by: owner, members })
         .await
         .expect("create room")
         .0

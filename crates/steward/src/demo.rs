@@ -16,81 +16,33 @@ const PEOPLE: &[(&str, &str, &str, SystemRole)] = &[
 ];
 
 const GENERAL: &[(&str, &str)] = &[
-    (
-        "anna",
-        "Всем привет! Это наш общий канал — пишите сюда всё, что касается команды. 👋",
-    ),
-    (
-        "ivan",
-        "Привет! Напоминаю правила: без спама и рекламы, за нарушения — предупреждение, потом бан.",
-    ),
-    (
-        "mike",
-        "Hi everyone! Glad to be here. Is there a channel for product questions?",
-    ),
-    (
-        "anna",
-        "@mike yes — #support-ru and #support-en. Also check the pinned messages.",
-    ),
-    (
-        "olga",
-        "Сегодня много обращений по доставке, если кто-то свободен — подключайтесь к очереди.",
-    ),
-    (
-        "sara",
-        "I'll take the English queue after lunch. **Reminder:** CSAT review on Friday.",
-    ),
-    (
-        "ivan",
-        "Кстати, вчера забанили троих спамеров, которые рассылали ссылки на казино.",
-    ),
-    (
-        "mike",
-        "Nice. How do we ban someone in a group? Is there a guide?",
-    ),
-    (
-        "ivan",
-        "Пока вручную: удаляем сообщение и исключаем из группы. Скоро будет модерация с правилами.",
-    ),
+    ("anna", "Всем привет! Это наш общий канал — пишите сюда всё, что касается команды. 👋"),
+    ("ivan", "Привет! Напоминаю правила: без спама и рекламы, за нарушения — предупреждение, потом бан."),
+    ("mike", "Hi everyone! Glad to be here. Is there a channel for product questions?"),
+    ("anna", "@mike yes — #support-ru and #support-en. Also check the pinned messages."),
+    ("olga", "Сегодня много обращений по доставке, если кто-то свободен — подключайтесь к очереди."),
+    ("sara", "I'll take the English queue after lunch. **Reminder:** CSAT review on Friday."),
+    ("ivan", "Кстати, вчера забанили троих спамеров, которые рассылали ссылки на казино."),
+    ("mike", "Nice. How do we ban someone in a group? Is there a guide?"),
+    ("ivan", "Пока вручную: удаляем сообщение и исключаем из группы. Скоро будет модерация с правилами."),
 ];
 
 const SUPPORT_RU: &[(&str, &str)] = &[
-    (
-        "olga",
-        "Клиент спрашивает, можно ли изменить адрес доставки после оплаты заказа.",
-    ),
-    (
-        "anna",
-        "Можно, если заказ ещё не передан в службу доставки. Проверь статус в CRM.",
-    ),
+    ("olga", "Клиент спрашивает, можно ли изменить адрес доставки после оплаты заказа."),
+    ("anna", "Можно, если заказ ещё не передан в службу доставки. Проверь статус в CRM."),
     ("olga", "Статус «собирается», значит меняю. Спасибо!"),
-    (
-        "ivan",
-        "Шаблон ответа на возврат: «Вернуть товар можно в течение 14 дней, сохранив чек и упаковку».",
-    ),
+    ("ivan", "Шаблон ответа на возврат: «Вернуть товар можно в течение 14 дней, сохранив чек и упаковку»."),
 ];
 
 const SUPPORT_EN: &[(&str, &str)] = &[
-    (
-        "sara",
-        "Customer asks whether we ship to Kazakhstan. Do we?",
-    ),
-    (
-        "mike",
-        "Yes, delivery takes 7–10 days. Pricing is on the `/delivery` page.",
-    ),
+    ("sara", "Customer asks whether we ship to Kazakhstan. Do we?"),
+    ("mike", "Yes, delivery takes 7–10 days. Pricing is on the `/delivery` page."),
     ("sara", "Thanks! Replying now."),
 ];
 
 const DIRECT: &[(&str, &str)] = &[
-    (
-        "anna",
-        "Оля, как прошла смена? Много было сложных диалогов?",
-    ),
-    (
-        "olga",
-        "Нормально, один конфликтный клиент, но договорились. Запишу в заметки.",
-    ),
+    ("anna", "Оля, как прошла смена? Много было сложных диалогов?"),
+    ("olga", "Нормально, один конфликтный клиент, но договорились. Запишу в заметки."),
 ];
 
 pub async fn fill(store: &Store, password: &str) -> anyhow::Result<()> {
@@ -113,21 +65,12 @@ pub async fn fill(store: &Store, password: &str) -> anyhow::Result<()> {
             .await?;
         ids.push((*username, u.id));
     }
-    let id = |name: &str| {
-        ids.iter()
-            .find(|(n, _)| *n == name)
-            .map(|x| x.1)
-            .unwrap_or(0)
-    };
+    let id = |name: &str| ids.iter().find(|(n, _)| *n == name).map(|x| x.1).unwrap_or(0);
     let owner = id("anna");
     let general = steward_server::ensure_general_room(store, owner).await?;
     let others: Vec<i64> = ids.iter().map(|x| x.1).filter(|&i| i != owner).collect();
-    store
-        .add_members(general, &others, RoomRole::Member)
-        .await?;
-    store
-        .delete_setting(steward_server::web::SETUP_SETTING)
-        .await?;
+    store.add_members(general, &others, RoomRole::Member).await?;
+    store.delete_setting(steward_server::web::SETUP_SETTING).await?;
 
     let room = |kind, name: &str, topic: &str, members: &[&str]| NewRoom {
         kind,
@@ -140,29 +83,13 @@ pub async fn fill(store: &Store, password: &str) -> anyhow::Result<()> {
             .collect(),
     };
     let (ru, _) = store
-        .create_room(&room(
-            RoomKind::Channel,
-            "support-ru",
-            "Вопросы клиентов на русском",
-            &["ivan", "olga"],
-        ))
+        .create_room(&room(RoomKind::Channel, "support-ru", "Вопросы клиентов на русском", &["ivan", "olga"]))
         .await?;
     let (en, _) = store
-        .create_room(&room(
-            RoomKind::Channel,
-            "support-en",
-            "Customer questions in English",
-            &["mike", "sara"],
-        ))
+        .create_room(&room(RoomKind::Channel, "support-en", "Customer questions in English", &["mike", "sara"]))
         .await?;
-    let (mods, _) = store
-        .create_room(&room(
-            RoomKind::Group,
-            "moderators",
-            "Только для модераторов",
-            &["ivan"],
-        ))
-        .await?;
+    let (mods, _) =
+        store.create_room(&room(RoomKind::Group, "moderators", "Только для модераторов", &["ivan"])).await?;
     let (news, _) = store
         .create_room(&room(
             RoomKind::Broadcast,
@@ -196,23 +123,12 @@ pub async fn fill(store: &Store, password: &str) -> anyhow::Result<()> {
             search_terms: index_terms(body),
         }
     };
-    for (room_id, lines) in [
-        (general, GENERAL),
-        (ru.id, SUPPORT_RU),
-        (en.id, SUPPORT_EN),
-        (dm.id, DIRECT),
-    ] {
+    for (room_id, lines) in [(general, GENERAL), (ru.id, SUPPORT_RU), (en.id, SUPPORT_EN), (dm.id, DIRECT)] {
         for (who, body) in lines {
             store.post_message(&post(room_id, who, body)).await?;
         }
     }
-    store
-        .post_message(&post(
-            mods.id,
-            "ivan",
-            "Список стоп-слов обновлён, проверьте, пожалуйста.",
-        ))
-        .await?;
+    store.post_message(&post(mods.id, "ivan", "Список стоп-слов обновлён, проверьте, пожалуйста.")).await?;
     let pinned = store
         .post_message(&post(
             news.id,
@@ -220,8 +136,6 @@ pub async fn fill(store: &Store, password: &str) -> anyhow::Result<()> {
             "**Добро пожаловать в Steward!** / Welcome to Steward! Здесь будут новости компании.",
         ))
         .await?;
-    store
-        .set_pinned(news.id, pinned.message.id, owner, true)
-        .await?;
+    store.set_pinned(news.id, pinned.message.id, owner, true).await?;
     Ok(())
 }

@@ -9,18 +9,12 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use steward_core::SystemRole;
-use steward_core::validate::{
-    DisplayName, Email, Locale, Password, Username, default_avatar_color,
-};
+use steward_core::validate::{DisplayName, Email, Locale, Password, Username, default_avatar_color};
 use steward_server::{Config, auth};
 use steward_store::NewUser;
 
 #[derive(Parser)]
-#[command(
-    name = "steward",
-    version,
-    about = "Steward: chat, support desk and moderation for the people who run chats"
-)]
+#[command(name = "steward", version, about = "Steward: chat, support desk and moderation for the people who run chats")]
 struct Cli {
     /// Configuration file (default: ./steward.toml if present).
     #[arg(long, global = true, env = "STEWARD_CONFIG")]
@@ -92,9 +86,8 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { bind } => {
             if let Some(b) = bind {
-                config.bind = b.parse().with_context(|| {
-                    format!("--bind {b:?} is not an address like 127.0.0.1:8080")
-                })?;
+                config.bind =
+                    b.parse().with_context(|| format!("--bind {b:?} is not an address like 127.0.0.1:8080"))?;
             }
             steward_server::serve(config).await
         }
@@ -103,27 +96,12 @@ async fn main() -> anyhow::Result<()> {
             println!("migrations applied; database is {:?}", store.backend());
             Ok(())
         }
-        Command::User {
-            command:
-                UserCommand::Add {
-                    username,
-                    role,
-                    display_name,
-                    email,
-                    locale,
-                    password_stdin,
-                },
-        } => {
-            let username =
-                Username::parse(&username).map_err(|e| anyhow::anyhow!("--username: {e}"))?;
+        Command::User { command: UserCommand::Add { username, role, display_name, email, locale, password_stdin } } => {
+            let username = Username::parse(&username).map_err(|e| anyhow::anyhow!("--username: {e}"))?;
             let role = SystemRole::parse(&role).map_err(|e| anyhow::anyhow!("--role: {e}"))?;
             let display = DisplayName::parse(display_name.as_deref().unwrap_or(username.as_str()))
                 .map_err(|e| anyhow::anyhow!("--display-name: {e}"))?;
-            let email = email
-                .as_deref()
-                .map(Email::parse)
-                .transpose()
-                .map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+            let email = email.as_deref().map(Email::parse).transpose().map_err(|e| anyhow::anyhow!("--email: {e}"))?;
             let locale = Locale::parse(&locale).map_err(|e| anyhow::anyhow!("--locale: {e}"))?;
             let (password, generated) = if password_stdin {
                 let mut s = String::new();
@@ -132,8 +110,7 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 (generated_password(), true)
             };
-            let password =
-                Password::parse(&password).map_err(|e| anyhow::anyhow!("password: {e}"))?;
+            let password = Password::parse(&password).map_err(|e| anyhow::anyhow!("password: {e}"))?;
             let store = steward_server::open_store(&config).await?;
             let hash = auth::hash_password(password.expose())?;
             let user = store
@@ -155,19 +132,12 @@ async fn main() -> anyhow::Result<()> {
                 })?;
             if role == SystemRole::Owner {
                 steward_server::ensure_general_room(&store, user.id).await?;
-                store
-                    .delete_setting(steward_server::web::SETUP_SETTING)
-                    .await?;
+                store.delete_setting(steward_server::web::SETUP_SETTING).await?;
             }
             if role != SystemRole::Guest {
                 steward_server::join_default_room(&store, user.id).await?;
             }
-            println!(
-                "created {} ({}) with id {}",
-                user.username,
-                role.as_str(),
-                user.id
-            );
+            println!("created {} ({}) with id {}", user.username, role.as_str(), user.id);
             if generated {
                 println!("password: {}", password.expose());
             }
@@ -181,10 +151,7 @@ async fn main() -> anyhow::Result<()> {
             }
             demo::fill(&store, &password).await?;
             println!("demo data created; every demo account's password is: {password}");
-            println!(
-                "sign in at {} as anna (owner), ivan, olga, mike or sara",
-                config.base_url()
-            );
+            println!("sign in at {} as anna (owner), ivan, olga, mike or sara", config.base_url());
             Ok(())
         }
     }

@@ -25,18 +25,9 @@ const ALLOWED: &[(&str, &[&[u8]])] = &[
     ("image/webp", &[b"RIFF"]),
     ("application/pdf", &[b"%PDF-"]),
     ("application/zip", &[b"PK\x03\x04"]),
-    (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        &[b"PK\x03\x04"],
-    ),
-    (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        &[b"PK\x03\x04"],
-    ),
-    (
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        &[b"PK\x03\x04"],
-    ),
+    ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", &[b"PK\x03\x04"]),
+    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &[b"PK\x03\x04"]),
+    ("application/vnd.openxmlformats-officedocument.presentationml.presentation", &[b"PK\x03\x04"]),
     ("text/plain", &[]),
     ("text/csv", &[]),
 ];
@@ -61,17 +52,9 @@ fn guess_type(filename: &str) -> Option<&'static str> {
 
 fn clean_filename(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base
-        .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>'))
-        .take(120)
-        .collect();
+    let cleaned: String = base.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>')).take(120).collect();
     let cleaned = cleaned.trim().trim_start_matches('.').to_string();
-    if cleaned.is_empty() {
-        "file".to_string()
-    } else {
-        cleaned
-    }
+    if cleaned.is_empty() { "file".to_string() } else { cleaned }
 }
 
 #[utoipa::path(post, path = "/rooms/{id}/attachments", tag = "files", params(("id" = i64, Path)),
@@ -88,64 +71,34 @@ pub async fn upload(
         return Err(ApiError::new(StatusCode::FORBIDDEN, "cannot_post"));
     }
     let max = state.config.max_upload_bytes;
-    while let Some(mut field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| ApiError::bad_request("file"))?
-    {
+    while let Some(mut field) = multipart.next_field().await.map_err(|_| ApiError::bad_request("file"))? {
         if field.name() != Some("file") {
             continue;
         }
         let filename = clean_filename(field.file_name().unwrap_or("file"));
-        let declared = field.content_type().map(|s| {
-            s.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        });
+        let declared = field.content_type().map(|s| s.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
         let content_type = declared
             .filter(|d| ALLOWED.iter().any(|(t, _)| t == d))
             .or_else(|| guess_type(&filename).map(str::to_string))
-            .ok_or_else(|| {
-                ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_type")
-                    .with_field("file")
-            })?;
-        let signatures = ALLOWED
-            .iter()
-            .find(|(t, _)| *t == content_type)
-            .map(|(_, s)| *s)
-            .unwrap_or(&[]);
+            .ok_or_else(|| ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_type").with_field("file"))?;
+        let signatures = ALLOWED.iter().find(|(t, _)| *t == content_type).map(|(_, s)| *s).unwrap_or(&[]);
 
-        let key = format!(
-            "{}/{}",
-            &crate::auth::new_token()[..2].to_ascii_lowercase(),
-            crate::auth::new_token()
-        );
+        let key = format!("{}/{}", &crate::auth::new_token()[..2].to_ascii_lowercase(), crate::auth::new_token());
         let path = state.config.attachments_dir().join(&key);
         if let Some(parent) = path.parent() {
-            tokio::fs::create_dir_all(parent)
-                .await
-                .map_err(anyhow::Error::from)?;
+            tokio::fs::create_dir_all(parent).await.map_err(anyhow::Error::from)?;
         }
         let tmp = path.with_extension("part");
-        let mut file = tokio::fs::File::create(&tmp)
-            .await
-            .map_err(anyhow::Error::from)?;
+        let mut file = tokio::fs::File::create(&tmp).await.map_err(anyhow::Error::from)?;
         let mut size = 0usize;
         let mut head: Vec<u8> = Vec::with_capacity(16);
         let result: ApiResult<()> = async {
-            while let Some(chunk) = field
-                .chunk()
-                .await
-                .map_err(|_| ApiError::bad_request("file"))?
-            {
+            while let Some(chunk) = field.chunk().await.map_err(|_| ApiError::bad_request("file"))? {
                 size += chunk.len();
                 if size > max {
                     return Err(ApiError {
                         limit: Some(max as u64),
-                        ..ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
-                            .with_field("file")
+                        ..ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").with_field("file")
                     });
                 }
                 if head.len() < 16 {
@@ -154,21 +107,13 @@ pub async fn upload(
                 file.write_all(&chunk).await.map_err(anyhow::Error::from)?;
             }
             if size == 0 {
-                return Err(
-                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "required").with_field("file")
-                );
+                return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "required").with_field("file"));
             }
             if !signatures.is_empty() && !signatures.iter().any(|s| head.starts_with(s)) {
-                return Err(
-                    ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_type")
-                        .with_field("file"),
-                );
+                return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_type").with_field("file"));
             }
             if content_type.starts_with("text/") && head.contains(&0) {
-                return Err(
-                    ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_type")
-                        .with_field("file"),
-                );
+                return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_type").with_field("file"));
             }
             file.sync_all().await.map_err(anyhow::Error::from)?;
             Ok(())
@@ -179,9 +124,7 @@ pub async fn upload(
             let _ = tokio::fs::remove_file(&tmp).await;
             return Err(e);
         }
-        tokio::fs::rename(&tmp, &path)
-            .await
-            .map_err(anyhow::Error::from)?;
+        tokio::fs::rename(&tmp, &path).await.map_err(anyhow::Error::from)?;
         let att = state
             .store
             .create_attachment(&NewAttachment {
@@ -205,11 +148,7 @@ pub async fn download(
     me: CurrentUser,
     Path((id, _name)): Path<(i64, String)>,
 ) -> ApiResult<Response> {
-    let file = state
-        .store
-        .attachment(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let file = state.store.attachment(id).await?.ok_or_else(ApiError::not_found)?;
     service::room_access(&state, &me.user, file.room_id).await?;
     // Not yet sent, or its message deleted: only the uploader still sees it.
     if (file.message_id.is_none() || file.message_deleted) && file.uploader_id != me.id() {
@@ -219,9 +158,7 @@ pub async fn download(
     if file.storage_key.contains("..") {
         return Err(ApiError::not_found());
     }
-    let f = tokio::fs::File::open(&path)
-        .await
-        .map_err(|_| ApiError::not_found())?;
+    let f = tokio::fs::File::open(&path).await.map_err(|_| ApiError::not_found())?;
     let body = Body::from_stream(tokio_util_stream(f));
     let a = &file.attachment;
     let disposition = if a.is_image { "inline" } else { "attachment" };
@@ -229,39 +166,26 @@ pub async fn download(
         .filename
         .bytes()
         .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
+            if b.is_ascii_alphanumeric() || b"-._".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
         })
         .collect();
     let mut resp = Response::new(body);
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(&a.content_type)
-            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        HeaderValue::from_str(&a.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(a.size as u64));
     if let Ok(v) = HeaderValue::from_str(&format!("{disposition}; filename*=UTF-8''{encoded}")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=86400"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox; default-src 'none'"),
-    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=86400"));
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'"));
     Ok(resp)
 }
 
 /// Streams a file in 64 KiB chunks without loading it whole.
-fn tokio_util_stream(
-    f: tokio::fs::File,
-) -> impl futures_util::Stream<Item = std::io::Result<Vec<u8>>> {
+fn tokio_util_stream(f: tokio::fs::File) -> impl futures_util::Stream<Item = std::io::Result<Vec<u8>>> {
     use tokio::io::AsyncReadExt;
     futures_util::stream::unfold(Some(f), |state| async move {
         let mut f = state?;

@@ -46,11 +46,7 @@ pub async fn list(
     if !(1..=200).contains(&limit) {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "out_of_range").with_field("limit"));
     }
-    let page = Page {
-        before_seq: q.before_seq,
-        after_seq: q.after_seq,
-        limit,
-    };
+    let page = Page { before_seq: q.before_seq, after_seq: q.after_seq, limit };
     let (messages, has_more) = state.store.history(id, page).await?;
     Ok(axum::Json(MessagesResponse { messages, has_more }))
 }
@@ -78,21 +74,9 @@ pub async fn create(
     Path(id): Path<i64>,
     Json(req): Json<PostMessageRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<Message>)> {
-    let input = PostInput {
-        body: req.body,
-        nonce: req.nonce,
-        reply_to: req.reply_to,
-        attachments: req.attachments,
-    };
+    let input = PostInput { body: req.body, nonce: req.nonce, reply_to: req.reply_to, attachments: req.attachments };
     let (m, created) = service::post_message(&state, &me.user, id, input).await?;
-    Ok((
-        if created {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        },
-        axum::Json(m),
-    ))
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, axum::Json(m)))
 }
 
 #[utoipa::path(get, path = "/rooms/{id}/messages/{msg_id}", tag = "messages", params(("id" = i64, Path), ("msg_id" = i64, Path)),
@@ -103,13 +87,7 @@ pub async fn get_one(
     Path((id, msg_id)): Path<(i64, i64)>,
 ) -> ApiResult<axum::Json<Message>> {
     service::room_access(&state, &me.user, id).await?;
-    Ok(axum::Json(
-        state
-            .store
-            .message(id, msg_id)
-            .await?
-            .ok_or_else(ApiError::not_found)?,
-    ))
+    Ok(axum::Json(state.store.message(id, msg_id).await?.ok_or_else(ApiError::not_found)?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -126,9 +104,7 @@ pub async fn edit(
     Path((id, msg_id)): Path<(i64, i64)>,
     Json(req): Json<EditMessageRequest>,
 ) -> ApiResult<axum::Json<Message>> {
-    Ok(axum::Json(
-        service::edit_message(&state, &me.user, id, msg_id, &req.body).await?,
-    ))
+    Ok(axum::Json(service::edit_message(&state, &me.user, id, msg_id, &req.body).await?))
 }
 
 #[utoipa::path(delete, path = "/rooms/{id}/messages/{msg_id}", tag = "messages", params(("id" = i64, Path), ("msg_id" = i64, Path)),
@@ -138,9 +114,7 @@ pub async fn delete(
     me: CurrentUser,
     Path((id, msg_id)): Path<(i64, i64)>,
 ) -> ApiResult<axum::Json<Message>> {
-    Ok(axum::Json(
-        service::delete_message(&state, &me.user, id, msg_id).await?,
-    ))
+    Ok(axum::Json(service::delete_message(&state, &me.user, id, msg_id).await?))
 }
 
 #[utoipa::path(put, path = "/rooms/{id}/messages/{msg_id}/reactions/{emoji}", tag = "messages",
@@ -151,9 +125,7 @@ pub async fn react(
     me: CurrentUser,
     Path((id, msg_id, emoji)): Path<(i64, i64, String)>,
 ) -> ApiResult<axum::Json<Message>> {
-    Ok(axum::Json(
-        service::react(&state, &me.user, id, msg_id, &emoji, true).await?,
-    ))
+    Ok(axum::Json(service::react(&state, &me.user, id, msg_id, &emoji, true).await?))
 }
 
 #[utoipa::path(delete, path = "/rooms/{id}/messages/{msg_id}/reactions/{emoji}", tag = "messages",
@@ -164,9 +136,7 @@ pub async fn unreact(
     me: CurrentUser,
     Path((id, msg_id, emoji)): Path<(i64, i64, String)>,
 ) -> ApiResult<axum::Json<Message>> {
-    Ok(axum::Json(
-        service::react(&state, &me.user, id, msg_id, &emoji, false).await?,
-    ))
+    Ok(axum::Json(service::react(&state, &me.user, id, msg_id, &emoji, false).await?))
 }
 
 #[utoipa::path(get, path = "/rooms/{id}/pins", tag = "messages", params(("id" = i64, Path)),
@@ -177,10 +147,7 @@ pub async fn pins(
     Path(id): Path<i64>,
 ) -> ApiResult<axum::Json<MessagesResponse>> {
     service::room_access(&state, &me.user, id).await?;
-    Ok(axum::Json(MessagesResponse {
-        messages: state.store.pins(id).await?,
-        has_more: false,
-    }))
+    Ok(axum::Json(MessagesResponse { messages: state.store.pins(id).await?, has_more: false }))
 }
 
 #[utoipa::path(put, path = "/rooms/{id}/pins/{msg_id}", tag = "messages", params(("id" = i64, Path), ("msg_id" = i64, Path)),
@@ -190,9 +157,7 @@ pub async fn pin(
     me: CurrentUser,
     Path((id, msg_id)): Path<(i64, i64)>,
 ) -> ApiResult<axum::Json<Message>> {
-    Ok(axum::Json(
-        service::pin(&state, &me.user, id, msg_id, true).await?,
-    ))
+    Ok(axum::Json(service::pin(&state, &me.user, id, msg_id, true).await?))
 }
 
 #[utoipa::path(delete, path = "/rooms/{id}/pins/{msg_id}", tag = "messages", params(("id" = i64, Path), ("msg_id" = i64, Path)),
@@ -202,7 +167,5 @@ pub async fn unpin(
     me: CurrentUser,
     Path((id, msg_id)): Path<(i64, i64)>,
 ) -> ApiResult<axum::Json<Message>> {
-    Ok(axum::Json(
-        service::pin(&state, &me.user, id, msg_id, false).await?,
-    ))
+    Ok(axum::Json(service::pin(&state, &me.user, id, msg_id, false).await?))
 }

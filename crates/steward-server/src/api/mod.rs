@@ -36,36 +36,16 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/rooms", get(rooms::list).post(rooms::create))
         .route("/rooms/public", get(rooms::public))
         .route("/rooms/{id}", get(rooms::get_one).patch(rooms::update))
-        .route(
-            "/rooms/{id}/members",
-            get(rooms::members).post(rooms::add_members),
-        )
+        .route("/rooms/{id}/members", get(rooms::members).post(rooms::add_members))
         .route("/rooms/{id}/join", post(rooms::join))
         .route("/rooms/{id}/leave", post(rooms::leave))
         .route("/rooms/{id}/read", post(rooms::read))
-        .route(
-            "/rooms/{id}/messages",
-            get(messages::list).post(messages::create),
-        )
-        .route(
-            "/rooms/{id}/messages/{msg_id}",
-            get(messages::get_one)
-                .patch(messages::edit)
-                .delete(messages::delete),
-        )
-        .route(
-            "/rooms/{id}/messages/{msg_id}/reactions/{emoji}",
-            put(messages::react).delete(messages::unreact),
-        )
+        .route("/rooms/{id}/messages", get(messages::list).post(messages::create))
+        .route("/rooms/{id}/messages/{msg_id}", get(messages::get_one).patch(messages::edit).delete(messages::delete))
+        .route("/rooms/{id}/messages/{msg_id}/reactions/{emoji}", put(messages::react).delete(messages::unreact))
         .route("/rooms/{id}/pins", get(messages::pins))
-        .route(
-            "/rooms/{id}/pins/{msg_id}",
-            put(messages::pin).delete(messages::unpin),
-        )
-        .route(
-            "/rooms/{id}/attachments",
-            post(files::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
-        )
+        .route("/rooms/{id}/pins/{msg_id}", put(messages::pin).delete(messages::unpin))
+        .route("/rooms/{id}/attachments", post(files::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)))
         .route("/attachments/{id}/{name}", get(files::download))
         .route("/search", get(search::search))
         .route("/gateway", get(crate::gateway::upgrade))
@@ -113,10 +93,8 @@ impl utoipa::Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
-        openapi.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
-            "bearer",
-            Vec::<String>::new(),
-        )]);
+        openapi.security =
+            Some(vec![utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new())]);
     }
 }
 
@@ -140,13 +118,7 @@ pub async fn localize_errors(mut req: Request, next: Next) -> Response {
         .and_then(Locale::from_accept_language);
     let mut resp = next.run(req).await;
     if let Some(err) = resp.extensions_mut().remove::<ApiError>() {
-        let locale = slot
-            .0
-            .lock()
-            .ok()
-            .and_then(|l| *l)
-            .or(accept)
-            .unwrap_or_default();
+        let locale = slot.0.lock().ok().and_then(|l| *l).or(accept).unwrap_or_default();
         if locale != Locale::En {
             let body = crate::i18n::error_body(&err, locale);
             let headers = resp.headers().clone();
@@ -197,19 +169,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(Json(v)),
-            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_field",
-            )
-            .with_field(serde_field(&e.body_text()))),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "expected_json",
-            )),
-            Err(JsonRejection::BytesRejection(_)) => Err(ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-            )),
+            Err(JsonRejection::JsonDataError(e)) => {
+                Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field")
+                    .with_field(serde_field(&e.body_text())))
+            }
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "expected_json"))
+            }
+            Err(JsonRejection::BytesRejection(_)) => {
+                Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"))
+            }
             Err(_) => Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_json")),
         }
     }
@@ -243,8 +212,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
             Ok(axum::extract::Query(v)) => Ok(Query(v)),
             Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
                 let text = e.body_text();
-                Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_query")
-                    .with_field(serde_field(&text)))
+                Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_query").with_field(serde_field(&text)))
             }
             Err(_) => Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_query")),
         }

@@ -20,13 +20,8 @@ pub struct RoomsResponse {
 }
 
 #[utoipa::path(get, path = "/rooms", tag = "rooms", responses((status = 200, body = RoomsResponse)))]
-pub async fn list(
-    State(state): State<AppState>,
-    me: CurrentUser,
-) -> ApiResult<axum::Json<RoomsResponse>> {
-    Ok(axum::Json(RoomsResponse {
-        rooms: views::my_room_views(&state, &me.user).await?,
-    }))
+pub async fn list(State(state): State<AppState>, me: CurrentUser) -> ApiResult<axum::Json<RoomsResponse>> {
+    Ok(axum::Json(RoomsResponse { rooms: views::my_room_views(&state, &me.user).await? }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -51,28 +46,13 @@ pub async fn create(
     me: CurrentUser,
     Json(req): Json<CreateRoomRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<RoomView>)> {
-    let input = CreateRoomInput {
-        name: req.name,
-        kind: req.kind,
-        topic: req.topic,
-        members: req.members,
-    };
+    let input = CreateRoomInput { name: req.name, kind: req.kind, topic: req.topic, members: req.members };
     let (room, created) = service::create_room(&state, &me.user, input).await?;
-    Ok((
-        if created {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        },
-        axum::Json(room),
-    ))
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, axum::Json(room)))
 }
 
 #[utoipa::path(get, path = "/rooms/public", tag = "rooms", responses((status = 200, body = RoomsResponse)))]
-pub async fn public(
-    State(state): State<AppState>,
-    me: CurrentUser,
-) -> ApiResult<axum::Json<RoomsResponse>> {
+pub async fn public(State(state): State<AppState>, me: CurrentUser) -> ApiResult<axum::Json<RoomsResponse>> {
     if me.user.role == steward_core::SystemRole::Guest {
         return Ok(axum::Json(RoomsResponse { rooms: vec![] }));
     }
@@ -114,16 +94,7 @@ pub async fn update(
     Path(id): Path<i64>,
     Json(req): Json<UpdateRoomRequest>,
 ) -> ApiResult<axum::Json<RoomView>> {
-    Ok(axum::Json(
-        service::update_room(
-            &state,
-            &me.user,
-            id,
-            req.name.as_deref(),
-            req.topic.as_deref(),
-        )
-        .await?,
-    ))
+    Ok(axum::Json(service::update_room(&state, &me.user, id, req.name.as_deref(), req.topic.as_deref()).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -139,9 +110,7 @@ pub async fn members(
     Path(id): Path<i64>,
 ) -> ApiResult<axum::Json<MembersResponse>> {
     service::room_access(&state, &me.user, id).await?;
-    Ok(axum::Json(MembersResponse {
-        members: state.store.members(id).await?,
-    }))
+    Ok(axum::Json(MembersResponse { members: state.store.members(id).await? }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -180,11 +149,7 @@ pub async fn join(
 
 #[utoipa::path(post, path = "/rooms/{id}/leave", tag = "rooms", params(("id" = i64, Path)),
     responses((status = 204), (status = 409, body = ErrorBody)))]
-pub async fn leave(
-    State(state): State<AppState>,
-    me: CurrentUser,
-    Path(id): Path<i64>,
-) -> ApiResult<StatusCode> {
+pub async fn leave(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     service::leave(&state, &me.user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -39,24 +39,16 @@ pub struct SearchResponse {
 }
 
 /// Runs a search for the caller; shared by the API and the search page.
-pub async fn run(
-    state: &AppState,
-    me: &steward_core::model::User,
-    p: &SearchParams,
-) -> ApiResult<Vec<SearchHit>> {
+pub async fn run(state: &AppState, me: &steward_core::model::User, p: &SearchParams) -> ApiResult<Vec<SearchHit>> {
     if p.q.chars().count() > 200 {
-        return Err(
-            steward_core::FieldError::with_limit("q", steward_core::Rule::TooLong, 200).into(),
-        );
+        return Err(steward_core::FieldError::with_limit("q", steward_core::Rule::TooLong, 200).into());
     }
     if let Some(room_id) = p.room_id {
         crate::service::room_access(state, me, room_id).await?;
     }
     let limit = p.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
-        return Err(
-            ApiError::new(axum::http::StatusCode::BAD_REQUEST, "out_of_range").with_field("limit"),
-        );
+        return Err(ApiError::new(axum::http::StatusCode::BAD_REQUEST, "out_of_range").with_field("limit"));
     }
     let q = SearchQuery {
         user_id: me.id,
@@ -82,13 +74,7 @@ pub async fn run(
     }
     Ok(messages
         .into_iter()
-        .filter_map(|m| {
-            rooms
-                .iter()
-                .find(|r| r.id == m.room_id)
-                .cloned()
-                .map(|room| SearchHit { message: m, room })
-        })
+        .filter_map(|m| rooms.iter().find(|r| r.id == m.room_id).cloned().map(|room| SearchHit { message: m, room }))
         .collect())
 }
 
@@ -99,7 +85,5 @@ pub async fn search(
     me: CurrentUser,
     Query(p): Query<SearchParams>,
 ) -> ApiResult<axum::Json<SearchResponse>> {
-    Ok(axum::Json(SearchResponse {
-        results: run(&state, &me.user, &p).await?,
-    }))
+    Ok(axum::Json(SearchResponse { results: run(&state, &me.user, &p).await? }))
 }

@@ -52,14 +52,9 @@ pub async fn check_login(
     }
     let found = state.store.user_for_login(login).await?;
     let password = password.to_string();
-    let hash = found
-        .as_ref()
-        .map(|(_, h)| h.clone())
-        .unwrap_or_else(|| auth::dummy_hash().to_string());
+    let hash = found.as_ref().map(|(_, h)| h.clone()).unwrap_or_else(|| auth::dummy_hash().to_string());
     // Argon2 is deliberately slow: keep it off the async workers.
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash)).await.unwrap_or(false);
     match found {
         Some((user, _)) if ok && user.status == steward_core::model::UserStatus::Active => {
             state.login.per_account.reset(&account_key);
@@ -68,10 +63,7 @@ pub async fn check_login(
         }
         _ => {
             metrics::counter!("steward_logins_total", "result" => "failed").increment(1);
-            Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
-            ))
+            Err(ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials"))
         }
     }
 }
@@ -85,20 +77,8 @@ pub async fn open_session(
     headers: &HeaderMap,
 ) -> ApiResult<String> {
     let token = auth::new_token();
-    let ua = headers
-        .get(axum::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok());
-    state
-        .store
-        .create_session(
-            user_id,
-            &auth::token_hash(&token),
-            kind,
-            auth::SESSION_TTL_MS,
-            Some(ip),
-            ua,
-        )
-        .await?;
+    let ua = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
+    state.store.create_session(user_id, &auth::token_hash(&token), kind, auth::SESSION_TTL_MS, Some(ip), ua).await?;
     Ok(token)
 }
 
@@ -113,18 +93,12 @@ pub async fn login(
     let ip = auth::client_ip(&headers, Some(peer));
     let user = check_login(&state, &req.username, &req.password, &ip).await?;
     let token = open_session(&state, user.id, "api", &ip, &headers).await?;
-    Ok(axum::Json(LoginResponse {
-        token,
-        user: UserView::new(&state, &user, &user),
-    }))
+    Ok(axum::Json(LoginResponse { token, user: UserView::new(&state, &user, &user) }))
 }
 
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn logout(State(state): State<AppState>, me: CurrentUser) -> ApiResult<StatusCode> {
-    state
-        .store
-        .delete_session(&auth::token_hash(&me.token))
-        .await?;
+    state.store.delete_session(&auth::token_hash(&me.token)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -159,11 +133,7 @@ pub async fn apply_profile(
         up.display_name = Some(DisplayName::parse(v)?.into_string());
     }
     if let Some(v) = &req.email {
-        up.email = Some(if v.trim().is_empty() {
-            None
-        } else {
-            Some(Email::parse(v)?.as_str().to_string())
-        });
+        up.email = Some(if v.trim().is_empty() { None } else { Some(Email::parse(v)?.as_str().to_string()) });
     }
     if let Some(v) = &req.locale {
         up.locale = Some(Locale::parse(v)?.as_str().to_string());
@@ -174,22 +144,14 @@ pub async fn apply_profile(
     if let Some(new) = &req.password {
         let new = Password::parse(new)?;
         let current = req.current_password.clone().unwrap_or_default();
-        let (_, hash) = state
-            .store
-            .user_for_login(&me.user.username)
-            .await?
-            .ok_or_else(ApiError::unauthorized)?;
-        let ok = tokio::task::spawn_blocking(move || auth::verify_password(&current, &hash))
-            .await
-            .unwrap_or(false);
+        let (_, hash) = state.store.user_for_login(&me.user.username).await?.ok_or_else(ApiError::unauthorized)?;
+        let ok = tokio::task::spawn_blocking(move || auth::verify_password(&current, &hash)).await.unwrap_or(false);
         if !ok {
-            return Err(ApiError::new(StatusCode::FORBIDDEN, "wrong_password")
-                .with_field("current_password"));
+            return Err(ApiError::new(StatusCode::FORBIDDEN, "wrong_password").with_field("current_password"));
         }
         let pw = new.expose().to_string();
-        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw))
-            .await
-            .map_err(|e| anyhow::anyhow!(e))??;
+        let hash =
+            tokio::task::spawn_blocking(move || auth::hash_password(&pw)).await.map_err(|e| anyhow::anyhow!(e))??;
         state.store.set_password_hash(me.id(), &hash).await?;
     }
     Ok(state.store.update_profile(me.id(), &up).await?)
@@ -227,16 +189,8 @@ pub async fn list(
     if me.user.role == steward_core::SystemRole::Guest {
         return Err(ApiError::forbidden());
     }
-    let users = state
-        .store
-        .search_users(q.q.as_deref().unwrap_or(""), q.limit.unwrap_or(20))
-        .await?;
-    Ok(axum::Json(UsersResponse {
-        users: users
-            .iter()
-            .map(|u| UserView::new(&state, u, &me.user))
-            .collect(),
-    }))
+    let users = state.store.search_users(q.q.as_deref().unwrap_or(""), q.limit.unwrap_or(20)).await?;
+    Ok(axum::Json(UsersResponse { users: users.iter().map(|u| UserView::new(&state, u, &me.user)).collect() }))
 }
 
 #[utoipa::path(get, path = "/users/{id}", tag = "users", params(("id" = i64, Path)), responses((status = 200, body = UserView), (status = 404, body = ErrorBody)))]
@@ -245,10 +199,6 @@ pub async fn get_one(
     me: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<axum::Json<UserView>> {
-    let u = state
-        .store
-        .user(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let u = state.store.user(id).await?.ok_or_else(ApiError::not_found)?;
     Ok(axum::Json(UserView::new(&state, &u, &me.user)))
 }
