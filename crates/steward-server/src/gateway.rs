@@ -457,7 +457,8 @@ impl Conn {
                 let Ok(permit) = self.in_flight.clone().try_acquire_owned() else {
                     return self.reply_error(socket, ApiError::too_many(1), nonce).await;
                 };
-                let (state, user, locale, nonce) = (self.state.clone(), self.user.user.clone(), self.user.locale(), nonce.cloned());
+                let (state, user, locale, nonce) =
+                    (self.state.clone(), self.user.user.clone(), self.user.locale(), nonce.cloned());
                 let replies = self.replies_tx();
                 tokio::spawn(async move {
                     let frame = match service::post_message(&state, &user, room_id, input).await {
