@@ -109,6 +109,43 @@ try {
   await anna.screenshot({ path: join(artifacts, 'chat-desktop-ru.png') });
   await mike.screenshot({ path: join(artifacts, 'chat-phone-en.png') });
 
+  // Anna opens a channel with Mike from the sidebar dialog; it appears in Mike's sidebar live.
+  await anna.click('[data-open="create-room"][data-kind="channel"]');
+  await anna.fill('#cr-name', 'проект-альфа');
+  await anna.fill('#cr-members', 'mike');
+  await anna.click('#cr-members-list .picker-option');
+  await anna.click('#form-create-room button[type=submit]');
+  await anna.waitForFunction(() => document.querySelector('#room-title-text')?.textContent.includes('проект-альфа'));
+  const link = mike.locator('.room-link', { hasText: 'проект-альфа' });
+  // On the phone layout the sidebar is a drawer; the link exists either way.
+  await link.waitFor({ state: 'attached', timeout: 10000 });
+  await mike.goto(base + (await link.getAttribute('href')));
+  await mike.waitForSelector('#composer-input');
+  await mike.waitForTimeout(300);
+
+  await anna.fill('#composer-input', 'План на неделю: релиз в четверг');
+  await anna.press('#composer-input', 'Enter');
+  await mike.waitForFunction(() => document.querySelector('#msg-items')?.textContent.includes('релиз в четверг'), null, { timeout: 10000 });
+
+  // Arrow-up in an empty composer edits one's last message; the edit reaches Mike.
+  await anna.waitForFunction(() => [...document.querySelectorAll('#msg-items article')].some((a) => a.textContent.includes('релиз в четверг') && a.dataset.id));
+  await anna.focus('#composer-input');
+  await anna.press('#composer-input', 'ArrowUp');
+  await anna.fill('#composer-input', 'План на неделю: релиз в пятницу');
+  await anna.press('#composer-input', 'Enter');
+  await mike.waitForFunction(() => {
+    const items = document.querySelector('#msg-items');
+    return items?.textContent.includes('релиз в пятницу') && items.querySelector('.msg-edited');
+  }, null, { timeout: 10000 });
+
+  // Mike reacts; Anna sees the count.
+  const msg = mike.locator('#msg-items article', { hasText: 'релиз в пятницу' });
+  await msg.hover();
+  await msg.locator('[data-action="react"]').first().click();
+  await mike.click('.emoji-picker .emoji-btn[data-emoji="👍"]');
+  await anna.waitForFunction(() => [...document.querySelectorAll('#msg-items .reaction-count')].some((c) => c.textContent === '1'), null, { timeout: 10000 });
+  await anna.screenshot({ path: join(artifacts, 'channel-desktop-ru.png') });
+
   // Search in Russian finds a word form.
   await mike.goto(`${base}/search?q=${encodeURIComponent('бан')}`);
   const results = await mike.textContent('main');

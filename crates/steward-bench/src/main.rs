@@ -231,10 +231,10 @@ async fn connect(url: &str) -> anyhow::Result<Ws> {
     ws.next().await.context("hello")??;
     ws.send(Message::Text(json!({ "op": "resume", "rooms": {} }).to_string().into())).await?;
     loop {
-        if let Message::Text(t) = ws.next().await.context("ready")?? {
-            if t.contains("\"ready\"") {
-                return Ok(ws);
-            }
+        if let Message::Text(t) = ws.next().await.context("ready")??
+            && t.contains("\"ready\"")
+        {
+            return Ok(ws);
         }
     }
 }

@@ -19,8 +19,7 @@ use crate::views::{RoomView, room_view};
 
 /// A room and the caller's access to it; not-found when they may not even know it exists.
 pub async fn room_access(state: &AppState, user: &User, room_id: i64) -> ApiResult<(Room, Access)> {
-    let room = state.store.room(room_id).await?.ok_or_else(ApiError::not_found)?;
-    let membership = state.store.membership(room_id, user.id).await?;
+    let (room, membership) = state.store.room_for(room_id, user.id).await?.ok_or_else(ApiError::not_found)?;
     let access = Access { kind: room.kind, archived: room.archived, system_role: user.role, membership };
     if !access.can_read() {
         // Private rooms are invisible to outsiders: same answer as a missing room.

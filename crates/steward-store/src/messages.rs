@@ -8,7 +8,7 @@ use steward_core::markdown::excerpt;
 use steward_core::model::{Attachment, EventKind, Message, ReactionSummary, ReplyPreview, UserBrief};
 
 use crate::db::{Backend, Conn};
-use crate::rooms::append_event;
+use crate::rooms::{append_event, insert_event, next_seq};
 use crate::users::map_unique;
 use crate::{Result, Store, StoreError, now_ms};
 
@@ -325,19 +325,32 @@ impl Store {
         }
         let mut tx = self.tx().await?;
         let mut conn = tx.conn();
-        if let Some(reply) = new.reply_to {
-            let q = Query::select()
-                .column("id")
-                .from("messages")
-                .and_where(Expr::col("id").eq(reply))
-                .and_where(Expr::col("room_id").eq(new.room_id))
-                .to_owned();
-            if conn.opt::<(i64,)>(&q).await?.is_none() {
-                return Err(StoreError::Invalid("reply_to"));
+        let reply_preview = match new.reply_to {
+            Some(reply) => {
+                let q = select_messages()
+                    .and_where(Expr::col(("m", "id")).eq(reply))
+                    .and_where(Expr::col(("m", "room_id")).eq(new.room_id))
+                    .to_owned();
+                let r = conn.opt::<MsgRow>(&q).await?.ok_or(StoreError::Invalid("reply_to"))?;
+                Some(ReplyPreview {
+                    id: r.0,
+                    seq: r.2,
+                    author_display_name: r.14.clone(),
+                    excerpt: if r.8.is_some() { String::new() } else { excerpt(&r.4, 140) },
+                    deleted: r.8.is_some(),
+                })
             }
-        }
-        let seq =
-            append_event(&mut conn, new.room_id, EventKind::MessageCreated, None, Some(new.author_id), "").await?;
+            None => None,
+        };
+        let author = Query::select()
+            .columns(["username", "display_name", "avatar_color"])
+            .from("users")
+            .and_where(Expr::col("id").eq(new.author_id))
+            .to_owned();
+        let (username, display_name, avatar_color) =
+            conn.opt::<(String, String, String)>(&author).await?.ok_or(StoreError::Invalid("author"))?;
+        let seq = next_seq(&mut conn, new.room_id).await?;
+        let created_at = now_ms();
         let ins = Query::insert()
             .into_table("messages")
             .columns([
@@ -357,7 +370,7 @@ impl Store {
                 new.author_id.into(),
                 new.body.clone().into(),
                 new.html.clone().into(),
-                now_ms().into(),
+                created_at.into(),
                 new.reply_to.into(),
                 new.nonce.clone().into(),
                 new.mentions_room.into(),
@@ -376,14 +389,11 @@ impl Store {
             Err(StoreError::Database(e)) => return Err(map_unique(e, &["nonce"])),
             Err(e) => return Err(e),
         };
-        let link = Query::update()
-            .table("room_events")
-            .value("message_id", id)
-            .and_where(Expr::col("room_id").eq(new.room_id))
-            .and_where(Expr::col("seq").eq(seq))
-            .to_owned();
-        conn.exec(&link).await?;
-        set_mentions(&mut conn, id, new.room_id, seq, &new.mentions).await?;
+        insert_event(&mut conn, new.room_id, seq, EventKind::MessageCreated, Some(id), Some(new.author_id), "").await?;
+        if !new.mentions.is_empty() {
+            set_mentions(&mut conn, id, new.room_id, seq, &new.mentions).await?;
+        }
+        let mut attachments = Vec::new();
         if !new.attachments.is_empty() {
             let q = Query::update()
                 .table("attachments")
@@ -399,10 +409,51 @@ impl Store {
             if conn.exec(&q).await? != wanted.len() as u64 {
                 return Err(StoreError::Invalid("attachments"));
             }
+            let q = Query::select()
+                .columns(["id", "filename", "content_type", "size"])
+                .from("attachments")
+                .and_where(Expr::col("message_id").eq(id))
+                .order_by("id", Order::Asc)
+                .to_owned();
+            for (aid, filename, ct, size) in conn.all::<(i64, String, String, i64)>(&q).await? {
+                attachments.push(Attachment {
+                    id: aid,
+                    url: Attachment::url_for(aid, &filename),
+                    is_image: is_image(&ct),
+                    filename,
+                    content_type: ct,
+                    size,
+                });
+            }
         }
-        index_terms(&mut conn, id, Some(&new.search_terms)).await?;
-        let message = load_message(&mut conn, new.room_id, id).await?.ok_or(StoreError::NotFound)?;
+        if conn.backend() == Backend::Sqlite && !new.search_terms.is_empty() {
+            conn.raw_exec(
+                "INSERT INTO messages_fts (rowid, terms) VALUES (?, ?)",
+                "",
+                vec![Value::BigInt(Some(id)), Value::String(Some(new.search_terms.clone()))],
+            )
+            .await?;
+        }
         tx.commit().await?;
+        // What was written, without reading it back.
+        let message = Message {
+            id,
+            room_id: new.room_id,
+            seq,
+            author_id: new.author_id,
+            author: UserBrief { id: new.author_id, username, display_name, avatar_color },
+            body: new.body.clone(),
+            html: new.html.clone(),
+            created_at,
+            edited_at: None,
+            deleted: false,
+            reply_to: reply_preview,
+            mentions_room: new.mentions_room,
+            reactions: vec![],
+            pinned: false,
+            attachments,
+            nonce: new.nonce.clone(),
+        };
         Ok(PostOutcome { message, created: true })
     }
 

@@ -58,13 +58,32 @@ pub(crate) async fn append_event(
     user_id: Option<i64>,
     data: &str,
 ) -> Result<i64> {
+    let seq = next_seq(conn, room_id).await?;
+    insert_event(conn, room_id, seq, kind, message_id, user_id, data).await?;
+    Ok(seq)
+}
+
+/// Takes the room's next seq (and the room row's lock until commit).
+pub(crate) async fn next_seq(conn: &mut Conn<'_>, room_id: i64) -> Result<i64> {
     let bump = Query::update()
         .table("rooms")
         .value("last_seq", Expr::col("last_seq").add(1))
         .and_where(Expr::col("id").eq(room_id))
         .returning_col("last_seq")
         .to_owned();
-    let seq = conn.opt::<(i64,)>(&bump).await?.ok_or(StoreError::NotFound)?.0;
+    Ok(conn.opt::<(i64,)>(&bump).await?.ok_or(StoreError::NotFound)?.0)
+}
+
+/// Writes the event row for a seq taken with [`next_seq`] in the same transaction.
+pub(crate) async fn insert_event(
+    conn: &mut Conn<'_>,
+    room_id: i64,
+    seq: i64,
+    kind: EventKind,
+    message_id: Option<i64>,
+    user_id: Option<i64>,
+    data: &str,
+) -> Result<()> {
     let ins = Query::insert()
         .into_table("room_events")
         .columns(["room_id", "seq", "kind", "message_id", "user_id", "data", "created_at"])
@@ -79,7 +98,7 @@ pub(crate) async fn append_event(
         ])
         .to_owned();
     conn.exec(&ins).await?;
-    Ok(seq)
+    Ok(())
 }
 
 impl Store {
@@ -168,6 +187,29 @@ impl Store {
         let mut c = self.pools.read().await?;
         type Row = (i64, String, String, String, bool, i64, i64, Option<i64>, i64);
         Ok(c.conn().opt::<Row>(&q).await?.map(|r| room_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7), r.8)))
+    }
+
+    /// A room and the user's role in it (`None` when not a member), in one query.
+    pub async fn room_for(&self, room_id: i64, user_id: i64) -> Result<Option<(Room, Option<RoomRole>)>> {
+        let q = Query::select()
+            .columns(ROOM_COLS)
+            .expr(member_count_expr())
+            .column(("m", "role"))
+            .from_as("rooms", "r")
+            .join_as(
+                JoinType::LeftJoin,
+                "room_members",
+                "m",
+                Expr::col(("m", "room_id")).equals(("r", "id")).and(Expr::col(("m", "user_id")).eq(user_id)),
+            )
+            .and_where(Expr::col(("r", "id")).eq(room_id))
+            .to_owned();
+        type Row = (i64, String, String, String, bool, i64, i64, Option<i64>, i64, Option<String>);
+        let mut c = self.pools.read().await?;
+        Ok(c.conn().opt::<Row>(&q).await?.map(|r| {
+            let role = r.9.as_deref().and_then(|x| RoomRole::parse(x).ok());
+            (room_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7), r.8), role)
+        }))
     }
 
     /// The caller's role in a room, `None` when not a member.
