@@ -1,0 +1,150 @@
+//! The web pages over real HTTP: sign-in, CSRF defences, languages, settings.
+
+mod common;
+
+use common::{Db, TestApp};
+use serde_json::json;
+
+fn cookie_of(resp: &reqwest::Response) -> Option<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("steward_session="))
+        .map(|v| v.split(';').next().unwrap_or("").to_string())
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// Signs in through the login form; returns the session cookie (`steward_session=…`).
+async fn sign_in(app: &TestApp, username: &str) -> String {
+    let resp = no_redirects()
+        .post(app.url("/login"))
+        .header("origin", app.server.url())
+        .form(&[("username", username), ("password", "password-123"), ("next", "/settings")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303, "login form redirects");
+    assert_eq!(resp.headers()["location"], "/settings");
+    let cookie = cookie_of(&resp).expect("session cookie");
+    let raw = resp.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(raw.contains("HttpOnly") && raw.contains("SameSite=Lax"), "{raw}");
+    cookie
+}
+
+both! {
+    pages_require_sign_in_and_speak_the_visitors_language => |app: TestApp| async move {
+        let resp = no_redirects().get(app.url("/r/1")).send().await.unwrap();
+        assert_eq!(resp.status(), 303);
+        assert_eq!(resp.headers()["location"], "/login?next=/r/1");
+        let ru = app.http.get(app.url("/login")).header("accept-language", "ru-RU,ru;q=0.9").send().await.unwrap();
+        let html = ru.text().await.unwrap();
+        assert!(html.contains("lang=\"ru\""), "Russian page");
+        assert!(html.contains("Войти") || html.contains("Вход"), "Russian words on the page");
+        let en = app.http.get(app.url("/login")).header("accept-language", "en-US").send().await.unwrap().text().await.unwrap();
+        assert!(en.contains("lang=\"en\""));
+        // Wrong password: the form again, with the reason, in the page's language.
+        let resp = app
+            .http
+            .post(app.url("/login"))
+            .header("origin", app.server.url())
+            .header("accept-language", "ru")
+            .form(&[("username", "nobody"), ("password", "wrong-password")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 401);
+        assert!(resp.text().await.unwrap().contains("id=\"login-username\""));
+        app.stop().await;
+    };
+
+    cookie_sessions_resist_cross_site_requests => |app: TestApp| async move {
+        let (_, token) = app.member("anna").await;
+        let room = app.room(&token, "general", "channel", &[]).await;
+        let cookie = sign_in(&app, "anna").await;
+        // A logged-in page works with the cookie alone.
+        let page = app.http.get(app.url(&format!("/r/{room}"))).header("cookie", &cookie).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("id=\"bootstrap\""));
+        assert!(!html.contains("<script>"), "no inline scripts");
+        // The API accepts the cookie from our own origin …
+        let path = app.url(&format!("/api/v1/rooms/{room}/messages"));
+        let ok = app.http.post(&path).header("cookie", &cookie).header("origin", app.server.url())
+            .json(&json!({ "body": "from the page" })).send().await.unwrap();
+        assert_eq!(ok.status(), 201);
+        // … and refuses it from another site.
+        let evil = app.http.post(&path).header("cookie", &cookie).header("origin", "https://evil.example")
+            .json(&json!({ "body": "forged" })).send().await.unwrap();
+        assert_eq!(evil.status(), 403);
+        let body: serde_json::Value = evil.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "csrf_failed");
+        // Forms need the session's CSRF token.
+        let resp = no_redirects().post(app.url("/settings")).header("cookie", &cookie)
+            .form(&[("display_name", "Hacked")]).send().await.unwrap();
+        assert_eq!(resp.status(), 403);
+        let settings = app.http.get(app.url("/settings")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+        let csrf = settings.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("csrf field").to_string();
+        let resp = no_redirects().post(app.url("/settings")).header("cookie", &cookie)
+            .form(&[("csrf", csrf.as_str()), ("display_name", "Анна С."), ("locale", "ru"), ("email", "anna@example.com"), ("avatar_color", "#2f9e6e")])
+            .send().await.unwrap();
+        assert_eq!(resp.status(), 303);
+        let (_, me) = app.get(&token, "/api/v1/me").await;
+        assert_eq!((me["display_name"].as_str(), me["locale"].as_str()), (Some("Анна С."), Some("ru")));
+        // Logging out ends the cookie session.
+        let resp = no_redirects().post(app.url("/logout")).header("cookie", &cookie).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+        assert_eq!(resp.status(), 303);
+        let after = no_redirects().get(app.url("/settings")).header("cookie", &cookie).send().await.unwrap();
+        assert_eq!(after.status(), 303, "signed out");
+        app.stop().await;
+    };
+
+    setup_link_creates_the_owner_once => |app: TestApp| async move {
+        let link = steward_server::setup_link(&app.server.state.store, &app.server.state.config).await.unwrap().expect("no owner yet");
+        let path = link.split_once("/setup/").map(|(_, t)| format!("/setup/{t}")).unwrap();
+        assert_eq!(app.http.get(app.url(&path)).send().await.unwrap().status(), 200);
+        let resp = no_redirects().post(app.url(&path)).header("origin", app.server.url())
+            .form(&[("username", "boss"), ("display_name", "Начальник"), ("email", ""), ("password", "short")]).send().await.unwrap();
+        assert_eq!(resp.status(), 422, "a short password is refused with the form shown again");
+        let resp = no_redirects().post(app.url(&path)).header("origin", app.server.url())
+            .form(&[("username", "boss"), ("display_name", "Начальник"), ("email", ""), ("password", "long-enough-password")]).send().await.unwrap();
+        assert_eq!(resp.status(), 303);
+        assert!(cookie_of(&resp).is_some());
+        assert_eq!(app.http.get(app.url(&path)).send().await.unwrap().status(), 404, "the link works once");
+        let (_, owner) = app.post_anon("/api/v1/auth/login", json!({ "username": "boss", "password": "long-enough-password" })).await;
+        let (_, rooms) = app.get(owner["token"].as_str().unwrap(), "/api/v1/rooms").await;
+        assert_eq!(rooms["rooms"][0]["name"], "general", "the owner starts in #general");
+        assert_eq!(owner["user"]["role"], "owner");
+        app.stop().await;
+    };
+
+    presence_and_people_search => |app: TestApp| async move {
+        let (_, ta) = app.member("anna").await;
+        let (b, tb) = app.member("boris").await;
+        let mut wa = app.ws_live(&ta).await;
+        let wb = app.ws_live(&tb).await;
+        let online = loop {
+            let v = wa.next_of("presence").await.expect("presence");
+            if v["user_id"] == b { break v; }
+        };
+        assert_eq!(online["status"], "online");
+        let (_, u) = app.get(&ta, &format!("/api/v1/users/{b}")).await;
+        assert_eq!(u["presence"], "online");
+        assert_eq!(u["email"], serde_json::Value::Null, "other people's e-mail stays private");
+        drop(wb);
+        let offline = loop {
+            let v = wa.next_of("presence").await.expect("presence");
+            if v["user_id"] == b && v["status"] == "offline" { break v; }
+        };
+        assert_eq!(offline["status"], "offline");
+        let (_, found) = app.get(&ta, "/api/v1/users?q=bor").await;
+        assert_eq!(found["users"].as_array().unwrap().len(), 1);
+        assert_eq!(found["users"][0]["username"], "boris");
+        let (s, v) = app.patch(&ta, "/api/v1/me", json!({ "locale": "de" })).await;
+        assert_eq!((s, v["error"]["field"].as_str(), v["error"]["code"].as_str()), (422, Some("locale"), Some("invalid_choice")));
+        app.stop().await;
+    };
+}
