@@ -1,6 +1,7 @@
 //! Steward's server: the JSON API, the WebSocket gateway, the web UI and the
 //! background jobs, wired to the store and the bus.
 
+pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod config;
@@ -156,12 +157,6 @@ async fn security_headers(req: Request, next: Next) -> Response {
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     resp
-}
-
-/// The first room of a fresh installation, so people have somewhere to talk.
-pub async fn bootstrap_owner_rooms(state: &AppState, owner_id: i64) -> anyhow::Result<()> {
-    ensure_general_room(&state.store, owner_id).await?;
-    Ok(())
 }
 
 pub const DEFAULT_ROOM_SETTING: &str = "default_room_id";

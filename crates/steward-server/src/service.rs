@@ -4,10 +4,8 @@
 
 use axum::http::StatusCode;
 use serde_json::json;
-use steward_core::markdown;
 use steward_core::model::{EventKind, Message, Room, User, UserBrief, UserStatus};
 use steward_core::rooms::{Access, DIRECT_MAX_MEMBERS};
-use steward_core::search::index_terms;
 use steward_core::validate::{FieldError, MessageBody, RoomName, Rule, Topic, parse_nonce, parse_reaction};
 use steward_core::{RoomKind, RoomRole};
 use steward_store::{NewMessage, NewRoom};
@@ -46,19 +44,7 @@ pub struct PostInput {
 
 fn draft(room_id: i64, author_id: i64, body: &str) -> ApiResult<NewMessage> {
     let body = MessageBody::parse(body)?;
-    let (html, mentions) = markdown::render(body.as_str());
-    Ok(NewMessage {
-        room_id,
-        author_id,
-        search_terms: index_terms(body.as_str()),
-        body: body.into_string(),
-        html,
-        reply_to: None,
-        nonce: None,
-        mentions: mentions.users,
-        mentions_room: mentions.room,
-        attachments: vec![],
-    })
+    Ok(NewMessage::compose(room_id, author_id, body.as_str()))
 }
 
 /// Stores a message, then publishes it. Returns `(message, created)`; a retry

@@ -16,8 +16,8 @@ use minijinja::{Environment, Value as JValue, context};
 use serde::Deserialize;
 use serde_json::json;
 use steward_core::SystemRole;
-use steward_core::validate::{DisplayName, Email, Locale, Password, Username, default_avatar_color};
-use steward_store::{NewUser, Page};
+use steward_core::validate::Locale;
+use steward_store::Page;
 
 use crate::api::users::{UpdateMeRequest, apply_profile, check_login, open_session};
 use crate::auth::{self, CurrentUser, SESSION_COOKIE};
@@ -247,31 +247,15 @@ pub async fn setup_submit(
     if !setup_token_valid(&state, &token).await {
         return (StatusCode::NOT_FOUND, "This setup link was used already or is not valid.").into_response();
     }
-    let result: Result<i64, ApiError> = async {
-        let username = Username::parse(&f.username)?;
-        let display = DisplayName::parse(if f.display_name.trim().is_empty() { &f.username } else { &f.display_name })?;
-        let email = f.email.as_deref().filter(|e| !e.trim().is_empty()).map(Email::parse).transpose()?;
-        let password = Password::parse(&f.password)?;
-        let pw = password.expose().to_string();
-        let hash =
-            tokio::task::spawn_blocking(move || auth::hash_password(&pw)).await.map_err(|e| anyhow::anyhow!(e))??;
-        let user = state
-            .store
-            .create_user(&NewUser {
-                avatar_color: default_avatar_color(username.as_str()).to_string(),
-                username: username.as_str().to_string(),
-                display_name: display.into_string(),
-                email: email.map(|e| e.as_str().to_string()),
-                password_hash: hash,
-                locale: locale.as_str().to_string(),
-                role: SystemRole::Owner,
-            })
-            .await?;
-        state.store.delete_setting(SETUP_SETTING).await?;
-        crate::bootstrap_owner_rooms(&state, user.id).await?;
-        Ok(user.id)
-    }
-    .await;
+    let account = crate::accounts::NewAccount {
+        username: &f.username,
+        display_name: Some(&f.display_name),
+        email: f.email.as_deref(),
+        password: &f.password,
+        locale,
+        role: SystemRole::Owner,
+    };
+    let result = crate::accounts::create(&state.store, account).await.map(|u| u.id);
     match result {
         Ok(user_id) => {
             let ip = auth::client_ip(&headers, Some(peer));

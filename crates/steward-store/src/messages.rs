@@ -34,6 +34,27 @@ pub struct NewMessage {
     pub search_terms: String,
 }
 
+impl NewMessage {
+    /// A message as its author wrote it: the markdown rendered to safe HTML,
+    /// its mentions found and its search terms stemmed. Body validation is the
+    /// caller's (see `steward_core::validate::MessageBody`).
+    pub fn compose(room_id: i64, author_id: i64, body: &str) -> NewMessage {
+        let (html, mentions) = steward_core::markdown::render(body);
+        NewMessage {
+            room_id,
+            author_id,
+            body: body.to_string(),
+            html,
+            reply_to: None,
+            nonce: None,
+            mentions: mentions.users,
+            mentions_room: mentions.room,
+            attachments: vec![],
+            search_terms: steward_core::search::index_terms(body),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct PostOutcome {
     pub message: Message,
@@ -291,6 +312,18 @@ async fn index_terms(conn: &mut Conn<'_>, message_id: i64, terms: Option<&str>) 
     Ok(())
 }
 
+/// Not-found unless the message is in the room and not deleted.
+async fn ensure_live(conn: &mut Conn<'_>, room_id: i64, id: i64) -> Result<()> {
+    let q = Query::select()
+        .column("id")
+        .from("messages")
+        .and_where(Expr::col("id").eq(id))
+        .and_where(Expr::col("room_id").eq(room_id))
+        .and_where(Expr::col("deleted_at").is_null())
+        .to_owned();
+    conn.opt::<(i64,)>(&q).await?.map(|_| ()).ok_or(StoreError::NotFound)
+}
+
 async fn keep_old_body(conn: &mut Conn<'_>, message_id: i64, by: i64) -> Result<()> {
     let q = Query::insert()
         .into_table("message_edits")
@@ -510,16 +543,7 @@ impl Store {
     pub async fn edit_message(&self, room_id: i64, id: i64, editor: i64, new: &NewMessage) -> Result<(Message, i64)> {
         let mut tx = self.tx().await?;
         let mut conn = tx.conn();
-        let q = Query::select()
-            .column("id")
-            .from("messages")
-            .and_where(Expr::col("id").eq(id))
-            .and_where(Expr::col("room_id").eq(room_id))
-            .and_where(Expr::col("deleted_at").is_null())
-            .to_owned();
-        if conn.opt::<(i64,)>(&q).await?.is_none() {
-            return Err(StoreError::NotFound);
-        }
+        ensure_live(&mut conn, room_id, id).await?;
         keep_old_body(&mut conn, id, editor).await?;
         let up = Query::update()
             .table("messages")
@@ -545,16 +569,7 @@ impl Store {
     pub async fn delete_message(&self, room_id: i64, id: i64, by: i64) -> Result<(Message, i64)> {
         let mut tx = self.tx().await?;
         let mut conn = tx.conn();
-        let q = Query::select()
-            .column("id")
-            .from("messages")
-            .and_where(Expr::col("id").eq(id))
-            .and_where(Expr::col("room_id").eq(room_id))
-            .and_where(Expr::col("deleted_at").is_null())
-            .to_owned();
-        if conn.opt::<(i64,)>(&q).await?.is_none() {
-            return Err(StoreError::NotFound);
-        }
+        ensure_live(&mut conn, room_id, id).await?;
         keep_old_body(&mut conn, id, by).await?;
         let up = Query::update()
             .table("messages")
@@ -602,16 +617,7 @@ impl Store {
     ) -> Result<(Option<i64>, Vec<ReactionSummary>)> {
         let mut tx = self.tx().await?;
         let mut conn = tx.conn();
-        let q = Query::select()
-            .column("id")
-            .from("messages")
-            .and_where(Expr::col("id").eq(message_id))
-            .and_where(Expr::col("room_id").eq(room_id))
-            .and_where(Expr::col("deleted_at").is_null())
-            .to_owned();
-        if conn.opt::<(i64,)>(&q).await?.is_none() {
-            return Err(StoreError::NotFound);
-        }
+        ensure_live(&mut conn, room_id, message_id).await?;
         let changed = if on {
             let kinds = Query::select()
                 .column("emoji")

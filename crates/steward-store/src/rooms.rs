@@ -101,6 +101,33 @@ pub(crate) async fn insert_event(
     Ok(())
 }
 
+/// Counts (up to [`UNREAD_CAP`]) the live messages by others after a read
+/// marker; with `mentions_only`, those that mention the user or the room.
+fn count_unread(room_id: i64, user_id: i64, last_read: i64, mentions_only: bool) -> sea_query::SelectStatement {
+    let mut inner = Query::select();
+    inner
+        .expr(Expr::val(1))
+        .from("messages")
+        .and_where(Expr::col("room_id").eq(room_id))
+        .and_where(Expr::col("seq").gt(last_read))
+        .and_where(Expr::col("author_id").ne(user_id))
+        .and_where(Expr::col("deleted_at").is_null())
+        .limit(UNREAD_CAP as u64);
+    if mentions_only {
+        inner.cond_where(
+            Expr::col("mentions_room").eq(true).or(Expr::exists(
+                Query::select()
+                    .expr(Expr::val(1))
+                    .from("message_mentions")
+                    .and_where(Expr::col(("message_mentions", "message_id")).equals(("messages", "id")))
+                    .and_where(Expr::col(("message_mentions", "user_id")).eq(user_id))
+                    .to_owned(),
+            )),
+        );
+    }
+    Query::select().expr(Expr::cust("COUNT(*)")).from_subquery(inner.to_owned(), "x").to_owned()
+}
+
 impl Store {
     /// Creates a room with its first members. A direct room between the same
     /// people is created once: asking again returns the existing one
@@ -244,52 +271,9 @@ impl Store {
             let room = room_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7), r.8);
             let last_read = r.10;
             let (unread, mentions) = if room.last_seq > last_read {
-                let unread = Query::select()
-                    .expr(Expr::cust("COUNT(*)"))
-                    .from_subquery(
-                        Query::select()
-                            .expr(Expr::val(1))
-                            .from("messages")
-                            .and_where(Expr::col("room_id").eq(room.id))
-                            .and_where(Expr::col("seq").gt(last_read))
-                            .and_where(Expr::col("author_id").ne(user_id))
-                            .and_where(Expr::col("deleted_at").is_null())
-                            .limit(UNREAD_CAP as u64)
-                            .to_owned(),
-                        "x",
-                    )
-                    .to_owned();
-                let unread = c.conn().one::<(i64,)>(&unread).await?.0;
+                let unread = c.conn().one::<(i64,)>(&count_unread(room.id, user_id, last_read, false)).await?.0;
                 let mentions = if unread > 0 {
-                    let q = Query::select()
-                        .expr(Expr::cust("COUNT(*)"))
-                        .from_subquery(
-                            Query::select()
-                                .expr(Expr::val(1))
-                                .from("messages")
-                                .and_where(Expr::col("room_id").eq(room.id))
-                                .and_where(Expr::col("seq").gt(last_read))
-                                .and_where(Expr::col("author_id").ne(user_id))
-                                .and_where(Expr::col("deleted_at").is_null())
-                                .cond_where(
-                                    Expr::col("mentions_room").eq(true).or(Expr::exists(
-                                        Query::select()
-                                            .expr(Expr::val(1))
-                                            .from("message_mentions")
-                                            .and_where(
-                                                Expr::col(("message_mentions", "message_id"))
-                                                    .equals(("messages", "id")),
-                                            )
-                                            .and_where(Expr::col(("message_mentions", "user_id")).eq(user_id))
-                                            .to_owned(),
-                                    )),
-                                )
-                                .limit(UNREAD_CAP as u64)
-                                .to_owned(),
-                            "x",
-                        )
-                        .to_owned();
-                    c.conn().one::<(i64,)>(&q).await?.0
+                    c.conn().one::<(i64,)>(&count_unread(room.id, user_id, last_read, true)).await?.0
                 } else {
                     0
                 };

@@ -4,8 +4,8 @@
 use std::future::Future;
 
 use steward_core::model::EventKind;
-use steward_core::search::{index_terms, query_terms};
-use steward_core::{RoomKind, RoomRole, SystemRole, markdown};
+use steward_core::search::query_terms;
+use steward_core::{RoomKind, RoomRole, SystemRole};
 use steward_store::testing::TestDb;
 use steward_store::{NewAttachment, NewMessage, NewRoom, NewUser, Page, SearchQuery, Store, StoreError};
 
@@ -60,19 +60,7 @@ async fn room(store: &Store, kind: RoomKind, owner: i64, others: &[i64]) -> i64 
 }
 
 fn msg(room_id: i64, author_id: i64, body: &str) -> NewMessage {
-    let (html, mentions) = markdown::render(body);
-    NewMessage {
-        room_id,
-        author_id,
-        body: body.into(),
-        html,
-        reply_to: None,
-        nonce: None,
-        mentions: mentions.users,
-        mentions_room: mentions.room,
-        attachments: vec![],
-        search_terms: index_terms(body),
-    }
+    NewMessage::compose(room_id, author_id, body)
 }
 
 fn search(user_id: i64, text: &str) -> SearchQuery {

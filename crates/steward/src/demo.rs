@@ -1,9 +1,8 @@
 //! `steward demo`: people, rooms and conversations that look like a real team.
 
 use anyhow::bail;
-use steward_core::search::index_terms;
 use steward_core::validate::default_avatar_color;
-use steward_core::{RoomKind, RoomRole, SystemRole, markdown};
+use steward_core::{RoomKind, RoomRole, SystemRole};
 use steward_server::auth;
 use steward_store::{NewMessage, NewRoom, NewUser, Store};
 
@@ -108,21 +107,7 @@ pub async fn fill(store: &Store, password: &str) -> anyhow::Result<()> {
         })
         .await?;
 
-    let post = |room_id: i64, who: &str, body: &str| {
-        let (html, mentions) = markdown::render(body);
-        NewMessage {
-            room_id,
-            author_id: id(who),
-            body: body.to_string(),
-            html,
-            reply_to: None,
-            nonce: None,
-            mentions: mentions.users,
-            mentions_room: mentions.room,
-            attachments: vec![],
-            search_terms: index_terms(body),
-        }
-    };
+    let post = |room_id: i64, who: &str, body: &str| NewMessage::compose(room_id, id(who), body);
     for (room_id, lines) in [(general, GENERAL), (ru.id, SUPPORT_RU), (en.id, SUPPORT_EN), (dm.id, DIRECT)] {
         for (who, body) in lines {
             store.post_message(&post(room_id, who, body)).await?;

@@ -9,9 +9,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use steward_core::SystemRole;
-use steward_core::validate::{DisplayName, Email, Locale, Password, Username, default_avatar_color};
-use steward_server::{Config, auth};
-use steward_store::NewUser;
+use steward_core::validate::{Locale, Password};
+use steward_server::{Config, accounts, auth};
 
 #[derive(Parser)]
 #[command(name = "steward", version, about = "Steward: chat, support desk and moderation for the people who run chats")]
@@ -97,11 +96,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command: UserCommand::Add { username, role, display_name, email, locale, password_stdin } } => {
-            let username = Username::parse(&username).map_err(|e| anyhow::anyhow!("--username: {e}"))?;
             let role = SystemRole::parse(&role).map_err(|e| anyhow::anyhow!("--role: {e}"))?;
-            let display = DisplayName::parse(display_name.as_deref().unwrap_or(username.as_str()))
-                .map_err(|e| anyhow::anyhow!("--display-name: {e}"))?;
-            let email = email.as_deref().map(Email::parse).transpose().map_err(|e| anyhow::anyhow!("--email: {e}"))?;
             let locale = Locale::parse(&locale).map_err(|e| anyhow::anyhow!("--locale: {e}"))?;
             let (password, generated) = if password_stdin {
                 let mut s = String::new();
@@ -110,36 +105,19 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 (generated_password(), true)
             };
-            let password = Password::parse(&password).map_err(|e| anyhow::anyhow!("password: {e}"))?;
             let store = steward_server::open_store(&config).await?;
-            let hash = auth::hash_password(password.expose())?;
-            let user = store
-                .create_user(&NewUser {
-                    avatar_color: default_avatar_color(username.as_str()).to_string(),
-                    username: username.as_str().to_string(),
-                    display_name: display.into_string(),
-                    email: email.map(|e| e.as_str().to_string()),
-                    password_hash: hash,
-                    locale: locale.as_str().to_string(),
-                    role,
-                })
-                .await
-                .map_err(|e| match e {
-                    steward_store::StoreError::Conflict(f) => {
-                        anyhow::anyhow!("{f} is already taken")
-                    }
-                    e => e.into(),
-                })?;
-            if role == SystemRole::Owner {
-                steward_server::ensure_general_room(&store, user.id).await?;
-                store.delete_setting(steward_server::web::SETUP_SETTING).await?;
-            }
-            if role != SystemRole::Guest {
-                steward_server::join_default_room(&store, user.id).await?;
-            }
+            let account = accounts::NewAccount {
+                username: &username,
+                display_name: display_name.as_deref(),
+                email: email.as_deref(),
+                password: &password,
+                locale,
+                role,
+            };
+            let user = accounts::create(&store, account).await.map_err(|e| anyhow::anyhow!(accounts::describe(&e)))?;
             println!("created {} ({}) with id {}", user.username, role.as_str(), user.id);
             if generated {
-                println!("password: {}", password.expose());
+                println!("password: {password}");
             }
             Ok(())
         }
