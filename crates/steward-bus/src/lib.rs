@@ -39,6 +39,8 @@ pub enum Control {
     Unsubscribe { user_id: i64, room_id: i64 },
     /// Close every connection of the user (deactivated, logged out everywhere).
     Disconnect { user_id: i64 },
+    /// Close the connections opened with one session (that session logged out).
+    EndSession { user_id: i64, session_id: i64 },
 }
 
 #[derive(Debug, Clone)]
@@ -60,7 +62,8 @@ impl Envelope {
         let topic = match control {
             Control::Subscribe { user_id, .. }
             | Control::Unsubscribe { user_id, .. }
-            | Control::Disconnect { user_id } => Topic::User(user_id),
+            | Control::Disconnect { user_id }
+            | Control::EndSession { user_id, .. } => Topic::User(user_id),
         };
         Envelope { topic, seq: None, payload: None, control: Some(control) }
     }
@@ -109,6 +112,7 @@ pub struct ConnHandle {
 
 struct Entry {
     user_id: i64,
+    session_id: i64,
     tx: mpsc::Sender<Arc<Envelope>>,
     kill: Arc<Notify>,
     overflowed: Arc<AtomicBool>,
@@ -136,14 +140,15 @@ impl Hub {
         Self::default()
     }
 
-    /// Registers a connection subscribed to `rooms`, with a queue of `capacity` events.
-    pub fn register(&self, user_id: i64, rooms: &[i64], capacity: usize) -> ConnHandle {
+    /// Registers a connection of one session, subscribed to `rooms`, with a
+    /// queue of `capacity` events.
+    pub fn register(&self, user_id: i64, session_id: i64, rooms: &[i64], capacity: usize) -> ConnHandle {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         let (tx, rx) = mpsc::channel(capacity.max(1));
         let kill = Arc::new(Notify::new());
         let overflowed = Arc::new(AtomicBool::new(false));
         let mut reg = self.reg.write().unwrap_or_else(|e| e.into_inner());
-        reg.conns.insert(id, Entry { user_id, tx, kill: kill.clone(), overflowed: overflowed.clone() });
+        reg.conns.insert(id, Entry { user_id, session_id, tx, kill: kill.clone(), overflowed: overflowed.clone() });
         for &room in rooms {
             reg.rooms.entry(room).or_default().insert(id);
         }
@@ -248,11 +253,16 @@ impl Hub {
                     }
                 }
                 Control::Disconnect { user_id } => {
-                    if let Some(ids) = reg.by_user.get(&user_id) {
-                        for id in ids {
-                            if let Some(e) = reg.conns.get(id) {
-                                e.kill.notify_one();
-                            }
+                    for id in reg.by_user.get(&user_id).into_iter().flatten() {
+                        if let Some(e) = reg.conns.get(id) {
+                            e.kill.notify_one();
+                        }
+                    }
+                }
+                Control::EndSession { user_id, session_id } => {
+                    for id in reg.by_user.get(&user_id).into_iter().flatten() {
+                        if let Some(e) = reg.conns.get(id).filter(|e| e.session_id == session_id) {
+                            e.kill.notify_one();
                         }
                     }
                 }
@@ -300,8 +310,8 @@ mod tests {
     async fn delivers_to_subscribers_only() {
         let hub = Arc::new(Hub::new());
         let bus = LocalBus::new(hub.clone());
-        let mut a = hub.register(1, &[10], 8);
-        let mut b = hub.register(2, &[11], 8);
+        let mut a = hub.register(1, 0, &[10], 8);
+        let mut b = hub.register(2, 0, &[11], 8);
         bus.publish(ev(10, 1));
         assert_eq!(a.rx.recv().await.and_then(|e| e.seq), Some(1));
         assert!(b.rx.try_recv().is_err());
@@ -318,7 +328,7 @@ mod tests {
     async fn slow_consumer_is_flagged_not_buffered() {
         let hub = Arc::new(Hub::new());
         let bus = LocalBus::new(hub.clone());
-        let c = hub.register(1, &[10], 4);
+        let c = hub.register(1, 0, &[10], 4);
         for seq in 1..=10 {
             bus.publish(ev(10, seq));
         }
@@ -332,8 +342,8 @@ mod tests {
     #[tokio::test]
     async fn first_and_last_connection_of_a_user() {
         let hub = Hub::new();
-        let a = hub.register(7, &[], 4);
-        let b = hub.register(7, &[], 4);
+        let a = hub.register(7, 0, &[], 4);
+        let b = hub.register(7, 0, &[], 4);
         assert!(a.first_for_user && !b.first_for_user);
         assert!(!hub.unregister(a.id));
         assert!(hub.unregister(b.id));
@@ -341,9 +351,19 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn end_session_kills_only_that_sessions_connections() {
+        let hub = Arc::new(Hub::new());
+        let a = hub.register(5, 1, &[], 4);
+        let b = hub.register(5, 2, &[], 4);
+        LocalBus::new(hub.clone()).publish(Envelope::control(Control::EndSession { user_id: 5, session_id: 1 }));
+        tokio::time::timeout(std::time::Duration::from_millis(100), a.kill.notified()).await.unwrap();
+        assert!(tokio::time::timeout(std::time::Duration::from_millis(50), b.kill.notified()).await.is_err());
+    }
+
+    #[tokio::test]
     async fn disconnect_control_kills_user_connections() {
         let hub = Arc::new(Hub::new());
-        let c = hub.register(5, &[], 4);
+        let c = hub.register(5, 0, &[], 4);
         LocalBus::new(hub.clone()).publish(Envelope::control(Control::Disconnect { user_id: 5 }));
         tokio::time::timeout(std::time::Duration::from_millis(100), c.kill.notified()).await.unwrap();
     }

@@ -108,6 +108,8 @@ pub fn render(body: &str) -> (String, Mentions) {
     // Markdown links with a refused URL render their text only; remember which.
     let mut link_stack: Vec<bool> = Vec::new();
     let mut image_alt: Option<(String, String)> = None;
+    // Code is shown as written: no mentions, no links.
+    let mut in_code_block = false;
 
     for event in Parser::new_ext(body, options) {
         if let Some((_, alt)) = image_alt.as_mut() {
@@ -134,6 +136,7 @@ pub fn render(body: &str) -> (String, Mentions) {
                 Tag::Heading { .. } => out.push_str("<p><strong>"),
                 Tag::BlockQuote(_) => out.push_str("<blockquote>"),
                 Tag::CodeBlock(kind) => {
+                    in_code_block = true;
                     out.push_str("<pre><code");
                     if let CodeBlockKind::Fenced(lang) = kind {
                         let lang: String =
@@ -174,7 +177,10 @@ pub fn render(body: &str) -> (String, Mentions) {
                 TagEnd::Paragraph => out.push_str("</p>"),
                 TagEnd::Heading(HeadingLevel::H1 | _) => out.push_str("</strong></p>"),
                 TagEnd::BlockQuote(_) => out.push_str("</blockquote>"),
-                TagEnd::CodeBlock => out.push_str("</code></pre>"),
+                TagEnd::CodeBlock => {
+                    in_code_block = false;
+                    out.push_str("</code></pre>");
+                }
                 TagEnd::List(true) => out.push_str("</ol>"),
                 TagEnd::List(false) => out.push_str("</ul>"),
                 TagEnd::Item => out.push_str("</li>"),
@@ -189,6 +195,7 @@ pub fn render(body: &str) -> (String, Mentions) {
                 }
                 _ => {}
             },
+            Event::Text(text) if in_code_block => escape_html(&text, &mut out),
             Event::Text(text) => decorate_text(&text, link_depth > 0, &mut out, &mut mentions),
             Event::Code(code) => {
                 out.push_str("<code>");
@@ -299,6 +306,9 @@ mod tests {
         assert!(out.contains("me@example.com"), "{out}");
         assert!(out.contains("<code>@code</code>"), "{out}");
         assert_eq!(render("привет @оля").1, Mentions::default());
+        let (out, m) = render("```\n@anna https://x.ru\n```");
+        assert_eq!(m, Mentions::default(), "code blocks mention nobody");
+        assert!(!out.contains("<a ") && !out.contains("mention"), "{out}");
     }
 
     #[test]

@@ -120,7 +120,12 @@ struct Conn {
     /// Acks and errors of those sends; made on the first send, so an idle
     /// connection does not pay for the channel.
     replies: Option<(mpsc::Sender<Bytes>, mpsc::Receiver<Bytes>)>,
+    /// Live events have started to flow; a later resume cannot replay under them.
+    live_started: bool,
 }
+
+/// Public rooms one is not a member of that one resume may ask for.
+const MAX_RESUME_OUTSIDE: usize = 50;
 
 /// Sends a connection may have being stored at once.
 const MAX_IN_FLIGHT: usize = 32;
@@ -164,9 +169,21 @@ async fn run(state: AppState, mut socket: WebSocket, pre: Option<CurrentUser>) {
         return;
     };
     let room_ids: Vec<i64> = rooms.iter().map(|r| r.0).collect();
-    let mut handle = state.hub.register(user.id(), &room_ids, state.config.gateway_queue);
-    // Read positions after subscribing: anything later arrives live.
-    let seqs = Box::pin(state.store.my_room_seqs(user.id())).await.unwrap_or(rooms);
+    let mut handle = state.hub.register(user.id(), user.session_id, &room_ids, state.config.gateway_queue);
+    // Read positions after subscribing: anything later arrives live. Membership
+    // that changed between the two reads is put right here; later changes
+    // reach this registered connection as hub controls.
+    let seqs = Box::pin(state.store.my_room_seqs(user.id())).await.unwrap_or_else(|_| rooms.clone());
+    for (room, _) in &seqs {
+        if !room_ids.contains(room) {
+            state.hub.subscribe_conn(handle.id, *room);
+        }
+    }
+    for room in &room_ids {
+        if !seqs.iter().any(|(r, _)| r == room) {
+            state.hub.unsubscribe_conn(handle.id, *room);
+        }
+    }
     let mut conn = Conn {
         state: state.clone(),
         conn_id: handle.id,
@@ -175,6 +192,7 @@ async fn run(state: AppState, mut socket: WebSocket, pre: Option<CurrentUser>) {
         ops: auth::Bucket::new(60, state.config.gateway_ops_per_minute),
         in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
         replies: None,
+        live_started: false,
         user,
     };
     if handle.first_for_user {
@@ -198,6 +216,7 @@ async fn run(state: AppState, mut socket: WebSocket, pre: Option<CurrentUser>) {
                     last_seen = Instant::now();
                     let flow = Box::pin(conn.on_client(&mut socket, &t)).await;
                     live = true;
+                    conn.live_started = true;
                     flow
                 }
                 Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => {
@@ -209,6 +228,7 @@ async fn run(state: AppState, mut socket: WebSocket, pre: Option<CurrentUser>) {
             },
             _ = &mut grace, if !live => {
                 live = true;
+                conn.live_started = true;
                 Flow::Continue
             }
             env = handle.rx.recv(), if live => match env {
@@ -302,7 +322,12 @@ impl Conn {
         match (env.topic, env.seq) {
             (Topic::Room(room_id), Some(seq)) => {
                 let Some(&last) = self.last.get(&room_id) else {
-                    // Subscribed a moment ago (joined): start from here.
+                    // Subscribed a moment ago (joined), or a subscription left
+                    // over from a membership change racing the connect: check.
+                    if service::room_access(&self.state, &self.user.user, room_id).await.is_err() {
+                        self.state.hub.unsubscribe_conn(self.conn_id, room_id);
+                        return Flow::Continue;
+                    }
                     self.last.insert(room_id, seq);
                     return self.send(socket, payload).await;
                 };
@@ -334,6 +359,7 @@ impl Conn {
                         Some("room.removed") => {
                             if let Some(id) = v["room_id"].as_i64() {
                                 self.last.remove(&id);
+                                self.state.hub.unsubscribe_conn(self.conn_id, id);
                             }
                         }
                         _ => {}
@@ -375,11 +401,17 @@ impl Conn {
                 let Some(rooms) = v.get("rooms").and_then(Value::as_object) else {
                     return self.reply_error(socket, ApiError::bad_request("rooms"), None).await;
                 };
+                let mut outside = 0;
                 for (key, seq) in rooms.iter().take(2000) {
                     let (Ok(room_id), Some(seq)) = (key.parse::<i64>(), seq.as_i64()) else {
                         continue;
                     };
                     if !self.last.contains_key(&room_id) {
+                        // Reading rooms one is not in costs a store round trip each: bounded.
+                        outside += 1;
+                        if outside > MAX_RESUME_OUTSIDE {
+                            continue;
+                        }
                         // Not a member: a public room may still be read live.
                         match service::room_access(&self.state, &self.user.user, room_id).await {
                             Ok(_) => self.state.hub.subscribe_conn(self.conn_id, room_id),
@@ -393,7 +425,10 @@ impl Conn {
                         Some(&l) => l,
                         None => self.state.store.room(room_id).await.ok().flatten().map_or(0, |r| r.last_seq),
                     };
-                    if from > current {
+                    // Behind what was already sent live (a resume after the grace
+                    // period): replaying under live events would break the order.
+                    let behind_live = self.live_started && from < current;
+                    if from > current || behind_live {
                         self.last.insert(room_id, current);
                         let ev = json!({ "type": "resync", "room_id": room_id, "seq": current });
                         if let Flow::Close(c, r) = self.send(socket, &Bytes::from(ev.to_string())).await {

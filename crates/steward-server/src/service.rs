@@ -83,7 +83,10 @@ pub async fn edit_message(state: &AppState, user: &User, room_id: i64, msg_id: i
     if current.author_id != user.id || !access.can_edit_own() {
         return Err(ApiError::forbidden());
     }
-    let new = draft(room_id, user.id, body)?;
+    let mut new = draft(room_id, user.id, body)?;
+    if new.mentions_room && !access.can_moderate() && access.kind == RoomKind::Broadcast {
+        new.mentions_room = false;
+    }
     let (m, seq) = state.store.edit_message(room_id, msg_id, user.id, &new).await?;
     events::publish_room(state, room_id, seq, events::message_event(EventKind::MessageUpdated, &m, seq));
     Ok(m)
@@ -194,8 +197,11 @@ pub async fn create_room(state: &AppState, user: &User, input: CreateRoomInput) 
         for (uid, _) in &members {
             events::subscribe(state, *uid, room.id);
             if let Some(u) = found.iter().find(|u| u.id == *uid).or(Some(user).filter(|u| u.id == *uid)) {
-                let view = room_view(state, u, &room).await?;
-                events::publish_user(state, *uid, json!({ "type": "room.created", "room": view }));
+                // Committed already: a failure to tell one person must not stop the others.
+                match room_view(state, u, &room).await {
+                    Ok(view) => events::publish_user(state, *uid, json!({ "type": "room.created", "room": view })),
+                    Err(e) => tracing::warn!(error = %e, user = uid, "room.created not sent"),
+                }
             }
         }
     }
@@ -230,8 +236,10 @@ async fn add_people(state: &AppState, room_id: i64, people: &[User]) -> ApiResul
             *seq,
             events::member_event(EventKind::MemberJoined, room_id, *seq, &brief(u)),
         );
-        let view = room_view(state, u, &room).await?;
-        events::publish_user(state, u.id, json!({ "type": "room.created", "room": view }));
+        match room_view(state, u, &room).await {
+            Ok(view) => events::publish_user(state, u.id, json!({ "type": "room.created", "room": view })),
+            Err(e) => tracing::warn!(error = %e, user = u.id, "room.created not sent"),
+        }
     }
     Ok(added.into_iter().map(|a| a.0).collect())
 }

@@ -98,9 +98,19 @@ fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> HeaderVal
     .unwrap_or(HeaderValue::from_static(""))
 }
 
+/// A same-site path to return to after signing in; anything else goes home.
+/// Browsers drop tabs and newlines in URLs (`/\t/evil.com` is `//evil.com`),
+/// so any control or space character disqualifies the path.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(|c| c.is_control() || c.is_whitespace()) =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -206,6 +216,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap, Form(f): 
             return r;
         }
         let _ = state.store.delete_session(&auth::token_hash(&me.token)).await;
+        crate::events::end_session(&state, me.id(), me.session_id);
     }
     let mut r = Redirect::to("/login").into_response();
     r.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, "", 0));
@@ -354,7 +365,7 @@ async fn render_app(state: &AppState, me: &CurrentUser, room_id: Option<i64>) ->
         "i18n": i18n::get().with_prefix(locale, "js-"),
     });
     // `</script>` inside the JSON must not end the data block.
-    let bootstrap = bootstrap.to_string().replace("</", "<\\/");
+    let bootstrap = bootstrap.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026");
     state.templates.render(
         "app.html",
         context! {
@@ -484,5 +495,28 @@ pub async fn static_file(Path(name): Path<String>) -> Response {
                 .into_response()
         }
         None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_paths_stay_on_this_site() {
+        let cases = [
+            (Some("/r/5"), "/r/5"),
+            (Some("/search?q=x"), "/search?q=x"),
+            (Some("//evil.com"), "/"),
+            (Some("/\\evil.com"), "/"),
+            (Some("/\t/evil.com"), "/"),
+            (Some("/\n/evil.com"), "/"),
+            (Some("https://evil.com"), "/"),
+            (Some("/ok path"), "/"),
+            (None, "/"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(safe_next(input), want, "{input:?}");
+        }
     }
 }

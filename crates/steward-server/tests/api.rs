@@ -267,6 +267,34 @@ both! {
         app.stop().await;
     };
 
+    logout_closes_that_sessions_sockets_and_nonces_belong_to_one_room => |app: TestApp| async move {
+        let (_, ta) = app.member("anna").await;
+        let (_, other) = app.post_anon("/api/v1/auth/login", json!({ "username": "anna", "password": "password-123" })).await;
+        let other = other["token"].as_str().unwrap().to_string();
+        let mut ws = app.ws_live(&ta).await;
+        let mut ws_other = app.ws_live(&other).await;
+        let (s, _) = app.post(&ta, "/api/v1/auth/logout", json!({})).await;
+        assert_eq!(s, 204);
+        let closed = loop {
+            match tokio::time::timeout(Duration::from_secs(5), futures_util::StreamExt::next(&mut ws.stream)).await {
+                Ok(Some(Ok(tokio_tungstenite::tungstenite::Message::Close(f)))) => break f.map(|f| u16::from(f.code)),
+                Ok(Some(Ok(_))) => continue,
+                other => panic!("expected a close frame, got {other:?}"),
+            }
+        };
+        assert_eq!(closed, Some(4003), "the logged-out session's socket is closed");
+        ws_other.send(json!({ "op": "ping" })).await;
+        assert!(ws_other.next_of("pong").await.is_some(), "the other session stays connected");
+
+        let r1 = app.room(&other, "one", "channel", &[]).await;
+        let r2 = app.room(&other, "two", "channel", &[]).await;
+        let (s, _) = app.post(&other, &format!("/api/v1/rooms/{r1}/messages"), json!({ "body": "a", "nonce": "n-7" })).await;
+        assert_eq!(s, 201);
+        let (s, v) = app.post(&other, &format!("/api/v1/rooms/{r2}/messages"), json!({ "body": "a", "nonce": "n-7" })).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (409, Some("nonce")), "{v}");
+        app.stop().await;
+    };
+
     many_clients_receive_every_message_in_order => |app: TestApp| async move {
         let (_, ta) = app.member("anna").await;
         let mut ids = Vec::new();

@@ -71,6 +71,13 @@ both! {
         let html = page.text().await.unwrap();
         assert!(html.contains("id=\"bootstrap\""));
         assert!(!html.contains("<script>"), "no inline scripts");
+        // Message text cannot break out of the bootstrap data block.
+        app.say(&token, room, "<!--<script> </script><b>x</b>").await;
+        let html = app.http.get(app.url(&format!("/r/{room}"))).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+        let data = html.split("id=\"bootstrap\">").nth(1).and_then(|s| s.split("</script>").next()).unwrap();
+        assert!(!data.contains('<'), "bootstrap JSON has no raw '<'");
+        let parsed: serde_json::Value = serde_json::from_str(data).expect("bootstrap parses");
+        assert_eq!(parsed["messages"][0]["body"], "<!--<script> </script><b>x</b>");
         // The API accepts the cookie from our own origin …
         let path = app.url(&format!("/api/v1/rooms/{room}/messages"));
         let ok = app.http.post(&path).header("cookie", &cookie).header("origin", app.server.url())

@@ -354,6 +354,10 @@ impl Store {
         if let Some(nonce) = &new.nonce
             && let Some(found) = self.message_by_nonce(new.author_id, nonce).await?
         {
+            // A nonce names one message: reusing it elsewhere is a client bug, not a retry.
+            if found.room_id != new.room_id {
+                return Err(StoreError::Conflict("nonce"));
+            }
             return Ok(PostOutcome { message: found, created: false });
         }
         let mut tx = self.tx().await?;
@@ -417,6 +421,9 @@ impl Store {
                 drop(tx);
                 let nonce = new.nonce.as_deref().unwrap_or_default();
                 let found = self.message_by_nonce(new.author_id, nonce).await?.ok_or(StoreError::NotFound)?;
+                if found.room_id != new.room_id {
+                    return Err(StoreError::Conflict("nonce"));
+                }
                 return Ok(PostOutcome { message: found, created: false });
             }
             Err(StoreError::Database(e)) => return Err(map_unique(e, &["nonce"])),
@@ -552,8 +559,12 @@ impl Store {
             .value("mentions_room", new.mentions_room)
             .value("edited_at", now_ms())
             .and_where(Expr::col("id").eq(id))
+            .and_where(Expr::col("deleted_at").is_null())
             .to_owned();
-        conn.exec(&up).await?;
+        // Guarded again: on PostgreSQL a delete may have committed since the check.
+        if conn.exec(&up).await? == 0 {
+            return Err(StoreError::NotFound);
+        }
         let seq = append_event(&mut conn, room_id, EventKind::MessageUpdated, Some(id), Some(editor), "").await?;
         let msg_seq = Query::select().column("seq").from("messages").and_where(Expr::col("id").eq(id)).to_owned();
         let mseq = conn.one::<(i64,)>(&msg_seq).await?.0;
@@ -580,8 +591,11 @@ impl Store {
             .value("deleted_at", now_ms())
             .value("deleted_by", by)
             .and_where(Expr::col("id").eq(id))
+            .and_where(Expr::col("deleted_at").is_null())
             .to_owned();
-        conn.exec(&up).await?;
+        if conn.exec(&up).await? == 0 {
+            return Err(StoreError::NotFound);
+        }
         for table in ["message_mentions", "reactions"] {
             let d = Query::delete().from_table(table).and_where(Expr::col("message_id").eq(id)).to_owned();
             conn.exec(&d).await?;

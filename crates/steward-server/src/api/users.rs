@@ -35,6 +35,13 @@ pub async fn check_login(
     password: &str,
     ip: &str,
 ) -> ApiResult<steward_core::model::User> {
+    // Checked before throttling: the throttle keys on the login, so it must be short.
+    if login.chars().count() > 254 {
+        return Err(steward_core::FieldError::with_limit("username", steward_core::Rule::TooLong, 254).into());
+    }
+    if password.len() > 4096 {
+        return Err(steward_core::FieldError::with_limit("password", steward_core::Rule::TooLong, 1024).into());
+    }
     let account_key = login.trim().to_lowercase();
     if let Err(wait) = state.login.per_ip.check(ip) {
         metrics::counter!("steward_login_throttled_total").increment(1);
@@ -99,6 +106,7 @@ pub async fn login(
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn logout(State(state): State<AppState>, me: CurrentUser) -> ApiResult<StatusCode> {
     state.store.delete_session(&auth::token_hash(&me.token)).await?;
+    crate::events::end_session(&state, me.id(), me.session_id);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -199,6 +207,9 @@ pub async fn get_one(
     me: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<axum::Json<UserView>> {
+    if me.user.role == steward_core::SystemRole::Guest && id != me.id() {
+        return Err(ApiError::forbidden());
+    }
     let u = state.store.user(id).await?.ok_or_else(ApiError::not_found)?;
     Ok(axum::Json(UserView::new(&state, &u, &me.user)))
 }

@@ -209,8 +209,9 @@
   // Last seen event seq per room, in memory and sessionStorage (for resume).
   const SEQ_KEY = 'steward.seq';
   let seqTimer = null;
-  function setLastSeq(roomId, seq) {
-    if (!(seq > (S.lastSeq[roomId] || 0))) return;
+  // `exact`: take the server's position even if lower (a resync after a restore).
+  function setLastSeq(roomId, seq, exact) {
+    if (!exact && !(seq > (S.lastSeq[roomId] || 0))) return;
     S.lastSeq[roomId] = seq;
     clearTimeout(seqTimer);
     seqTimer = setTimeout(() => { try { sessionStorage.setItem(SEQ_KEY, JSON.stringify(S.lastSeq)); } catch { /* private mode */ } }, 250);
@@ -1177,7 +1178,7 @@
         if (here && d.seq > S.readSent) S.readSent = d.seq;
         break;
       case 'resync':
-        if (d.seq) setLastSeq(d.room_id, d.seq);
+        if (typeof d.seq === 'number') setLastSeq(d.room_id, d.seq, true);
         if (here) reloadMessages();
         break;
       case 'error': if (d.message) toast(d.message); break;
