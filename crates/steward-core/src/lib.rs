@@ -3,11 +3,13 @@
 
 pub mod markdown;
 pub mod model;
+pub mod permissions;
 pub mod roles;
 pub mod rooms;
 pub mod search;
 pub mod validate;
 
+pub use permissions::{Permission, PermissionSet};
 pub use roles::{RoomRole, SystemRole};
 pub use rooms::RoomKind;
 pub use validate::{FieldError, Rule};

@@ -88,6 +88,7 @@ pub struct Room {
     pub archived: bool,
     pub last_seq: Seq,
     pub member_count: i64,
+    pub policy: crate::rooms::RoomPolicy,
     #[serde(serialize_with = "ser_time")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Millis,

@@ -44,20 +44,10 @@ impl SystemRole {
             .find(|r| r.as_str() == raw.trim().to_ascii_lowercase())
             .ok_or(FieldError::new("role", Rule::InvalidChoice))
     }
-    /// Owner and admin run the installation.
+    /// Owner and admin run the installation. What a role may do is in
+    /// `SystemRole::permissions` (permissions.rs).
     pub fn is_admin(self) -> bool {
         matches!(self, SystemRole::Owner | SystemRole::Admin)
-    }
-    /// May remove anyone's message and act on rooms they do not own.
-    pub fn moderates(self) -> bool {
-        matches!(self, SystemRole::Owner | SystemRole::Admin | SystemRole::Moderator)
-    }
-    /// Guests only see the rooms they were put in; they cannot open rooms.
-    pub fn may_create_rooms(self) -> bool {
-        !matches!(self, SystemRole::Guest)
-    }
-    pub fn may_manage_users(self) -> bool {
-        self.is_admin()
     }
 }
 

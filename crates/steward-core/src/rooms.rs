@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::permissions::{Permission, PermissionSet};
 use crate::roles::{RoomRole, SystemRole};
 use crate::validate::{FieldError, Rule};
 
@@ -47,60 +48,155 @@ impl RoomKind {
     }
 }
 
+/// Who a per-room rule lets act.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Who {
+    /// Every member.
+    #[default]
+    Members,
+    /// The room's owners, moderators and editors.
+    Staff,
+}
+
+/// A room's own rules, on top of the kind's nature and people's permissions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct RoomPolicy {
+    /// Announcement mode: only staff post, whatever `post` says.
+    pub read_only: bool,
+    pub post: Who,
+    pub react: Who,
+    pub upload: Who,
+    /// Who may use @room / @all / @here.
+    pub mention_room: Who,
+    /// Who may add people (private groups and channels).
+    pub invite: Who,
+    /// Seconds a member waits between messages; 0 is off. Staff are exempt.
+    pub slow_mode_secs: u32,
+}
+
+impl Default for RoomPolicy {
+    fn default() -> Self {
+        RoomPolicy {
+            read_only: false,
+            post: Who::Members,
+            react: Who::Members,
+            upload: Who::Members,
+            mention_room: Who::Members,
+            invite: Who::Members,
+            slow_mode_secs: 0,
+        }
+    }
+}
+
+impl RoomPolicy {
+    /// Longest slow mode: a day.
+    pub const MAX_SLOW_MODE_SECS: u32 = 86_400;
+
+    /// What a new room of this kind starts with: broadcast channels let only
+    /// their staff post, upload and call everyone.
+    pub fn default_for(kind: RoomKind) -> Self {
+        match kind {
+            RoomKind::Broadcast => {
+                RoomPolicy { post: Who::Staff, upload: Who::Staff, mention_room: Who::Staff, ..RoomPolicy::default() }
+            }
+            _ => RoomPolicy::default(),
+        }
+    }
+
+    pub fn validate(self) -> Result<Self, FieldError> {
+        if self.slow_mode_secs > Self::MAX_SLOW_MODE_SECS {
+            return Err(FieldError::with_limit("slow_mode_secs", Rule::TooLong, Self::MAX_SLOW_MODE_SECS as usize));
+        }
+        Ok(self)
+    }
+}
+
 /// What the access rules need to know about a person and a room.
 #[derive(Debug, Clone, Copy)]
 pub struct Access {
     pub kind: RoomKind,
     pub archived: bool,
     pub system_role: SystemRole,
+    /// What the person may do across the installation.
+    pub perms: PermissionSet,
     /// `None` when the person is not a member.
     pub membership: Option<RoomRole>,
+    pub policy: RoomPolicy,
 }
 
 impl Access {
+    /// Access with the permissions of the person's system role.
+    pub fn new(
+        kind: RoomKind,
+        archived: bool,
+        policy: RoomPolicy,
+        system_role: SystemRole,
+        membership: Option<RoomRole>,
+    ) -> Self {
+        Access { kind, archived, system_role, perms: system_role.permissions(), membership, policy }
+    }
     pub fn is_member(&self) -> bool {
         self.membership.is_some()
     }
+    /// The room's owners, moderators and editors.
+    pub fn is_staff(&self) -> bool {
+        matches!(self.membership, Some(RoomRole::Owner | RoomRole::Moderator | RoomRole::Editor))
+    }
+    fn allows(&self, who: Who) -> bool {
+        who == Who::Members || self.is_staff()
+    }
     /// Read history, search it, receive its events.
     pub fn can_read(&self) -> bool {
-        self.is_member() || (self.kind.is_public() && self.system_role != SystemRole::Guest)
+        self.is_member() || (self.kind.is_public() && self.perms.has(Permission::RoomJoinPublic))
     }
     pub fn can_join(&self) -> bool {
-        !self.is_member() && !self.archived && self.kind.is_public() && self.system_role != SystemRole::Guest
+        !self.is_member() && !self.archived && self.kind.is_public() && self.perms.has(Permission::RoomJoinPublic)
     }
     pub fn can_post(&self) -> bool {
-        let Some(role) = self.membership else {
-            return false;
-        };
-        if self.archived {
-            return false;
-        }
-        match self.kind {
-            RoomKind::Broadcast => matches!(role, RoomRole::Owner | RoomRole::Moderator | RoomRole::Editor),
-            _ => true,
-        }
+        self.is_member()
+            && !self.archived
+            && (self.is_staff() || (!self.policy.read_only && self.policy.post == Who::Members))
     }
     pub fn can_react(&self) -> bool {
-        self.is_member() && !self.archived
+        self.is_member() && !self.archived && self.allows(self.policy.react)
     }
-    /// Edit one's own message: still a member who may post (broadcast editors) or
-    /// any member elsewhere.
+    pub fn can_upload(&self) -> bool {
+        self.can_post() && self.perms.has(Permission::FileUpload) && self.allows(self.policy.upload)
+    }
+    pub fn can_mention_room(&self) -> bool {
+        self.allows(self.policy.mention_room) || self.perms.has(Permission::MentionRoomAny)
+    }
+    /// Edit one's own message: whoever may still post here.
     pub fn can_edit_own(&self) -> bool {
         self.can_post()
     }
-    /// Delete others' messages, pin, add members to private rooms.
+    /// Delete others' messages.
     pub fn can_moderate(&self) -> bool {
-        self.membership.is_some_and(RoomRole::manages_room) || self.system_role.moderates()
+        matches!(self.membership, Some(RoomRole::Owner | RoomRole::Moderator))
+            || self.perms.has(Permission::MessageDeleteAny)
     }
     pub fn can_pin(&self) -> bool {
-        self.can_moderate() || (self.is_member() && matches!(self.kind, RoomKind::Direct | RoomKind::Group))
+        self.can_moderate()
+            || self.perms.has(Permission::MessagePinAny)
+            || (self.is_member() && matches!(self.kind, RoomKind::Direct | RoomKind::Group))
+    }
+    /// Rename, change the topic and the policy.
+    pub fn can_manage(&self) -> bool {
+        self.kind != RoomKind::Direct
+            && (matches!(self.membership, Some(RoomRole::Owner | RoomRole::Moderator))
+                || self.perms.has(Permission::RoomManageAny))
     }
     pub fn can_add_members(&self) -> bool {
-        match self.kind {
-            RoomKind::Direct => false,
-            RoomKind::Group => self.is_member() && !self.archived,
-            RoomKind::Channel | RoomKind::Broadcast => self.can_moderate() || (self.is_member() && !self.archived),
+        if self.kind == RoomKind::Direct || self.archived {
+            return false;
         }
+        self.perms.has(Permission::RoomManageAny) || (self.is_member() && self.allows(self.policy.invite))
+    }
+    /// Seconds this person must leave between messages here (0: none).
+    pub fn slow_mode_secs(&self) -> u32 {
+        if self.is_staff() || self.perms.has(Permission::MessageDeleteAny) { 0 } else { self.policy.slow_mode_secs }
     }
 }
 
@@ -109,7 +205,7 @@ mod tests {
     use super::*;
 
     fn access(kind: RoomKind, role: SystemRole, m: Option<RoomRole>) -> Access {
-        Access { kind, archived: false, system_role: role, membership: m }
+        Access::new(kind, false, RoomPolicy::default_for(kind), role, m)
     }
 
     #[test]
@@ -133,6 +229,36 @@ mod tests {
             let a = access(kind, role, m);
             assert_eq!((a.can_read(), a.can_join(), a.can_post()), (read, join, post), "{kind:?} {role:?} {m:?}");
         }
+    }
+
+    #[test]
+    fn room_policies() {
+        let member = Some(RoomRole::Member);
+        let mut a = access(RoomKind::Channel, SystemRole::Member, member);
+        a.policy.read_only = true;
+        assert!(!a.can_post(), "announcement mode");
+        a.membership = Some(RoomRole::Moderator);
+        assert!(a.can_post(), "staff still post");
+        let mut a = access(RoomKind::Channel, SystemRole::Member, member);
+        a.policy.react = Who::Staff;
+        a.policy.upload = Who::Staff;
+        a.policy.mention_room = Who::Staff;
+        a.policy.invite = Who::Staff;
+        a.policy.slow_mode_secs = 30;
+        assert!(a.can_post() && !a.can_react() && !a.can_upload() && !a.can_mention_room() && !a.can_add_members());
+        assert_eq!(a.slow_mode_secs(), 30);
+        a.system_role = SystemRole::Moderator;
+        a.perms = SystemRole::Moderator.permissions();
+        assert_eq!(a.slow_mode_secs(), 0, "moderators are exempt");
+        assert!(a.can_mention_room());
+        let b = access(RoomKind::Broadcast, SystemRole::Member, member);
+        assert!(!b.can_upload() && !b.can_mention_room() && b.can_react());
+        assert!(RoomPolicy { slow_mode_secs: 90_000, ..RoomPolicy::default() }.validate().is_err());
+        let g = access(RoomKind::Group, SystemRole::Member, member);
+        assert!(!g.can_manage() && !g.can_moderate());
+        let admin = access(RoomKind::Group, SystemRole::Admin, None);
+        assert!(!admin.can_read(), "admins do not read private groups they are not in");
+        assert!(admin.can_manage() && admin.can_add_members());
     }
 
     #[test]

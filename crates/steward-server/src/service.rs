@@ -5,9 +5,9 @@
 use axum::http::StatusCode;
 use serde_json::json;
 use steward_core::model::{EventKind, Message, Room, User, UserBrief, UserStatus};
-use steward_core::rooms::{Access, DIRECT_MAX_MEMBERS};
+use steward_core::rooms::{Access, DIRECT_MAX_MEMBERS, RoomPolicy};
 use steward_core::validate::{FieldError, MessageBody, RoomName, Rule, Topic, parse_nonce, parse_reaction};
-use steward_core::{RoomKind, RoomRole};
+use steward_core::{Permission, RoomKind, RoomRole};
 use steward_store::{NewMessage, NewRoom};
 
 use crate::error::{ApiError, ApiResult};
@@ -18,7 +18,7 @@ use crate::views::{RoomView, room_view};
 /// A room and the caller's access to it; not-found when they may not even know it exists.
 pub async fn room_access(state: &AppState, user: &User, room_id: i64) -> ApiResult<(Room, Access)> {
     let (room, membership) = state.store.room_for(room_id, user.id).await?.ok_or_else(ApiError::not_found)?;
-    let access = Access { kind: room.kind, archived: room.archived, system_role: user.role, membership };
+    let access = Access::new(room.kind, room.archived, room.policy, user.role, membership);
     if !access.can_read() {
         // Private rooms are invisible to outsiders: same answer as a missing room.
         return Err(ApiError::not_found());
@@ -57,8 +57,20 @@ pub async fn post_message(state: &AppState, user: &User, room_id: i64, input: Po
     let nonce = input.nonce.as_deref().map(parse_nonce).transpose()?;
     let body = if input.body.trim().is_empty() && !input.attachments.is_empty() { "📎" } else { input.body.as_str() };
     let mut new = draft(room_id, user.id, body)?;
-    if new.mentions_room && !access.can_moderate() && access.kind == RoomKind::Broadcast {
+    if new.mentions_room && !access.can_mention_room() {
         new.mentions_room = false;
+    }
+    if !input.attachments.is_empty() && !access.can_upload() {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "cannot_upload"));
+    }
+    let wait = access.slow_mode_secs();
+    if wait > 0
+        && let Some(last) = state.store.last_post_at(room_id, user.id).await?
+    {
+        let left_ms = last + i64::from(wait) * 1000 - steward_store::now_ms();
+        if left_ms > 0 && !is_retry(state, user.id, nonce.as_deref(), room_id).await? {
+            return Err(ApiError { code: "slow_mode", ..ApiError::too_many(((left_ms + 999) / 1000) as u64) });
+        }
     }
     new.nonce = nonce;
     new.reply_to = input.reply_to;
@@ -84,7 +96,7 @@ pub async fn edit_message(state: &AppState, user: &User, room_id: i64, msg_id: i
         return Err(ApiError::forbidden());
     }
     let mut new = draft(room_id, user.id, body)?;
-    if new.mentions_room && !access.can_moderate() && access.kind == RoomKind::Broadcast {
+    if new.mentions_room && !access.can_mention_room() {
         new.mentions_room = false;
     }
     let (m, seq) = state.store.edit_message(room_id, msg_id, user.id, &new).await?;
@@ -164,7 +176,8 @@ pub struct CreateRoomInput {
 /// Creates a room (or returns the existing direct room between the same people).
 pub async fn create_room(state: &AppState, user: &User, input: CreateRoomInput) -> ApiResult<(RoomView, bool)> {
     let kind = RoomKind::parse(&input.kind)?;
-    if !user.role.may_create_rooms() {
+    let needed = if kind == RoomKind::Direct { Permission::DirectCreate } else { Permission::RoomCreate };
+    if !user.role.permissions().has(needed) {
         return Err(ApiError::forbidden());
     }
     let mut others: Vec<i64> = input.members.iter().copied().filter(|&id| id != user.id).collect();
@@ -292,6 +305,32 @@ pub async fn leave(state: &AppState, user: &User, room_id: i64) -> ApiResult<()>
     Ok(())
 }
 
+/// Replaces a room's policy (owners, moderators, and people with `room.manage_any`).
+pub async fn set_policy(state: &AppState, user: &User, room_id: i64, policy: RoomPolicy) -> ApiResult<RoomView> {
+    let (_, access) = room_access(state, user, room_id).await?;
+    if !access.can_manage() {
+        return Err(ApiError::forbidden());
+    }
+    let policy = policy.validate()?;
+    let (room, seq) = state.store.set_room_policy(room_id, &policy).await?;
+    events::publish_room(
+        state,
+        room_id,
+        seq,
+        json!({ "type": "room.updated", "room_id": room_id, "seq": seq, "room": room }).to_string(),
+    );
+    room_view(state, user, &room).await
+}
+
+/// A send whose nonce is already stored is a retry: it answers with the
+/// stored message, so slow mode must not refuse it.
+async fn is_retry(state: &AppState, user_id: i64, nonce: Option<&str>, room_id: i64) -> ApiResult<bool> {
+    Ok(match nonce {
+        Some(n) => state.store.message_by_nonce(user_id, n).await?.is_some_and(|m| m.room_id == room_id),
+        None => false,
+    })
+}
+
 pub async fn update_room(
     state: &AppState,
     user: &User,
@@ -300,7 +339,7 @@ pub async fn update_room(
     topic: Option<&str>,
 ) -> ApiResult<RoomView> {
     let (room, access) = room_access(state, user, room_id).await?;
-    if !access.can_moderate() || room.kind == RoomKind::Direct {
+    if !access.can_manage() || room.kind == RoomKind::Direct {
         return Err(ApiError::forbidden());
     }
     let name = name.map(RoomName::parse).transpose()?;

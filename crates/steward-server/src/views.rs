@@ -25,7 +25,7 @@ pub struct UserView {
 
 impl UserView {
     pub fn new(state: &AppState, u: &User, viewer: &User) -> Self {
-        let show_email = viewer.id == u.id || viewer.role.is_admin();
+        let show_email = viewer.id == u.id || viewer.role.permissions().has(steward_core::Permission::UserManage);
         UserView {
             id: u.id,
             username: u.username.clone(),
@@ -54,6 +54,13 @@ pub struct RoomView {
     /// `null` when the caller is not a member.
     pub my_role: Option<RoomRole>,
     pub can_post: bool,
+    pub can_react: bool,
+    pub can_upload: bool,
+    /// May rename the room and change its policy.
+    pub can_manage: bool,
+    /// Seconds the caller waits between messages here (slow mode), 0 when none.
+    pub slow_mode_secs: u32,
+    pub policy: steward_core::rooms::RoomPolicy,
     pub unread: i64,
     pub mentions: i64,
     pub last_read_seq: i64,
@@ -70,7 +77,7 @@ impl RoomView {
         role: SystemRole,
         title: String,
     ) -> Self {
-        let access = Access { kind: room.kind, archived: room.archived, system_role: role, membership };
+        let access = Access::new(room.kind, room.archived, room.policy, role, membership);
         RoomView {
             id: room.id,
             kind: room.kind,
@@ -82,6 +89,11 @@ impl RoomView {
             member_count: room.member_count,
             my_role: membership,
             can_post: access.can_post(),
+            can_react: access.can_react(),
+            can_upload: access.can_upload(),
+            can_manage: access.can_manage(),
+            slow_mode_secs: access.slow_mode_secs(),
+            policy: room.policy,
             unread: my.map_or(0, |m| m.unread),
             mentions: my.map_or(0, |m| m.mentions),
             last_read_seq: my.map_or(room.last_seq, |m| m.last_read_seq),

@@ -12,11 +12,18 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
-    postgres: include_str!("../migrations/postgres/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
+        postgres: include_str!("../migrations/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        sqlite: include_str!("../migrations/sqlite/0002_room_policy.sql"),
+        postgres: include_str!("../migrations/postgres/0002_room_policy.sql"),
+    },
+];
 
 const LEDGER: &str =
     "CREATE TABLE IF NOT EXISTS steward_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";

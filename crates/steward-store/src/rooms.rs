@@ -2,12 +2,13 @@
 
 use sea_query::{Expr, ExprTrait, JoinType, OnConflict, Order, Query};
 use steward_core::model::{EventKind, Member, MyRoom, Room, RoomEvent, UNREAD_CAP, UserBrief};
+use steward_core::rooms::RoomPolicy;
 use steward_core::{RoomKind, RoomRole};
 
 use crate::db::Conn;
 use crate::{Result, Store, StoreError, now_ms};
 
-pub(crate) const ROOM_COLS: [(&str, &str); 8] = [
+pub(crate) const ROOM_COLS: [(&str, &str); 9] = [
     ("r", "id"),
     ("r", "kind"),
     ("r", "name"),
@@ -16,17 +17,22 @@ pub(crate) const ROOM_COLS: [(&str, &str); 8] = [
     ("r", "last_seq"),
     ("r", "created_at"),
     ("r", "created_by"),
+    ("r", "policy"),
 ];
-type RoomRow = (i64, String, String, String, bool, i64, i64, Option<i64>);
+type RoomRow = (i64, String, String, String, bool, i64, i64, Option<i64>, String);
 
 fn member_count_expr() -> Expr {
     Expr::cust("(SELECT COUNT(*) FROM room_members mc WHERE mc.room_id = r.id)")
 }
 
 fn room_from_row(r: RoomRow, member_count: i64) -> Room {
+    let kind = RoomKind::parse(&r.1).unwrap_or(RoomKind::Group);
+    // Empty: the kind's defaults. Unreadable (a newer version's field): the defaults too.
+    let policy = if r.8.is_empty() { None } else { serde_json::from_str(&r.8).ok() };
     Room {
         id: r.0,
-        kind: RoomKind::parse(&r.1).unwrap_or(RoomKind::Group),
+        kind,
+        policy: policy.unwrap_or_else(|| RoomPolicy::default_for(kind)),
         name: r.2,
         topic: r.3,
         archived: r.4,
@@ -212,8 +218,8 @@ impl Store {
             .and_where(Expr::col(("r", "id")).eq(id))
             .to_owned();
         let mut c = self.pools.read().await?;
-        type Row = (i64, String, String, String, bool, i64, i64, Option<i64>, i64);
-        Ok(c.conn().opt::<Row>(&q).await?.map(|r| room_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7), r.8)))
+        type Row = (i64, String, String, String, bool, i64, i64, Option<i64>, String, i64);
+        Ok(c.conn().opt::<Row>(&q).await?.map(|r| room_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8), r.9)))
     }
 
     /// A room and the user's role in it (`None` when not a member), in one query.
@@ -231,11 +237,11 @@ impl Store {
             )
             .and_where(Expr::col(("r", "id")).eq(room_id))
             .to_owned();
-        type Row = (i64, String, String, String, bool, i64, i64, Option<i64>, i64, Option<String>);
+        type Row = (i64, String, String, String, bool, i64, i64, Option<i64>, String, i64, Option<String>);
         let mut c = self.pools.read().await?;
         Ok(c.conn().opt::<Row>(&q).await?.map(|r| {
-            let role = r.9.as_deref().and_then(|x| RoomRole::parse(x).ok());
-            (room_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7), r.8), role)
+            let role = r.10.as_deref().and_then(|x| RoomRole::parse(x).ok());
+            (room_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8), r.9), role)
         }))
     }
 
@@ -263,13 +269,13 @@ impl Store {
             .and_where(Expr::col(("m", "user_id")).eq(user_id))
             .order_by(("r", "id"), Order::Asc)
             .to_owned();
-        type Row = (i64, String, String, String, bool, i64, i64, Option<i64>, i64, String, i64);
+        type Row = (i64, String, String, String, bool, i64, i64, Option<i64>, String, i64, String, i64);
         let mut c = self.pools.read().await?;
         let rows = c.conn().all::<Row>(&q).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
-            let room = room_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7), r.8);
-            let last_read = r.10;
+            let room = room_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8), r.9);
+            let last_read = r.11;
             let (unread, mentions) = if room.last_seq > last_read {
                 let unread = c.conn().one::<(i64,)>(&count_unread(room.id, user_id, last_read, false)).await?.0;
                 let mentions = if unread > 0 {
@@ -283,7 +289,7 @@ impl Store {
             };
             out.push(MyRoom {
                 room,
-                my_role: RoomRole::parse(&r.9).unwrap_or(RoomRole::Member),
+                my_role: RoomRole::parse(&r.10).unwrap_or(RoomRole::Member),
                 last_read_seq: last_read,
                 unread,
                 mentions,
@@ -316,13 +322,13 @@ impl Store {
             .order_by(("r", "name"), Order::Asc)
             .limit(limit)
             .to_owned();
-        type Row = (i64, String, String, String, bool, i64, i64, Option<i64>, i64);
+        type Row = (i64, String, String, String, bool, i64, i64, Option<i64>, String, i64);
         let mut c = self.pools.read().await?;
         Ok(c.conn()
             .all::<Row>(&q)
             .await?
             .into_iter()
-            .map(|r| room_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7), r.8))
+            .map(|r| room_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8), r.9))
             .collect())
     }
 
@@ -435,6 +441,31 @@ impl Store {
         let now = tx.conn().opt::<(i64,)>(&get).await?.ok_or(StoreError::NotFound)?.0;
         tx.commit().await?;
         Ok(now)
+    }
+
+    /// Replaces a room's policy; returns the room and the `room.updated` seq.
+    pub async fn set_room_policy(&self, room_id: i64, policy: &RoomPolicy) -> Result<(Room, i64)> {
+        let json = serde_json::to_string(policy).map_err(|_| StoreError::Invalid("policy"))?;
+        let q = Query::update().table("rooms").value("policy", json).and_where(Expr::col("id").eq(room_id)).to_owned();
+        let mut tx = self.tx().await?;
+        if tx.conn().exec(&q).await? == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let seq = append_event(&mut tx.conn(), room_id, EventKind::RoomUpdated, None, None, "policy").await?;
+        tx.commit().await?;
+        Ok((self.room(room_id).await?.ok_or(StoreError::NotFound)?, seq))
+    }
+
+    /// When a person last posted in a room (Unix ms), for slow mode.
+    pub async fn last_post_at(&self, room_id: i64, user_id: i64) -> Result<Option<i64>> {
+        let q = Query::select()
+            .expr(Expr::col("created_at").max())
+            .from("messages")
+            .and_where(Expr::col("room_id").eq(room_id))
+            .and_where(Expr::col("author_id").eq(user_id))
+            .to_owned();
+        let mut c = self.pools.read().await?;
+        Ok(c.conn().one::<(Option<i64>,)>(&q).await?.0)
     }
 
     /// Renames a room or changes its topic; returns the updated room and the event seq.

@@ -67,8 +67,8 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> ApiResult<(StatusCode, axum::Json<Attachment>)> {
     let (_, access) = service::room_access(&state, &me.user, room_id).await?;
-    if !access.can_post() {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "cannot_post"));
+    if !access.can_upload() {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "cannot_upload"));
     }
     let max = state.config.max_upload_bytes;
     while let Some(mut field) = multipart.next_field().await.map_err(|_| ApiError::bad_request("file"))? {

@@ -37,6 +37,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/rooms/public", get(rooms::public))
         .route("/rooms/{id}", get(rooms::get_one).patch(rooms::update))
         .route("/rooms/{id}/members", get(rooms::members).post(rooms::add_members))
+        .route("/rooms/{id}/policy", put(rooms::set_policy))
         .route("/rooms/{id}/join", post(rooms::join))
         .route("/rooms/{id}/leave", post(rooms::leave))
         .route("/rooms/{id}/read", post(rooms::read))
@@ -73,7 +74,7 @@ pub struct ErrorDetail {
     servers((url = "/api/v1")),
     paths(
         users::login, users::logout, users::me, users::update_me, users::list, users::get_one,
-        rooms::list, rooms::create, rooms::public, rooms::get_one, rooms::update, rooms::members, rooms::add_members,
+        rooms::list, rooms::create, rooms::public, rooms::get_one, rooms::update, rooms::set_policy, rooms::members, rooms::add_members,
         rooms::join, rooms::leave, rooms::read,
         messages::list, messages::create, messages::get_one, messages::edit, messages::delete,
         messages::react, messages::unreact, messages::pins, messages::pin, messages::unpin,

@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use steward_core::model::Member;
+use steward_core::rooms::RoomPolicy;
 use utoipa::ToSchema;
 
 use super::{Json, Path};
@@ -53,7 +54,7 @@ pub async fn create(
 
 #[utoipa::path(get, path = "/rooms/public", tag = "rooms", responses((status = 200, body = RoomsResponse)))]
 pub async fn public(State(state): State<AppState>, me: CurrentUser) -> ApiResult<axum::Json<RoomsResponse>> {
-    if me.user.role == steward_core::SystemRole::Guest {
+    if !me.user.role.permissions().has(steward_core::Permission::RoomJoinPublic) {
         return Ok(axum::Json(RoomsResponse { rooms: vec![] }));
     }
     let mine = state.store.my_rooms(me.id()).await?;
@@ -95,6 +96,17 @@ pub async fn update(
     Json(req): Json<UpdateRoomRequest>,
 ) -> ApiResult<axum::Json<RoomView>> {
     Ok(axum::Json(service::update_room(&state, &me.user, id, req.name.as_deref(), req.topic.as_deref()).await?))
+}
+
+#[utoipa::path(put, path = "/rooms/{id}/policy", tag = "rooms", params(("id" = i64, Path)), request_body = RoomPolicy,
+    responses((status = 200, body = RoomView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_policy(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Json(policy): Json<RoomPolicy>,
+) -> ApiResult<axum::Json<RoomView>> {
+    Ok(axum::Json(service::set_policy(&state, &me.user, id, policy).await?))
 }
 
 #[derive(Serialize, ToSchema)]

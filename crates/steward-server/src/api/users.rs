@@ -194,7 +194,7 @@ pub async fn list(
     me: CurrentUser,
     Query(q): Query<UsersQuery>,
 ) -> ApiResult<axum::Json<UsersResponse>> {
-    if me.user.role == steward_core::SystemRole::Guest {
+    if !me.user.role.permissions().has(steward_core::Permission::UserList) {
         return Err(ApiError::forbidden());
     }
     let users = state.store.search_users(q.q.as_deref().unwrap_or(""), q.limit.unwrap_or(20)).await?;
@@ -207,7 +207,7 @@ pub async fn get_one(
     me: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<axum::Json<UserView>> {
-    if me.user.role == steward_core::SystemRole::Guest && id != me.id() {
+    if !me.user.role.permissions().has(steward_core::Permission::UserList) && id != me.id() {
         return Err(ApiError::forbidden());
     }
     let u = state.store.user(id).await?.ok_or_else(ApiError::not_found)?;
