@@ -32,6 +32,7 @@ permissions! {
     RoomCreate = "room.create": "Create channels, groups and broadcast channels",
     DirectCreate = "direct.create": "Start direct conversations",
     RoomJoinPublic = "room.join_public": "See and join public channels",
+    RoomInvite = "room.invite": "Add people to the rooms one is in, where the room allows it",
     RoomManageAny = "room.manage_any": "Rename, archive and change the policy of any room",
     MessageDeleteAny = "message.delete_any": "Delete anyone's message in rooms one can read",
     MessagePinAny = "message.pin_any": "Pin and unpin messages in any room one can read",
@@ -83,7 +84,7 @@ impl SystemRole {
     /// What each system role may do across the installation.
     pub fn permissions(self) -> PermissionSet {
         use Permission::*;
-        let member = PermissionSet::of(&[RoomCreate, DirectCreate, RoomJoinPublic, FileUpload, UserList]);
+        let member = PermissionSet::of(&[RoomCreate, DirectCreate, RoomJoinPublic, RoomInvite, FileUpload, UserList]);
         match self {
             SystemRole::Owner => PermissionSet::all(),
             SystemRole::Admin => PermissionSet::all(),
@@ -135,6 +136,7 @@ mod tests {
             (R::Guest, RoomJoinPublic, false),
             (R::Guest, UserList, false),
             (R::Guest, FileUpload, true),
+            (R::Guest, RoomInvite, false),
         ];
         for (role, perm, allowed) in rows {
             assert_eq!(role.permissions().has(perm), allowed, "{role:?} {}", perm.as_str());

@@ -192,7 +192,8 @@ impl Access {
         if self.kind == RoomKind::Direct || self.archived {
             return false;
         }
-        self.perms.has(Permission::RoomManageAny) || (self.is_member() && self.allows(self.policy.invite))
+        self.perms.has(Permission::RoomManageAny)
+            || (self.is_member() && self.perms.has(Permission::RoomInvite) && self.allows(self.policy.invite))
     }
     /// Seconds this person must leave between messages here (0: none).
     pub fn slow_mode_secs(&self) -> u32 {

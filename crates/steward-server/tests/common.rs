@@ -101,6 +101,10 @@ impl TestApp {
         self.send(self.http.patch(self.url(path)).bearer_auth(token).json(&body)).await
     }
 
+    pub async fn put_json(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        self.send(self.http.put(self.url(path)).bearer_auth(token).json(&body)).await
+    }
+
     pub async fn put(&self, token: &str, path: &str) -> (u16, Value) {
         self.send(self.http.put(self.url(path)).bearer_auth(token)).await
     }
