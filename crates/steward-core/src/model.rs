@@ -180,6 +180,25 @@ pub struct Message {
     pub nonce: Option<String>,
 }
 
+/// One audit log entry: who did what to whom, from where, before and after.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditEntry {
+    pub id: i64,
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Millis,
+    pub actor_id: Option<UserId>,
+    /// Dotted name: `user.deactivate`, `auth.login_failed`, `room.policy`, …
+    pub action: String,
+    pub target_type: String,
+    pub target_id: Option<i64>,
+    /// JSON of the state before and after (empty when not applicable).
+    pub before: String,
+    pub after: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
 /// One entry of a room's event stream, before hydration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoomEvent {

@@ -40,6 +40,11 @@ pub fn subscribe(state: &AppState, user_id: i64, room_id: i64) {
     state.bus.publish(Envelope::control(Control::Subscribe { user_id, room_id }));
 }
 
+/// Closes every gateway connection of a person (deactivated).
+pub fn disconnect_user(state: &AppState, user_id: i64) {
+    state.bus.publish(Envelope::control(Control::Disconnect { user_id }));
+}
+
 /// Closes the gateway connections opened with one session (it logged out).
 pub fn end_session(state: &AppState, user_id: i64, session_id: i64) {
     state.bus.publish(Envelope::control(Control::EndSession { user_id, session_id }));

@@ -11,9 +11,9 @@ use steward_core::{Permission, RoomKind, RoomRole};
 use steward_store::{NewMessage, NewRoom};
 
 use crate::error::{ApiError, ApiResult};
-use crate::events;
 use crate::state::AppState;
 use crate::views::{RoomView, room_view};
+use crate::{audit, events};
 
 /// A room and the caller's access to it; not-found when they may not even know it exists.
 pub async fn room_access(state: &AppState, user: &User, room_id: i64) -> ApiResult<(Room, Access)> {
@@ -115,6 +115,17 @@ pub async fn delete_message(state: &AppState, user: &User, room_id: i64, msg_id:
         return Err(ApiError::forbidden());
     }
     let (m, seq) = state.store.delete_message(room_id, msg_id, user.id).await?;
+    if !own {
+        let event = audit::Event {
+            actor_id: Some(user.id),
+            action: "message.delete_other",
+            target_type: "message",
+            target_id: Some(msg_id),
+            before: json!({ "room_id": room_id, "author_id": current.author_id }),
+            after: serde_json::Value::Null,
+        };
+        audit::record(state, &audit::Origin::default(), event).await;
+    }
     events::publish_room(state, room_id, seq, events::message_event(EventKind::MessageDeleted, &m, seq));
     Ok(m)
 }
@@ -312,7 +323,17 @@ pub async fn set_policy(state: &AppState, user: &User, room_id: i64, policy: Roo
         return Err(ApiError::forbidden());
     }
     let policy = policy.validate()?;
+    let before = state.store.room(room_id).await?.map(|r| r.policy);
     let (room, seq) = state.store.set_room_policy(room_id, &policy).await?;
+    let event = audit::Event {
+        actor_id: Some(user.id),
+        action: "room.policy",
+        target_type: "room",
+        target_id: Some(room_id),
+        before: json!(before),
+        after: json!(policy),
+    };
+    audit::record(state, &audit::Origin::default(), event).await;
     events::publish_room(
         state,
         room_id,

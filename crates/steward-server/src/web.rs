@@ -185,7 +185,7 @@ pub async fn login_submit(
     }
     let ip = auth::client_ip(&headers, Some(peer));
     let next = safe_next(f.next.as_deref());
-    match check_login(&state, &f.username, &f.password, &ip).await {
+    match check_login(&state, &f.username, &f.password, &crate::audit::Origin::new(&ip, &headers)).await {
         Ok(user) => match open_session(&state, user.id, "web", &ip, &headers).await {
             Ok(token) => {
                 let mut r = Redirect::to(&next).into_response();

@@ -3,6 +3,7 @@
 //! Queries are defined once with sea-query and built per backend; where the
 //! backends differ (full-text search, migrations) each gets its own SQL.
 
+mod audit;
 mod db;
 mod messages;
 mod migrate;
@@ -17,6 +18,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+pub use audit::{AuditEntry, AuditFilter, NewAudit};
 pub use db::Backend;
 use db::{Pools, Tx};
 pub use messages::{AttachmentFile, NewAttachment, NewMessage, Page, PostOutcome, SearchQuery};

@@ -250,6 +250,50 @@ impl Store {
         tx.commit().await
     }
 
+    pub async fn set_user_role(&self, id: i64, role: SystemRole) -> Result<User> {
+        let q = Query::update()
+            .table("users")
+            .value("role", role.as_str())
+            .value("updated_at", now_ms())
+            .and_where(Expr::col("id").eq(id))
+            .returning(Query::returning().columns(USER_COLS))
+            .to_owned();
+        let mut tx = self.tx().await?;
+        let row = tx.conn().opt::<UserRow>(&q).await?.ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(user_from_row(row))
+    }
+
+    /// People for the admin console: filtered by text, role and status, by username.
+    pub async fn list_users(
+        &self,
+        q: &str,
+        role: Option<SystemRole>,
+        status: Option<UserStatus>,
+        limit: u64,
+    ) -> Result<Vec<User>> {
+        let mut s = Query::select();
+        s.columns(USER_COLS).from("users").order_by("username", Order::Asc).limit(limit.clamp(1, 1000));
+        let needle = q.trim().to_lowercase();
+        if !needle.is_empty() {
+            let pat = format!("%{}%", needle.replace(['%', '_', '\\'], ""));
+            s.cond_where(
+                Expr::col("username")
+                    .like(pat.clone())
+                    .or(Expr::col("email").like(pat.clone()))
+                    .or(Expr::expr(Expr::cust("LOWER(display_name)")).like(pat)),
+            );
+        }
+        if let Some(r) = role {
+            s.and_where(Expr::col("role").eq(r.as_str()));
+        }
+        if let Some(st) = status {
+            s.and_where(Expr::col("status").eq(st.as_str()));
+        }
+        let mut c = self.pools.read().await?;
+        Ok(c.conn().all::<UserRow>(&s).await?.into_iter().map(user_from_row).collect())
+    }
+
     pub async fn set_user_status(&self, id: i64, status: UserStatus) -> Result<()> {
         let q = Query::update()
             .table("users")

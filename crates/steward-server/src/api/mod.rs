@@ -1,6 +1,7 @@
 //! JSON API v1. Every route is listed in the OpenAPI document served at
 //! `/api/v1/openapi.json`.
 
+pub mod admin;
 pub mod files;
 pub mod messages;
 pub mod rooms;
@@ -49,6 +50,11 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/rooms/{id}/attachments", post(files::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)))
         .route("/attachments/{id}/{name}", get(files::download))
         .route("/search", get(search::search))
+        .route("/admin/users", get(admin::users))
+        .route("/admin/users/{id}", axum::routing::patch(admin::update_user))
+        .route("/admin/users/{id}/deactivate", post(admin::deactivate))
+        .route("/admin/users/{id}/reactivate", post(admin::reactivate))
+        .route("/admin/audit", get(admin::audit_log))
         .route("/gateway", get(crate::gateway::upgrade))
         .route("/openapi.json", get(openapi))
 }
@@ -79,6 +85,7 @@ pub struct ErrorDetail {
         messages::list, messages::create, messages::get_one, messages::edit, messages::delete,
         messages::react, messages::unreact, messages::pins, messages::pin, messages::unpin,
         files::upload, files::download, search::search, crate::gateway::upgrade,
+        admin::users, admin::update_user, admin::deactivate, admin::reactivate, admin::audit_log,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

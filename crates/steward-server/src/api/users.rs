@@ -33,7 +33,7 @@ pub async fn check_login(
     state: &AppState,
     login: &str,
     password: &str,
-    ip: &str,
+    origin: &crate::audit::Origin,
 ) -> ApiResult<steward_core::model::User> {
     // Checked before throttling: the throttle keys on the login, so it must be short.
     if login.chars().count() > 254 {
@@ -43,6 +43,7 @@ pub async fn check_login(
         return Err(steward_core::FieldError::with_limit("password", steward_core::Rule::TooLong, 1024).into());
     }
     let account_key = login.trim().to_lowercase();
+    let ip = origin.ip.as_deref().unwrap_or("unknown");
     if let Err(wait) = state.login.per_ip.check(ip) {
         metrics::counter!("steward_login_throttled_total").increment(1);
         return Err(ApiError::too_many(wait));
@@ -66,10 +67,29 @@ pub async fn check_login(
         Some((user, _)) if ok && user.status == steward_core::model::UserStatus::Active => {
             state.login.per_account.reset(&account_key);
             metrics::counter!("steward_logins_total", "result" => "ok").increment(1);
+            let event = crate::audit::Event {
+                actor_id: Some(user.id),
+                action: "auth.login",
+                target_type: "user",
+                target_id: Some(user.id),
+                before: serde_json::Value::Null,
+                after: serde_json::Value::Null,
+            };
+            crate::audit::record(state, origin, event).await;
             Ok(user)
         }
-        _ => {
+        found => {
             metrics::counter!("steward_logins_total", "result" => "failed").increment(1);
+            let target = found.as_ref().map(|(u, _)| u.id);
+            let event = crate::audit::Event {
+                actor_id: None,
+                action: "auth.login_failed",
+                target_type: "user",
+                target_id: target,
+                before: serde_json::Value::Null,
+                after: serde_json::json!({ "login": login.chars().take(64).collect::<String>() }),
+            };
+            crate::audit::record(state, origin, event).await;
             Err(ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials"))
         }
     }
@@ -98,7 +118,7 @@ pub async fn login(
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<axum::Json<LoginResponse>> {
     let ip = auth::client_ip(&headers, Some(peer));
-    let user = check_login(&state, &req.username, &req.password, &ip).await?;
+    let user = check_login(&state, &req.username, &req.password, &crate::audit::Origin::new(&ip, &headers)).await?;
     let token = open_session(&state, user.id, "api", &ip, &headers).await?;
     Ok(axum::Json(LoginResponse { token, user: UserView::new(&state, &user, &user) }))
 }

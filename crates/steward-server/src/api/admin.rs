@@ -1,0 +1,271 @@
+//! Administration: people (list, role, deactivate, reactivate) and the audit log.
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use steward_core::model::UserStatus;
+use steward_core::{Permission, SystemRole};
+use steward_store::{AuditEntry, AuditFilter};
+use utoipa::ToSchema;
+
+use super::{Json, Path, Query};
+use crate::api::ErrorBody;
+use crate::audit::{self, Event, Origin};
+use crate::auth::{self, CurrentUser};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::views::UserView;
+
+fn require(me: &CurrentUser, p: Permission) -> ApiResult<()> {
+    if me.user.role.permissions().has(p) { Ok(()) } else { Err(ApiError::forbidden()) }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct AdminUsersQuery {
+    /// Part of a username, display name or e-mail.
+    pub q: Option<String>,
+    pub role: Option<String>,
+    /// `active` or `deactivated`.
+    pub status: Option<String>,
+    pub limit: Option<u64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AdminUsersResponse {
+    pub users: Vec<UserView>,
+}
+
+#[utoipa::path(get, path = "/admin/users", tag = "admin", params(AdminUsersQuery),
+    responses((status = 200, body = AdminUsersResponse), (status = 403, body = ErrorBody)))]
+pub async fn users(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(q): Query<AdminUsersQuery>,
+) -> ApiResult<axum::Json<AdminUsersResponse>> {
+    let perms = me.user.role.permissions();
+    if !perms.has(Permission::UserManage) && !perms.has(Permission::UserDeactivate) {
+        return Err(ApiError::forbidden());
+    }
+    let role = q.role.as_deref().map(SystemRole::parse).transpose()?;
+    let status = match q.status.as_deref() {
+        None | Some("") => None,
+        Some("active") => Some(UserStatus::Active),
+        Some("deactivated") => Some(UserStatus::Deactivated),
+        Some(_) => return Err(steward_core::FieldError::new("status", steward_core::Rule::InvalidChoice).into()),
+    };
+    let list = state.store.list_users(q.q.as_deref().unwrap_or(""), role, status, q.limit.unwrap_or(200)).await?;
+    Ok(axum::Json(AdminUsersResponse { users: list.iter().map(|u| UserView::new(&state, u, &me.user)).collect() }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdminUserUpdate {
+    /// owner, admin, moderator, supervisor, operator, member or guest. Only owners grant or take away `owner`.
+    pub role: String,
+}
+
+#[utoipa::path(patch, path = "/admin/users/{id}", tag = "admin", params(("id" = i64, Path)), request_body = AdminUserUpdate,
+    responses((status = 200, body = UserView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Json(req): Json<AdminUserUpdate>,
+) -> ApiResult<axum::Json<UserView>> {
+    require(&me, Permission::UserManage)?;
+    let role = SystemRole::parse(&req.role)?;
+    let target = state.store.user(id).await?.ok_or_else(ApiError::not_found)?;
+    let touches_owner = role == SystemRole::Owner || target.role == SystemRole::Owner;
+    if touches_owner && me.user.role != SystemRole::Owner {
+        return Err(ApiError::forbidden());
+    }
+    if target.role == SystemRole::Owner
+        && role != SystemRole::Owner
+        && state.store.count_users_with_role(SystemRole::Owner).await? <= 1
+    {
+        return Err(ApiError::new(StatusCode::CONFLICT, "last_owner"));
+    }
+    let updated = state.store.set_user_role(id, role).await?;
+    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
+    audit::record(
+        &state,
+        &origin,
+        Event {
+            actor_id: Some(me.id()),
+            action: "user.role",
+            target_type: "user",
+            target_id: Some(id),
+            before: json!({ "role": target.role }),
+            after: json!({ "role": role }),
+        },
+    )
+    .await;
+    Ok(axum::Json(UserView::new(&state, &updated, &me.user)))
+}
+
+async fn set_status(
+    state: &AppState,
+    me: &CurrentUser,
+    origin: &Origin,
+    id: i64,
+    status: UserStatus,
+) -> ApiResult<axum::Json<UserView>> {
+    require(me, Permission::UserDeactivate)?;
+    let target = state.store.user(id).await?.ok_or_else(ApiError::not_found)?;
+    if target.id == me.id() {
+        return Err(ApiError::new(StatusCode::CONFLICT, "cannot_deactivate_self"));
+    }
+    if target.role == SystemRole::Owner && me.user.role != SystemRole::Owner {
+        return Err(ApiError::forbidden());
+    }
+    if target.status != status {
+        // Deactivation removes every session in the same transaction.
+        state.store.set_user_status(id, status).await?;
+        if status == UserStatus::Deactivated {
+            crate::events::disconnect_user(state, id);
+        }
+        let action = if status == UserStatus::Deactivated { "user.deactivate" } else { "user.reactivate" };
+        audit::record(
+            state,
+            origin,
+            Event {
+                actor_id: Some(me.id()),
+                action,
+                target_type: "user",
+                target_id: Some(id),
+                before: json!({ "status": target.status }),
+                after: json!({ "status": status }),
+            },
+        )
+        .await;
+    }
+    let now = state.store.user(id).await?.ok_or_else(ApiError::not_found)?;
+    Ok(axum::Json(UserView::new(state, &now, &me.user)))
+}
+
+#[utoipa::path(post, path = "/admin/users/{id}/deactivate", tag = "admin", params(("id" = i64, Path)),
+    responses((status = 200, body = UserView, description = "Deactivated: every session and gateway connection ended"), (status = 403, body = ErrorBody)))]
+pub async fn deactivate(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::Json<UserView>> {
+    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
+    set_status(&state, &me, &origin, id, UserStatus::Deactivated).await
+}
+
+#[utoipa::path(post, path = "/admin/users/{id}/reactivate", tag = "admin", params(("id" = i64, Path)),
+    responses((status = 200, body = UserView), (status = 403, body = ErrorBody)))]
+pub async fn reactivate(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::Json<UserView>> {
+    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
+    set_status(&state, &me, &origin, id, UserStatus::Active).await
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct AuditQuery {
+    /// An action (`user.deactivate`) or a prefix ending in a dot (`user.`).
+    pub action: Option<String>,
+    pub actor_id: Option<i64>,
+    pub target_id: Option<i64>,
+    /// RFC 3339 or Unix milliseconds.
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub before_id: Option<i64>,
+    pub limit: Option<u64>,
+    /// `json` (default), `csv` or `jsonl`.
+    pub format: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditResponse {
+    /// Newest first.
+    pub entries: Vec<AuditEntry>,
+}
+
+fn parse_time(field: &'static str, v: Option<&str>) -> ApiResult<Option<i64>> {
+    match v.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .or_else(|| {
+                time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339)
+                    .ok()
+                    .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
+            })
+            .map(Some)
+            .ok_or_else(|| steward_core::FieldError::new(field, steward_core::Rule::InvalidFormat).into()),
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    // Formula-looking cells are prefixed so a spreadsheet does not run them.
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+#[utoipa::path(get, path = "/admin/audit", tag = "admin", params(AuditQuery),
+    responses((status = 200, body = AuditResponse, description = "JSON, or CSV / JSON Lines with `format`"), (status = 403, body = ErrorBody)))]
+pub async fn audit_log(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<Response> {
+    require(&me, Permission::AuditRead)?;
+    let filter = AuditFilter {
+        action: q.action.clone().filter(|a| !a.is_empty()),
+        actor_id: q.actor_id,
+        target_id: q.target_id,
+        since: parse_time("since", q.since.as_deref())?,
+        until: parse_time("until", q.until.as_deref())?,
+        before_id: q.before_id,
+        limit: q.limit.unwrap_or(200),
+    };
+    let entries = state.store.audit_search(&filter).await?;
+    let download = |ct: &'static str, name: &'static str, body: String| {
+        let mut r = body.into_response();
+        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_static(name));
+        r
+    };
+    Ok(match q.format.as_deref().unwrap_or("json") {
+        "json" => axum::Json(AuditResponse { entries }).into_response(),
+        "jsonl" => {
+            let body: String = entries.iter().filter_map(|e| serde_json::to_string(e).ok()).map(|l| l + "\n").collect();
+            download("application/x-ndjson", "attachment; filename=\"audit.jsonl\"", body)
+        }
+        "csv" => {
+            let mut body = String::from("id,at,actor_id,action,target_type,target_id,before,after,ip,user_agent\n");
+            for e in &entries {
+                let cells = [
+                    e.id.to_string(),
+                    steward_core::model::rfc3339(e.at),
+                    e.actor_id.map(|v| v.to_string()).unwrap_or_default(),
+                    e.action.clone(),
+                    e.target_type.clone(),
+                    e.target_id.map(|v| v.to_string()).unwrap_or_default(),
+                    e.before.clone(),
+                    e.after.clone(),
+                    e.ip.clone().unwrap_or_default(),
+                    e.user_agent.clone().unwrap_or_default(),
+                ];
+                body.push_str(&cells.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
+                body.push('\n');
+            }
+            download("text/csv; charset=utf-8", "attachment; filename=\"audit.csv\"", body)
+        }
+        _ => return Err(steward_core::FieldError::new("format", steward_core::Rule::InvalidChoice).into()),
+    })
+}

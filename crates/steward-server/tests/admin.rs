@@ -1,0 +1,87 @@
+//! Administration over real HTTP and WebSocket: deactivation ends every
+//! session and socket at once, role changes guard the owners, and everything
+//! lands in the audit log.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Db, TestApp};
+use serde_json::json;
+use steward_core::SystemRole;
+
+both! {
+    deactivation_ends_sessions_and_sockets_at_once => |app: TestApp| async move {
+        let (_, admin) = app.user("admin", SystemRole::Admin).await;
+        let (m, member) = app.member("member").await;
+        let mut ws = app.ws_live(&member).await;
+        let (s, v) = app.post(&admin, &format!("/api/v1/admin/users/{m}/deactivate"), json!({})).await;
+        assert_eq!((s, v["status"].as_str()), (200, Some("deactivated")), "{v}");
+        let code = loop {
+            match tokio::time::timeout(Duration::from_secs(5), futures_util::StreamExt::next(&mut ws.stream)).await {
+                Ok(Some(Ok(tokio_tungstenite::tungstenite::Message::Close(f)))) => break f.map(|f| u16::from(f.code)),
+                Ok(Some(Ok(_))) => continue,
+                other => panic!("expected the socket to close, got {other:?}"),
+            }
+        };
+        assert_eq!(code, Some(4003));
+        let (s, _) = app.get(&member, "/api/v1/me").await;
+        assert_eq!(s, 401, "the old token is dead");
+        let url = format!("ws://{}/api/v1/gateway?token={member}", app.server.addr);
+        assert!(tokio_tungstenite::connect_async(url).await.is_err(), "and cannot open the gateway");
+        let (s, _) = app.post_anon("/api/v1/auth/login", json!({ "username": "member", "password": "password-123" })).await;
+        assert_eq!(s, 401, "nor sign in");
+        let (_, list) = app.get(&admin, "/api/v1/admin/users?status=deactivated").await;
+        assert_eq!(list["users"].as_array().unwrap().len(), 1);
+        let (s, _) = app.post(&admin, &format!("/api/v1/admin/users/{m}/reactivate"), json!({})).await;
+        assert_eq!(s, 200);
+        let (s, v) = app.post_anon("/api/v1/auth/login", json!({ "username": "member", "password": "password-123" })).await;
+        assert_eq!(s, 200, "back in");
+        let member = v["token"].as_str().unwrap().to_string();
+        let (s, _) = app.post(&member, "/api/v1/admin/users/1/deactivate", json!({})).await;
+        assert_eq!(s, 403, "members cannot deactivate");
+        app.stop().await;
+    };
+
+    roles_guard_owners_and_the_audit_log_tells_all => |app: TestApp| async move {
+        let (o, owner) = app.user("owner", SystemRole::Owner).await;
+        let (a, admin) = app.user("admin", SystemRole::Admin).await;
+        let (m, member) = app.member("member").await;
+        let (s, _) = app.patch(&admin, &format!("/api/v1/admin/users/{m}"), json!({ "role": "owner" })).await;
+        assert_eq!(s, 403, "only owners make owners");
+        let (s, v) = app.patch(&admin, &format!("/api/v1/admin/users/{m}"), json!({ "role": "moderator" })).await;
+        assert_eq!((s, v["role"].as_str()), (200, Some("moderator")));
+        let (s, v) = app.patch(&owner, &format!("/api/v1/admin/users/{o}"), json!({ "role": "admin" })).await;
+        assert_eq!((s, v["error"]["code"].as_str()), (409, Some("last_owner")));
+        let (s, v) = app.patch(&owner, &format!("/api/v1/admin/users/{m}"), json!({ "role": "king" })).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (422, Some("role")));
+        let (s, _) = app.post(&admin, &format!("/api/v1/admin/users/{o}/deactivate"), json!({})).await;
+        assert_eq!(s, 403, "admins cannot deactivate owners");
+        let (s, _) = app.post(&admin, &format!("/api/v1/admin/users/{a}/deactivate"), json!({})).await;
+        assert_eq!(s, 409, "nobody deactivates themselves");
+        app.post_anon("/api/v1/auth/login", json!({ "username": "admin", "password": "nope-nope" })).await;
+
+        let (s, v) = app.get(&admin, "/api/v1/admin/audit?action=user.").await;
+        assert_eq!(s, 200);
+        let entries = v["entries"].as_array().unwrap();
+        assert_eq!(entries.len(), 1, "{v}");
+        assert_eq!((entries[0]["action"].as_str(), entries[0]["actor_id"].as_i64()), (Some("user.role"), Some(a)));
+        assert_eq!(entries[0]["before"], r#"{"role":"member"}"#);
+        assert_eq!(entries[0]["target_id"], m);
+        assert!(entries[0]["ip"].as_str().is_some_and(|ip| ip.starts_with("127.")));
+        let (_, v) = app.get(&admin, "/api/v1/admin/audit?action=auth.login_failed").await;
+        assert_eq!(v["entries"][0]["target_id"], a);
+        let csv = app.http.get(app.url("/api/v1/admin/audit?format=csv&action=user.role")).bearer_auth(&admin).send().await.unwrap();
+        assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+        let text = csv.text().await.unwrap();
+        assert!(text.starts_with("id,at,actor_id,action"));
+        assert!(text.contains("\"user.role\""));
+        let jsonl = app.http.get(app.url("/api/v1/admin/audit?format=jsonl")).bearer_auth(&admin).send().await.unwrap().text().await.unwrap();
+        assert!(jsonl.lines().count() >= 3 && jsonl.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
+        let (s, v) = app.get(&admin, "/api/v1/admin/audit?since=yesterday").await;
+        assert_eq!((s, v["error"]["field"].as_str()), (422, Some("since")));
+        let (s, _) = app.get(&member, "/api/v1/admin/audit").await;
+        assert_eq!(s, 403, "the audit log is for audit.read");
+        app.stop().await;
+    };
+}
