@@ -13,6 +13,8 @@ pub enum Rule {
     TooLong,
     InvalidFormat,
     InvalidChoice,
+    /// A password everyone tries first.
+    TooCommon,
 }
 
 impl Rule {
@@ -23,6 +25,7 @@ impl Rule {
             Rule::TooLong => "too_long",
             Rule::InvalidFormat => "invalid_format",
             Rule::InvalidChoice => "invalid_choice",
+            Rule::TooCommon => "too_common",
         }
     }
 }
@@ -43,6 +46,9 @@ impl fmt::Display for FieldError {
             Rule::TooLong => write!(f, "{} must be at most {} characters", self.field, self.limit),
             Rule::InvalidFormat => write!(f, "{} has an invalid format", self.field),
             Rule::InvalidChoice => write!(f, "{} is not one of the allowed values", self.field),
+            Rule::TooCommon => {
+                write!(f, "{} is too common: choose one that is not on lists of leaked passwords", self.field)
+            }
         }
     }
 }
@@ -185,8 +191,19 @@ impl Email {
     }
 }
 
-/// A password as typed: 8–1024 characters. Never trimmed, never logged.
+/// A password as typed: 8–1024 characters, not one of the ~11,600 most common
+/// (leaked-password lists, shipped in the binary). Never trimmed, never logged.
 pub struct Password(String);
+
+fn is_common_password(p: &str) -> bool {
+    use std::collections::HashSet;
+    use std::sync::OnceLock;
+    static LIST: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    let list = LIST.get_or_init(|| {
+        include_str!("common_passwords.txt").lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect()
+    });
+    list.contains(p.to_lowercase().as_str())
+}
 
 impl fmt::Debug for Password {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -207,6 +224,9 @@ impl Password {
         }
         if n > Self::MAX {
             return Err(FieldError::with_limit("password", Rule::TooLong, Self::MAX));
+        }
+        if is_common_password(raw) {
+            return Err(FieldError::new("password", Rule::TooCommon));
         }
         Ok(Password(raw.to_string()))
     }
@@ -357,5 +377,10 @@ mod tests {
         let p = Password::parse("correct horse").unwrap();
         assert!(!format!("{p:?}").contains("horse"));
         assert_eq!(Password::parse("short").unwrap_err().rule, Rule::TooShort);
+        for common in ["password", "Password1", "qwertyuiop", "1q2w3e4r", "йцукенгш", "iloveyou"] {
+            let r = Password::parse(common);
+            assert!(common.chars().count() < 8 || r.as_ref().is_err_and(|e| e.rule == Rule::TooCommon), "{common}");
+        }
+        assert!(Password::parse("correct horse battery").is_ok());
     }
 }

@@ -264,6 +264,7 @@ rule-too-long = { $field } must be at most { $limit } { $limit ->
 } long.
 rule-invalid-format = { $field } has an invalid format.
 rule-invalid-choice = { $field } is not one of the allowed values.
+rule-too-common = This { $field } is on lists of leaked passwords; choose another.
 
 ## Field names (also form labels)
 
@@ -295,3 +296,22 @@ field-rooms = Rooms
 field-op = Operation
 field-q = Search query
 field-token = Token
+
+## Permissions, room policies, administration
+error-slow-mode = Slow mode is on in this room: wait { $seconds ->
+    [one] { $seconds } second
+   *[other] { $seconds } seconds
+} before your next message.
+error-cannot-upload = You cannot attach files in this room.
+error-last-owner = The last owner cannot stop being owner; make someone else owner first.
+error-cannot-deactivate-self = You cannot deactivate your own account.
+field-slow_mode_secs = slow mode
+field-post = who may post
+field-react = who may react
+field-upload = who may upload
+field-mention_room = who may use @room
+field-invite = who may invite
+field-read_only = announcement mode
+field-format = format
+field-since = from
+field-until = until

@@ -116,3 +116,45 @@ pub fn error_body(err: &ApiError, locale: Locale) -> Value {
     }
     json!({ "error": e })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(src: &str) -> std::collections::BTreeSet<&str> {
+        src.lines()
+            .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
+            .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim()))
+            .collect()
+    }
+
+    #[test]
+    fn both_languages_have_the_same_messages() {
+        let (en, ru) = (keys(EN), keys(RU));
+        let missing_ru: Vec<_> = en.difference(&ru).collect();
+        let missing_en: Vec<_> = ru.difference(&en).collect();
+        assert!(missing_ru.is_empty() && missing_en.is_empty(), "ru lacks {missing_ru:?}; en lacks {missing_en:?}");
+    }
+
+    #[test]
+    fn errors_render_with_plurals_and_fields() {
+        let e = ApiError { limit: Some(3), ..ApiError::new(axum::http::StatusCode::TOO_MANY_REQUESTS, "slow_mode") };
+        let ru = error_body(&e, Locale::Ru)["error"]["message"].as_str().unwrap().to_string();
+        assert!(ru.contains("3 секунды"), "{ru}");
+        let e: ApiError = steward_core::FieldError::with_limit("name", steward_core::Rule::TooLong, 80).into();
+        let en = error_body(&e, Locale::En)["error"]["message"].as_str().unwrap().to_string();
+        assert!(en.contains("80"), "{en}");
+        for code in [
+            "not_found",
+            "forbidden",
+            "unauthorized",
+            "invalid_credentials",
+            "csrf_failed",
+            "cannot_post",
+            "last_owner",
+        ] {
+            let key = format!("error-{}", code.replace('_', "-"));
+            assert!(get().has(&key), "no message for {code}");
+        }
+    }
+}
