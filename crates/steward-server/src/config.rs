@@ -23,6 +23,9 @@ pub struct Config {
     pub sqlite_durability: SqliteDurability,
     /// Events a gateway connection may have queued before it is dropped as too slow.
     pub gateway_queue: usize,
+    /// API requests one session token (or, signed out, one IP) may make per
+    /// minute (`STEWARD_API_REQUESTS_PER_MINUTE`, default 1200; the burst is a tenth, at least 20).
+    pub api_requests_per_minute: u32,
     /// Frames a gateway connection may send per minute (`STEWARD_GATEWAY_OPS_PER_MINUTE`, default 600, burst 60).
     pub gateway_ops_per_minute: u32,
     pub db_max_connections: u32,
@@ -39,6 +42,7 @@ impl Default for Config {
             sqlite_durability: SqliteDurability::Full,
             gateway_queue: 512,
             gateway_ops_per_minute: 600,
+            api_requests_per_minute: 1200,
             db_max_connections: 16,
         }
     }
@@ -55,6 +59,7 @@ struct FileConfig {
     sqlite_sync: Option<String>,
     gateway_queue: Option<usize>,
     gateway_ops_per_minute: Option<u32>,
+    api_requests_per_minute: Option<u32>,
     db_max_connections: Option<u32>,
 }
 
@@ -115,6 +120,14 @@ impl Config {
                     });
                 }
             };
+        }
+        if let Some(v) = env("STEWARD_API_REQUESTS_PER_MINUTE") {
+            c.api_requests_per_minute = v.parse().map_err(|_| ConfigError::Invalid {
+                name: "api_requests_per_minute",
+                message: format!("{v:?} is not a whole number"),
+            })?;
+        } else if let Some(v) = file.api_requests_per_minute {
+            c.api_requests_per_minute = v;
         }
         if let Some(v) = env("STEWARD_GATEWAY_OPS_PER_MINUTE") {
             c.gateway_ops_per_minute = v.parse().map_err(|_| ConfigError::Invalid {

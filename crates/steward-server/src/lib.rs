@@ -70,9 +70,14 @@ fn redact(url: &str) -> String {
     }
 }
 
+fn config_limit(config: &Config) -> u32 {
+    config.api_requests_per_minute.max(1)
+}
+
 pub fn build_state(config: Config, store: Store) -> anyhow::Result<AppState> {
     let hub = Arc::new(Hub::new());
     let bus = Arc::new(LocalBus::new(hub.clone()));
+    let limit = config_limit(&config);
     Ok(AppState(Arc::new(Inner {
         store,
         hub,
@@ -80,6 +85,7 @@ pub fn build_state(config: Config, store: Store) -> anyhow::Result<AppState> {
         templates: web::Templates::new().context("templates")?,
         config,
         login: auth::LoginThrottle::default(),
+        api_limit: auth::Limiter::new((limit / 10).max(20), limit),
         away: Mutex::new(Default::default()),
         metrics: metrics_handle(),
         started: Instant::now(),
@@ -88,7 +94,9 @@ pub fn build_state(config: Config, store: Store) -> anyhow::Result<AppState> {
 
 pub fn router(state: AppState) -> Router {
     let upload_limit = state.config.max_upload_bytes + 64 * 1024;
-    let api = api::router(upload_limit).route_layer(middleware::from_fn(api::localize_errors));
+    let api = api::router(upload_limit)
+        .route_layer(middleware::from_fn_with_state(state.clone(), api::rate_limit))
+        .route_layer(middleware::from_fn(api::localize_errors));
     Router::new()
         .nest("/api/v1", api)
         .route("/", get(web::home))

@@ -22,6 +22,8 @@ pub struct Inner {
     pub config: Config,
     pub templates: Templates,
     pub login: LoginThrottle,
+    /// API requests per session token, or per IP when signed out.
+    pub api_limit: crate::auth::Limiter,
     /// People who said they are away; everyone else connected is online.
     pub away: Mutex<HashMap<i64, bool>>,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,

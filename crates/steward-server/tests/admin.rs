@@ -85,3 +85,33 @@ both! {
         app.stop().await;
     };
 }
+
+/// A flood from one token is refused with 429 and Retry-After while another
+/// person's requests go through. (Rate limiting is in front of the store, so
+/// one backend is enough here.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_flooding_client_does_not_slow_others() {
+    let app = TestApp::start_with(Db::Sqlite, |c| c.api_requests_per_minute = 60).await.expect("app");
+    let (_, flooder) = app.member("flooder").await;
+    let (_, calm) = app.member("calm").await;
+    let mut refused = 0;
+    let mut retry_after = None;
+    let started = std::time::Instant::now();
+    for _ in 0..60 {
+        let r = app.http.get(app.url("/api/v1/me")).bearer_auth(&flooder).send().await.unwrap();
+        if r.status() == 429 {
+            refused += 1;
+            retry_after = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+        }
+    }
+    let flood_ms = started.elapsed().as_millis();
+    // Burst of 20, then one a second: most of the 60 are refused.
+    assert!(refused >= 35, "refused {refused} of 60 in {flood_ms} ms");
+    assert!(retry_after.is_some_and(|s| s.parse::<u64>().is_ok_and(|n| n >= 1)));
+    let t = std::time::Instant::now();
+    let (s, _) = app.get(&calm, "/api/v1/me").await;
+    assert_eq!(s, 200, "the calm client is served");
+    assert!(t.elapsed() < Duration::from_secs(1));
+    println!("flood: {refused}/60 refused in {flood_ms} ms; calm client answered in {:?}", t.elapsed());
+    app.stop().await;
+}

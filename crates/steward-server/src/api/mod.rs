@@ -110,6 +110,38 @@ async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
     axum::Json(ApiDoc::openapi())
 }
 
+/// Per-caller request budget: a flooding token (or signed-out IP) gets 429
+/// with `Retry-After` while everyone else goes on. The gateway and login have
+/// their own limits.
+pub async fn rate_limit(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path();
+    if path.ends_with("/gateway") || path.ends_with("/openapi.json") {
+        return next.run(req).await;
+    }
+    let key = match crate::auth::bearer(req.headers())
+        .or_else(|| crate::auth::cookie_value(req.headers(), crate::auth::SESSION_COOKIE))
+    {
+        Some(token) => format!("t:{}", &crate::auth::token_hash(token)[..24]),
+        None => {
+            let ip = req
+                .extensions()
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_default();
+            format!("ip:{ip}")
+        }
+    };
+    if let Err(wait) = state.api_limit.check(&key) {
+        metrics::counter!("steward_api_rate_limited_total").increment(1);
+        return axum::response::IntoResponse::into_response(ApiError::too_many(wait));
+    }
+    next.run(req).await
+}
+
 /// Where the authenticated caller's language is left for `localize_errors`.
 #[derive(Clone, Default)]
 pub struct LocaleSlot(pub Arc<Mutex<Option<Locale>>>);
