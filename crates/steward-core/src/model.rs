@@ -180,6 +180,27 @@ pub struct Message {
     pub nonce: Option<String>,
 }
 
+/// A session as its owner sees it in their list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SessionRecord {
+    pub id: i64,
+    /// `web` or `api`.
+    pub kind: String,
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Millis,
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub last_seen_at: Millis,
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: Millis,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The session making this request.
+    pub current: bool,
+}
+
 /// One audit log entry: who did what to whom, from where, before and after.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AuditEntry {

@@ -86,6 +86,46 @@ both! {
     };
 }
 
+both! {
+    sessions_can_be_listed_and_revoked => |app: TestApp| async move {
+        let (_, admin) = app.user("admin", SystemRole::Admin).await;
+        let (m, phone) = app.member("member").await;
+        let (_, v) = app.post_anon("/api/v1/auth/login", json!({ "username": "member", "password": "password-123" })).await;
+        let laptop = v["token"].as_str().unwrap().to_string();
+        let (s, v) = app.get(&laptop, "/api/v1/me/sessions").await;
+        assert_eq!(s, 200);
+        let list = v["sessions"].as_array().unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list.iter().filter(|s| s["current"] == true).count(), 1);
+        let phone_id = list.iter().find(|s| s["current"] == false).unwrap()["id"].as_i64().unwrap();
+        let mut ws = app.ws_live(&phone).await;
+        let (s, _) = app.delete(&laptop, &format!("/api/v1/me/sessions/{phone_id}")).await;
+        assert_eq!(s, 204);
+        assert_eq!(app.get(&phone, "/api/v1/me").await.0, 401, "the phone is signed out");
+        let code = loop {
+            match tokio::time::timeout(Duration::from_secs(5), futures_util::StreamExt::next(&mut ws.stream)).await {
+                Ok(Some(Ok(tokio_tungstenite::tungstenite::Message::Close(f)))) => break f.map(|f| u16::from(f.code)),
+                Ok(Some(Ok(_))) => continue,
+                other => panic!("expected the socket to close, got {other:?}"),
+            }
+        };
+        assert_eq!(code, Some(4003), "its socket is closed");
+        let (s, _) = app.delete(&laptop, &format!("/api/v1/me/sessions/{phone_id}")).await;
+        assert_eq!(s, 404);
+        // Someone else's session id is not found either.
+        let (_, v) = app.get(&admin, "/api/v1/me/sessions").await;
+        let admin_session = v["sessions"][0]["id"].as_i64().unwrap();
+        assert_eq!(app.delete(&laptop, &format!("/api/v1/me/sessions/{admin_session}")).await.0, 404);
+        // An admin signs the member out everywhere.
+        let (s, _) = app.post(&admin, &format!("/api/v1/admin/users/{m}/logout"), json!({})).await;
+        assert_eq!(s, 204);
+        assert_eq!(app.get(&laptop, "/api/v1/me").await.0, 401);
+        let (_, v) = app.get(&admin, "/api/v1/admin/audit?action=user.force_logout").await;
+        assert_eq!(v["entries"][0]["target_id"], m);
+        app.stop().await;
+    };
+}
+
 /// A flood from one token is refused with 429 and Retry-After while another
 /// person's requests go through. (Rate limiting is in front of the store, so
 /// one backend is enough here.)

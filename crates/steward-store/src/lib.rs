@@ -23,6 +23,7 @@ pub use db::Backend;
 use db::{Pools, Tx};
 pub use messages::{AttachmentFile, NewAttachment, NewMessage, Page, PostOutcome, SearchQuery};
 pub use rooms::NewRoom;
+pub use steward_core::model::SessionRecord;
 pub use users::{NewUser, ProfileUpdate, SessionInfo};
 
 pub use steward_core::model;

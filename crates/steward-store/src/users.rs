@@ -2,7 +2,7 @@
 
 use sea_query::{Expr, ExprTrait, JoinType, Order, Query};
 use steward_core::SystemRole;
-use steward_core::model::{User, UserStatus};
+use steward_core::model::{SessionRecord, User, UserStatus};
 
 use crate::{Result, Store, StoreError, now_ms};
 
@@ -385,6 +385,56 @@ impl Store {
         let n = tx.conn().exec(&q).await?;
         tx.commit().await?;
         Ok(n > 0)
+    }
+
+    /// A person's live sessions, most recently used first.
+    pub async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionRecord>> {
+        let q = Query::select()
+            .columns(["id", "kind", "created_at", "last_seen_at", "expires_at", "ip", "user_agent"])
+            .from("sessions")
+            .and_where(Expr::col("user_id").eq(user_id))
+            .and_where(Expr::col("expires_at").gt(now_ms()))
+            .order_by("last_seen_at", Order::Desc)
+            .to_owned();
+        type Row = (i64, String, i64, i64, i64, Option<String>, Option<String>);
+        let mut c = self.pools.read().await?;
+        Ok(c.conn()
+            .all::<Row>(&q)
+            .await?
+            .into_iter()
+            .map(|r| SessionRecord {
+                id: r.0,
+                kind: r.1,
+                created_at: r.2,
+                last_seen_at: r.3,
+                expires_at: r.4,
+                ip: r.5,
+                user_agent: r.6,
+                current: false,
+            })
+            .collect())
+    }
+
+    /// Ends one session of a person; false if there was none.
+    pub async fn delete_session_of(&self, user_id: i64, session_id: i64) -> Result<bool> {
+        let q = Query::delete()
+            .from_table("sessions")
+            .and_where(Expr::col("id").eq(session_id))
+            .and_where(Expr::col("user_id").eq(user_id))
+            .to_owned();
+        let mut tx = self.tx().await?;
+        let n = tx.conn().exec(&q).await?;
+        tx.commit().await?;
+        Ok(n > 0)
+    }
+
+    /// Ends every session of a person; returns how many.
+    pub async fn delete_sessions_of(&self, user_id: i64) -> Result<u64> {
+        let q = Query::delete().from_table("sessions").and_where(Expr::col("user_id").eq(user_id)).to_owned();
+        let mut tx = self.tx().await?;
+        let n = tx.conn().exec(&q).await?;
+        tx.commit().await?;
+        Ok(n)
     }
 
     pub async fn delete_expired_sessions(&self) -> Result<u64> {

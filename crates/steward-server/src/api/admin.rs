@@ -269,3 +269,32 @@ pub async fn audit_log(
         _ => return Err(steward_core::FieldError::new("format", steward_core::Rule::InvalidChoice).into()),
     })
 }
+
+#[utoipa::path(post, path = "/admin/users/{id}/logout", tag = "admin", params(("id" = i64, Path)),
+    responses((status = 204, description = "Every session ended, every socket closed"), (status = 403, body = ErrorBody)))]
+pub async fn force_logout(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    require(&me, Permission::UserDeactivate)?;
+    let target = state.store.user(id).await?.ok_or_else(ApiError::not_found)?;
+    if target.role == SystemRole::Owner && me.user.role != SystemRole::Owner {
+        return Err(ApiError::forbidden());
+    }
+    let ended = state.store.delete_sessions_of(id).await?;
+    crate::events::disconnect_user(&state, id);
+    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
+    let event = Event {
+        actor_id: Some(me.id()),
+        action: "user.force_logout",
+        target_type: "user",
+        target_id: Some(id),
+        before: json!({ "sessions": ended }),
+        after: serde_json::Value::Null,
+    };
+    audit::record(&state, &origin, event).await;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -32,6 +32,8 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/auth/login", post(users::login))
         .route("/auth/logout", post(users::logout))
         .route("/me", get(users::me).patch(users::update_me))
+        .route("/me/sessions", get(users::sessions))
+        .route("/me/sessions/{id}", axum::routing::delete(users::revoke_session))
         .route("/users", get(users::list))
         .route("/users/{id}", get(users::get_one))
         .route("/rooms", get(rooms::list).post(rooms::create))
@@ -54,6 +56,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/users/{id}", axum::routing::patch(admin::update_user))
         .route("/admin/users/{id}/deactivate", post(admin::deactivate))
         .route("/admin/users/{id}/reactivate", post(admin::reactivate))
+        .route("/admin/users/{id}/logout", post(admin::force_logout))
         .route("/admin/audit", get(admin::audit_log))
         .route("/gateway", get(crate::gateway::upgrade))
         .route("/openapi.json", get(openapi))
@@ -80,6 +83,7 @@ pub struct ErrorDetail {
     servers((url = "/api/v1")),
     paths(
         users::login, users::logout, users::me, users::update_me, users::list, users::get_one,
+        users::sessions, users::revoke_session, admin::force_logout,
         rooms::list, rooms::create, rooms::public, rooms::get_one, rooms::update, rooms::set_policy, rooms::members, rooms::add_members,
         rooms::join, rooms::leave, rooms::read,
         messages::list, messages::create, messages::get_one, messages::edit, messages::delete,

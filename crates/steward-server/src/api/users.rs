@@ -233,3 +233,44 @@ pub async fn get_one(
     let u = state.store.user(id).await?.ok_or_else(ApiError::not_found)?;
     Ok(axum::Json(UserView::new(&state, &u, &me.user)))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct SessionsResponse {
+    /// Most recently used first; `current` marks the one asking.
+    pub sessions: Vec<steward_store::SessionRecord>,
+}
+
+#[utoipa::path(get, path = "/me/sessions", tag = "users", responses((status = 200, body = SessionsResponse)))]
+pub async fn sessions(State(state): State<AppState>, me: CurrentUser) -> ApiResult<axum::Json<SessionsResponse>> {
+    let mut list = state.store.sessions_of(me.id()).await?;
+    for s in &mut list {
+        s.current = s.id == me.session_id;
+    }
+    Ok(axum::Json(SessionsResponse { sessions: list }))
+}
+
+#[utoipa::path(delete, path = "/me/sessions/{id}", tag = "users", params(("id" = i64, Path)),
+    responses((status = 204, description = "Signed out there; its sockets are closed"), (status = 404, body = ErrorBody)))]
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    if !state.store.delete_session_of(me.id(), id).await? {
+        return Err(ApiError::not_found());
+    }
+    crate::events::end_session(&state, me.id(), id);
+    let origin = crate::audit::Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
+    let event = crate::audit::Event {
+        actor_id: Some(me.id()),
+        action: "auth.session_revoked",
+        target_type: "session",
+        target_id: Some(id),
+        before: serde_json::Value::Null,
+        after: serde_json::Value::Null,
+    };
+    crate::audit::record(&state, &origin, event).await;
+    Ok(StatusCode::NO_CONTENT)
+}
