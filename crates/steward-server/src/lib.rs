@@ -12,6 +12,7 @@ pub mod gateway;
 pub mod i18n;
 pub mod service;
 pub mod state;
+pub mod twofa;
 pub mod views;
 pub mod web;
 

@@ -171,6 +171,7 @@ pub struct LoginForm {
     username: String,
     password: String,
     next: Option<String>,
+    code: Option<String>,
 }
 
 pub async fn login_submit(
@@ -185,7 +186,11 @@ pub async fn login_submit(
     }
     let ip = auth::client_ip(&headers, Some(peer));
     let next = safe_next(f.next.as_deref());
-    match check_login(&state, &f.username, &f.password, &crate::audit::Origin::new(&ip, &headers)).await {
+    let checked = match check_login(&state, &f.username, &f.password, &crate::audit::Origin::new(&ip, &headers)).await {
+        Ok(user) => crate::twofa::verify_login(&state, user.id, f.code.as_deref()).await.map(|_| user),
+        Err(e) => Err(e),
+    };
+    match checked {
         Ok(user) => match open_session(&state, user.id, "web", &ip, &headers).await {
             Ok(token) => {
                 let mut r = Redirect::to(&next).into_response();
@@ -197,7 +202,11 @@ pub async fn login_submit(
         Err(e) => {
             let mut r = state.templates.render(
                 "login.html",
-                context! { lang => locale.as_str(), csrf => "", next, username => f.username, error => error_text(&e, locale) },
+                context! {
+                    lang => locale.as_str(), csrf => "", next, username => f.username,
+                    need_code => matches!(e.code, "totp_required" | "invalid_totp" | "totp_replayed"),
+                    error => if e.code == "totp_required" { None } else { Some(error_text(&e, locale)) },
+                },
             );
             *r.status_mut() = e.status;
             r

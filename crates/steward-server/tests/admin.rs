@@ -155,3 +155,46 @@ async fn one_flooding_client_does_not_slow_others() {
     println!("flood: {refused}/60 refused in {flood_ms} ms; calm client answered in {:?}", t.elapsed());
     app.stop().await;
 }
+
+both! {
+    two_factor_sign_in_refuses_replayed_codes => |app: TestApp| async move {
+        let (_, token) = app.member("anna").await;
+        let (s, setup) = app.post(&token, "/api/v1/me/2fa/setup", json!({})).await;
+        assert_eq!(s, 200);
+        let secret = setup["secret"].as_str().unwrap().to_string();
+        assert!(setup["otpauth_url"].as_str().unwrap().contains(&secret));
+        let (s, v) = app.post(&token, "/api/v1/me/2fa/enable", json!({ "code": "000000x" })).await;
+        assert_eq!((s, v["error"]["code"].as_str()), (422, Some("invalid_totp")));
+        let code = steward_server::twofa::current_code(&secret).unwrap();
+        let (s, v) = app.post(&token, "/api/v1/me/2fa/enable", json!({ "code": code })).await;
+        assert_eq!(s, 200, "{v}");
+        let recovery: Vec<String> = v["recovery_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
+        assert_eq!(recovery.len(), 10);
+
+        let login = |code: Option<String>| {
+            let mut body = json!({ "username": "anna", "password": "password-123" });
+            if let Some(c) = code {
+                body["code"] = json!(c);
+            }
+            body
+        };
+        let (s, v) = app.post_anon("/api/v1/auth/login", login(None)).await;
+        assert_eq!((s, v["error"]["code"].as_str(), v["error"]["field"].as_str()), (401, Some("totp_required"), Some("code")));
+        // The code that enabled 2FA cannot sign in: it was used.
+        let (s, v) = app.post_anon("/api/v1/auth/login", login(Some(code.clone()))).await;
+        assert_eq!((s, v["error"]["code"].as_str()), (401, Some("totp_replayed")), "{v}");
+        let (s, v) = app.post_anon("/api/v1/auth/login", login(Some(recovery[0].clone()))).await;
+        assert_eq!(s, 200, "a recovery code signs in once: {v}");
+        let (s, v) = app.post_anon("/api/v1/auth/login", login(Some(recovery[0].clone()))).await;
+        assert_eq!((s, v["error"]["code"].as_str()), (401, Some("invalid_totp")), "and only once");
+        let (_, st) = app.get(&token, "/api/v1/me/2fa").await;
+        assert_eq!((st["enabled"].as_bool(), st["recovery_codes_left"].as_i64()), (Some(true), Some(9)));
+        let (s, _) = app.post(&token, "/api/v1/me/2fa/disable", json!({ "password": "wrong-one-here" })).await;
+        assert_eq!(s, 403);
+        let (s, _) = app.post(&token, "/api/v1/me/2fa/disable", json!({ "password": "password-123" })).await;
+        assert_eq!(s, 204);
+        let (s, _) = app.post_anon("/api/v1/auth/login", login(None)).await;
+        assert_eq!(s, 200, "off again");
+        app.stop().await;
+    };
+}

@@ -9,6 +9,7 @@ mod messages;
 mod migrate;
 mod rooms;
 pub mod testing;
+mod totp;
 mod users;
 
 use std::path::Path;
@@ -24,6 +25,7 @@ use db::{Pools, Tx};
 pub use messages::{AttachmentFile, NewAttachment, NewMessage, Page, PostOutcome, SearchQuery};
 pub use rooms::NewRoom;
 pub use steward_core::model::SessionRecord;
+pub use totp::TotpState;
 pub use users::{NewUser, ProfileUpdate, SessionInfo};
 
 pub use steward_core::model;

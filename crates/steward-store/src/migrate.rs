@@ -28,6 +28,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_audit.sql"),
         postgres: include_str!("../migrations/postgres/0003_audit.sql"),
     },
+    Migration {
+        version: 4,
+        sqlite: include_str!("../migrations/sqlite/0004_totp.sql"),
+        postgres: include_str!("../migrations/postgres/0004_totp.sql"),
+    },
 ];
 
 const LEDGER: &str =

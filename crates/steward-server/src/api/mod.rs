@@ -33,6 +33,10 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/auth/logout", post(users::logout))
         .route("/me", get(users::me).patch(users::update_me))
         .route("/me/sessions", get(users::sessions))
+        .route("/me/2fa", get(users::twofa_status))
+        .route("/me/2fa/setup", post(users::twofa_setup))
+        .route("/me/2fa/enable", post(users::twofa_enable))
+        .route("/me/2fa/disable", post(users::twofa_disable))
         .route("/me/sessions/{id}", axum::routing::delete(users::revoke_session))
         .route("/users", get(users::list))
         .route("/users/{id}", get(users::get_one))
@@ -84,6 +88,7 @@ pub struct ErrorDetail {
     paths(
         users::login, users::logout, users::me, users::update_me, users::list, users::get_one,
         users::sessions, users::revoke_session, admin::force_logout,
+        users::twofa_status, users::twofa_setup, users::twofa_enable, users::twofa_disable,
         rooms::list, rooms::create, rooms::public, rooms::get_one, rooms::update, rooms::set_policy, rooms::members, rooms::add_members,
         rooms::join, rooms::leave, rooms::read,
         messages::list, messages::create, messages::get_one, messages::edit, messages::delete,

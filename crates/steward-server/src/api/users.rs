@@ -19,6 +19,8 @@ pub struct LoginRequest {
     /// Username or e-mail address.
     pub username: String,
     pub password: String,
+    /// For people with two-factor authentication: the authenticator code or a recovery code.
+    pub code: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -119,6 +121,7 @@ pub async fn login(
 ) -> ApiResult<axum::Json<LoginResponse>> {
     let ip = auth::client_ip(&headers, Some(peer));
     let user = check_login(&state, &req.username, &req.password, &crate::audit::Origin::new(&ip, &headers)).await?;
+    crate::twofa::verify_login(&state, user.id, req.code.as_deref()).await?;
     let token = open_session(&state, user.id, "api", &ip, &headers).await?;
     Ok(axum::Json(LoginResponse { token, user: UserView::new(&state, &user, &user) }))
 }
@@ -268,6 +271,117 @@ pub async fn revoke_session(
         action: "auth.session_revoked",
         target_type: "session",
         target_id: Some(id),
+        before: serde_json::Value::Null,
+        after: serde_json::Value::Null,
+    };
+    crate::audit::record(&state, &origin, event).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TwoFactorStatus {
+    pub enabled: bool,
+    /// Unused recovery codes left.
+    pub recovery_codes_left: i64,
+}
+
+#[utoipa::path(get, path = "/me/2fa", tag = "users", responses((status = 200, body = TwoFactorStatus)))]
+pub async fn twofa_status(State(state): State<AppState>, me: CurrentUser) -> ApiResult<axum::Json<TwoFactorStatus>> {
+    let tf = state.store.totp_state(me.id()).await?;
+    Ok(axum::Json(TwoFactorStatus { enabled: tf.secret.is_some(), recovery_codes_left: tf.recovery_left }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TwoFactorSetup {
+    /// Base32 secret to type into an authenticator app.
+    pub secret: String,
+    /// The same as an `otpauth://` link (for a QR code).
+    pub otpauth_url: String,
+}
+
+#[utoipa::path(post, path = "/me/2fa/setup", tag = "users",
+    responses((status = 200, body = TwoFactorSetup, description = "A new secret, pending until confirmed"), (status = 409, body = ErrorBody)))]
+pub async fn twofa_setup(State(state): State<AppState>, me: CurrentUser) -> ApiResult<axum::Json<TwoFactorSetup>> {
+    if state.store.totp_state(me.id()).await?.secret.is_some() {
+        return Err(ApiError::new(StatusCode::CONFLICT, "totp_enabled"));
+    }
+    let (secret, otpauth_url) = crate::twofa::new_secret(&me.user.username);
+    state.store.set_totp_pending(me.id(), Some(&secret)).await?;
+    Ok(axum::Json(TwoFactorSetup { secret, otpauth_url }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TwoFactorConfirm {
+    /// The code the authenticator shows now.
+    pub code: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RecoveryCodes {
+    /// Shown once: each signs in once when the authenticator is lost.
+    pub recovery_codes: Vec<String>,
+}
+
+#[utoipa::path(post, path = "/me/2fa/enable", tag = "users", request_body = TwoFactorConfirm,
+    responses((status = 200, body = RecoveryCodes), (status = 422, body = ErrorBody)))]
+pub async fn twofa_enable(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    me: CurrentUser,
+    Json(req): Json<TwoFactorConfirm>,
+) -> ApiResult<axum::Json<RecoveryCodes>> {
+    let tf = state.store.totp_state(me.id()).await?;
+    let Some(pending) = tf.pending else {
+        return Err(ApiError::new(StatusCode::CONFLICT, "totp_not_pending"));
+    };
+    let step = crate::twofa::code_step(&pending, &req.code)
+        .ok_or_else(|| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_totp").with_field("code"))?;
+    let codes = crate::twofa::new_recovery_codes();
+    let hashes: Vec<String> = codes.iter().map(|c| crate::twofa::hash_recovery(c)).collect();
+    state.store.enable_totp(me.id(), &pending, step, &hashes).await?;
+    let origin = crate::audit::Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
+    let event = crate::audit::Event {
+        actor_id: Some(me.id()),
+        action: "auth.2fa_enabled",
+        target_type: "user",
+        target_id: Some(me.id()),
+        before: serde_json::Value::Null,
+        after: serde_json::Value::Null,
+    };
+    crate::audit::record(&state, &origin, event).await;
+    Ok(axum::Json(RecoveryCodes { recovery_codes: codes }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TwoFactorDisable {
+    pub password: String,
+}
+
+#[utoipa::path(post, path = "/me/2fa/disable", tag = "users", request_body = TwoFactorDisable,
+    responses((status = 204), (status = 403, body = ErrorBody)))]
+pub async fn twofa_disable(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    me: CurrentUser,
+    Json(req): Json<TwoFactorDisable>,
+) -> ApiResult<StatusCode> {
+    let (_, hash) = state.store.user_for_login(&me.user.username).await?.ok_or_else(ApiError::unauthorized)?;
+    let password = req.password;
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash)).await.unwrap_or(false);
+    if !ok {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "wrong_password").with_field("password"));
+    }
+    state.store.disable_totp(me.id()).await?;
+    let origin = crate::audit::Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
+    let event = crate::audit::Event {
+        actor_id: Some(me.id()),
+        action: "auth.2fa_disabled",
+        target_type: "user",
+        target_id: Some(me.id()),
         before: serde_json::Value::Null,
         after: serde_json::Value::Null,
     };
