@@ -201,6 +201,27 @@ pub struct SessionRecord {
     pub current: bool,
 }
 
+/// An invite link (its token is shown once, at creation).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Invite {
+    pub id: i64,
+    /// Where the link was shared, for attribution ("website", "telegram-ad-1").
+    pub label: String,
+    pub role: SystemRole,
+    /// Rooms people join on sign-up (besides the default room).
+    pub rooms: Vec<RoomId>,
+    pub max_uses: i64,
+    pub uses: i64,
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: Millis,
+    pub created_by: Option<UserId>,
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Millis,
+    pub revoked: bool,
+}
+
 /// One audit log entry: who did what to whom, from where, before and after.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AuditEntry {

@@ -104,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(web::login_page).post(web::login_submit))
         .route("/logout", post(web::logout))
         .route("/setup/{token}", get(web::setup_page).post(web::setup_submit))
+        .route("/invite/{token}", get(web::invite_page).post(web::invite_submit))
         .route("/r/{id}", get(web::room_page))
         .route("/search", get(web::search_page))
         .route("/settings", get(web::settings_page).post(web::settings_submit))

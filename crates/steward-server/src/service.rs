@@ -245,7 +245,7 @@ pub async fn join(state: &AppState, user: &User, room_id: i64) -> ApiResult<Room
     room_view(state, user, &room).await
 }
 
-async fn add_people(state: &AppState, room_id: i64, people: &[User]) -> ApiResult<Vec<i64>> {
+pub(crate) async fn add_people(state: &AppState, room_id: i64, people: &[User]) -> ApiResult<Vec<i64>> {
     let ids: Vec<i64> = people.iter().map(|u| u.id).collect();
     let added = state.store.add_members(room_id, &ids, RoomRole::Member).await?;
     let room = state.store.room(room_id).await?.ok_or_else(ApiError::not_found)?;

@@ -300,6 +300,105 @@ pub async fn setup_submit(
     }
 }
 
+// ---- sign-up through an invite link ----
+
+fn invite_ctx(locale: Locale, token: &str) -> (String, String, String, String) {
+    let i = i18n::get();
+    (
+        format!("/invite/{token}"),
+        i.t(locale, "signup-title", None),
+        i.t(locale, "signup-lead", None),
+        i.t(locale, "signup-submit", None),
+    )
+}
+
+fn invite_gone(locale: Locale) -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Html(format!(
+            "<!doctype html><meta charset=utf-8><title>Steward</title><p>{}</p><p><a href=\"/login\">Steward</a></p>",
+            minijinja::HtmlEscape(&i18n::get().t(locale, "signup-invalid", None))
+        )),
+    )
+        .into_response()
+}
+
+pub async fn invite_page(State(state): State<AppState>, headers: HeaderMap, Path(token): Path<String>) -> Response {
+    let locale = page_locale(&headers, None);
+    if token.len() > 128 || !matches!(state.store.usable_invite(&auth::token_hash(&token)).await, Ok(Some(_))) {
+        return invite_gone(locale);
+    }
+    let (action, heading, lead, submit) = invite_ctx(locale, &token);
+    state
+        .templates
+        .render("setup.html", context! { lang => locale.as_str(), token, csrf => "", action, heading, lead, submit })
+}
+
+pub async fn invite_submit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(f): Form<SetupForm>,
+) -> Response {
+    let locale = page_locale(&headers, None);
+    if !auth::same_origin(&headers) {
+        return (StatusCode::FORBIDDEN, "cross-site sign-up refused").into_response();
+    }
+    let Ok(Some(invite)) = state.store.usable_invite(&auth::token_hash(&token)).await else {
+        return invite_gone(locale);
+    };
+    if !matches!(state.store.claim_invite(invite.id).await, Ok(true)) {
+        return invite_gone(locale);
+    }
+    let account = crate::accounts::NewAccount {
+        username: &f.username,
+        display_name: Some(&f.display_name),
+        email: f.email.as_deref(),
+        password: &f.password,
+        locale,
+        role: invite.role,
+    };
+    let user = match crate::accounts::create(&state.store, account).await {
+        Ok(u) => u,
+        Err(e) => {
+            let _ = state.store.release_invite(invite.id).await;
+            let (action, heading, lead, submit) = invite_ctx(locale, &token);
+            let mut r = state.templates.render(
+                "setup.html",
+                context! { lang => locale.as_str(), token, csrf => "", action, heading, lead, submit, error => error_text(&e, locale),
+                    username => f.username, display_name => f.display_name, email => f.email },
+            );
+            *r.status_mut() = e.status;
+            return r;
+        }
+    };
+    let _ = state.store.set_user_invite(user.id, invite.id).await;
+    for room in &invite.rooms {
+        if let Err(e) = crate::service::add_people(&state, *room, std::slice::from_ref(&user)).await {
+            tracing::warn!(error = %e, room, "invite room not joined");
+        }
+    }
+    let ip = auth::client_ip(&headers, Some(peer));
+    let event = crate::audit::Event {
+        actor_id: Some(user.id),
+        action: "user.signup",
+        target_type: "invite",
+        target_id: Some(invite.id),
+        before: serde_json::Value::Null,
+        after: json!({ "user_id": user.id, "label": invite.label, "role": invite.role }),
+    };
+    crate::audit::record(&state, &crate::audit::Origin::new(&ip, &headers), event).await;
+    match open_session(&state, user.id, "web", &ip, &headers).await {
+        Ok(t) => {
+            let mut r = Redirect::to("/").into_response();
+            r.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &t, auth::SESSION_TTL_MS / 1000));
+            r
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
 // ---- the chat ----
 
 pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {

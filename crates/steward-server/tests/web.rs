@@ -4,6 +4,7 @@ mod common;
 
 use common::{Db, TestApp};
 use serde_json::json;
+use steward_core::SystemRole;
 
 fn cookie_of(resp: &reqwest::Response) -> Option<String> {
     resp.headers()
@@ -152,6 +153,51 @@ both! {
         assert_eq!(found["users"][0]["username"], "boris");
         let (s, v) = app.patch(&ta, "/api/v1/me", json!({ "locale": "de" })).await;
         assert_eq!((s, v["error"]["field"].as_str(), v["error"]["code"].as_str()), (422, Some("locale"), Some("invalid_choice")));
+        app.stop().await;
+    };
+}
+
+both! {
+    invite_links_sign_people_up_once_into_their_rooms => |app: TestApp| async move {
+        let (_, admin) = app.user("admin", SystemRole::Admin).await;
+        let (_, member) = app.member("member").await;
+        let (_, supervisor) = app.user("sup", SystemRole::Supervisor).await;
+        let group = app.room(&admin, "team", "group", &[]).await;
+        let (s, _) = app.post(&member, "/api/v1/admin/invites", json!({ "label": "x" })).await;
+        assert_eq!(s, 403, "members do not invite");
+        let (s, v) = app.post(&supervisor, "/api/v1/admin/invites", json!({ "role": "admin" })).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (403, Some("role")), "supervisors invite members and guests only");
+        let (s, v) = app.post(&admin, "/api/v1/admin/invites", json!({ "label": "website", "max_uses": 1, "rooms": [group] })).await;
+        assert_eq!(s, 201, "{v}");
+        let url = v["url"].as_str().unwrap().to_string();
+        let path = url.split_once("/invite/").map(|(_, t)| format!("/invite/{t}")).unwrap();
+        let page = app.http.get(app.url(&path)).header("accept-language", "ru").send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("Создать учётную запись"));
+        let form = |pw: &'static str| vec![("username", "newbie"), ("display_name", "Новичок"), ("email", ""), ("password", pw)];
+        let resp = no_redirects().post(app.url(&path)).header("origin", app.server.url()).form(&form("password")).send().await.unwrap();
+        assert_eq!(resp.status(), 422, "a common password is refused and the use is given back");
+        let resp = no_redirects().post(app.url(&path)).header("origin", app.server.url()).form(&form("violet-harbour-42")).send().await.unwrap();
+        assert_eq!(resp.status(), 303);
+        assert!(cookie_of(&resp).is_some(), "signed in straight away");
+        let resp = no_redirects().post(app.url(&path)).header("origin", app.server.url()).form(&form("violet-harbour-43")).send().await.unwrap();
+        assert_eq!(resp.status(), 404, "used up");
+        let (_, login) = app.post_anon("/api/v1/auth/login", json!({ "username": "newbie", "password": "violet-harbour-42" })).await;
+        let token = login["token"].as_str().unwrap().to_string();
+        let (_, rooms) = app.get(&token, "/api/v1/rooms").await;
+        assert!(rooms["rooms"].as_array().unwrap().iter().any(|r| r["id"] == group), "joined the invite's room");
+        let (_, log) = app.get(&admin, "/api/v1/admin/audit?action=user.signup").await;
+        assert!(log["entries"][0]["after"].as_str().unwrap().contains("website"), "attributed to its label");
+        // Revoked links stop working.
+        let (_, v) = app.post(&admin, "/api/v1/admin/invites", json!({ "max_uses": 5 })).await;
+        let id = v["invite"]["id"].as_i64().unwrap();
+        let path = v["url"].as_str().unwrap().split_once("/invite/").map(|(_, t)| format!("/invite/{t}")).unwrap();
+        assert_eq!(app.delete(&admin, &format!("/api/v1/admin/invites/{id}")).await.0, 204);
+        assert_eq!(app.http.get(app.url(&path)).send().await.unwrap().status(), 404);
+        let (_, list) = app.get(&admin, "/api/v1/admin/invites").await;
+        assert_eq!(list["invites"].as_array().unwrap().len(), 2);
+        let (s, v) = app.post(&admin, "/api/v1/admin/invites", json!({ "max_uses": 0 })).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (422, Some("max_uses")));
         app.stop().await;
     };
 }

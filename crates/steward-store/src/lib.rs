@@ -5,6 +5,7 @@
 
 mod audit;
 mod db;
+mod invites;
 mod messages;
 mod migrate;
 mod rooms;
@@ -22,6 +23,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 pub use audit::{AuditEntry, AuditFilter, NewAudit};
 pub use db::Backend;
 use db::{Pools, Tx};
+pub use invites::NewInvite;
 pub use messages::{AttachmentFile, NewAttachment, NewMessage, Page, PostOutcome, SearchQuery};
 pub use rooms::NewRoom;
 pub use steward_core::model::SessionRecord;

@@ -33,6 +33,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_totp.sql"),
         postgres: include_str!("../migrations/postgres/0004_totp.sql"),
     },
+    Migration {
+        version: 5,
+        sqlite: include_str!("../migrations/sqlite/0005_invites.sql"),
+        postgres: include_str!("../migrations/postgres/0005_invites.sql"),
+    },
 ];
 
 const LEDGER: &str =

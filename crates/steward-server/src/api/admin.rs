@@ -298,3 +298,137 @@ pub async fn force_logout(
     audit::record(&state, &origin, event).await;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateInvite {
+    /// Where the link will be shared, for attribution.
+    #[serde(default)]
+    pub label: String,
+    /// Role of the people who sign up (default `member`). Without `user.manage`, only `member` or `guest`.
+    pub role: Option<String>,
+    /// 1–10,000 (default 1).
+    pub max_uses: Option<i64>,
+    /// 1–8,760 (default 168: a week).
+    pub expires_in_hours: Option<i64>,
+    /// Rooms they join on sign-up.
+    #[serde(default)]
+    pub rooms: Vec<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedInvite {
+    pub invite: steward_core::model::Invite,
+    /// The link to share; shown only now.
+    pub url: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InvitesResponse {
+    pub invites: Vec<steward_core::model::Invite>,
+}
+
+#[utoipa::path(post, path = "/admin/invites", tag = "admin", request_body = CreateInvite,
+    responses((status = 201, body = CreatedInvite), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_invite(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    me: CurrentUser,
+    Json(req): Json<CreateInvite>,
+) -> ApiResult<(StatusCode, axum::Json<CreatedInvite>)> {
+    require(&me, Permission::UserInvite)?;
+    let role = SystemRole::parse(req.role.as_deref().unwrap_or("member"))?;
+    let perms = me.user.role.permissions();
+    let allowed = match role {
+        SystemRole::Owner => me.user.role == SystemRole::Owner,
+        SystemRole::Member | SystemRole::Guest => true,
+        _ => perms.has(Permission::UserManage),
+    };
+    if !allowed {
+        return Err(ApiError::forbidden().with_field("role"));
+    }
+    let label = req.label.trim().to_string();
+    if label.chars().count() > 80 {
+        return Err(steward_core::FieldError::with_limit("label", steward_core::Rule::TooLong, 80).into());
+    }
+    let max_uses = req.max_uses.unwrap_or(1);
+    if !(1..=10_000).contains(&max_uses) {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "out_of_range").with_field("max_uses"));
+    }
+    let hours = req.expires_in_hours.unwrap_or(168);
+    if !(1..=8_760).contains(&hours) {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "out_of_range").with_field("expires_in_hours"));
+    }
+    let mut rooms = req.rooms.clone();
+    rooms.sort_unstable();
+    rooms.dedup();
+    if rooms.len() > 50 {
+        return Err(steward_core::FieldError::with_limit("rooms", steward_core::Rule::TooLong, 50).into());
+    }
+    for &room in &rooms {
+        // Only rooms the inviter can see, and never direct conversations.
+        let (r, access) = crate::service::room_access(&state, &me.user, room).await?;
+        if r.kind == steward_core::RoomKind::Direct || !access.can_add_members() {
+            return Err(ApiError::forbidden().with_field("rooms"));
+        }
+    }
+    let token = auth::new_token();
+    let invite = state
+        .store
+        .create_invite(&steward_store::NewInvite {
+            token_hash: auth::token_hash(&token),
+            label,
+            role,
+            rooms,
+            max_uses,
+            expires_at: steward_store::now_ms() + hours * 3_600_000,
+            created_by: me.id(),
+        })
+        .await?;
+    let base = state.config.public_url.clone().unwrap_or_else(|| {
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+        format!("http://{host}")
+    });
+    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
+    let event = Event {
+        actor_id: Some(me.id()),
+        action: "user.invite_created",
+        target_type: "invite",
+        target_id: Some(invite.id),
+        before: serde_json::Value::Null,
+        after: json!({ "role": role, "label": invite.label, "max_uses": max_uses, "rooms": invite.rooms }),
+    };
+    audit::record(&state, &origin, event).await;
+    Ok((StatusCode::CREATED, axum::Json(CreatedInvite { invite, url: format!("{base}/invite/{token}") })))
+}
+
+#[utoipa::path(get, path = "/admin/invites", tag = "admin", responses((status = 200, body = InvitesResponse), (status = 403, body = ErrorBody)))]
+pub async fn invites(State(state): State<AppState>, me: CurrentUser) -> ApiResult<axum::Json<InvitesResponse>> {
+    require(&me, Permission::UserInvite)?;
+    Ok(axum::Json(InvitesResponse { invites: state.store.invites().await? }))
+}
+
+#[utoipa::path(delete, path = "/admin/invites/{id}", tag = "admin", params(("id" = i64, Path)),
+    responses((status = 204, description = "Revoked: the link no longer works"), (status = 404, body = ErrorBody)))]
+pub async fn revoke_invite(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    require(&me, Permission::UserInvite)?;
+    state.store.revoke_invite(id).await?;
+    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
+    let event = Event {
+        actor_id: Some(me.id()),
+        action: "user.invite_revoked",
+        target_type: "invite",
+        target_id: Some(id),
+        before: serde_json::Value::Null,
+        after: serde_json::Value::Null,
+    };
+    audit::record(&state, &origin, event).await;
+    Ok(StatusCode::NO_CONTENT)
+}
