@@ -316,6 +316,107 @@ pub async fn leave(state: &AppState, user: &User, room_id: i64) -> ApiResult<()>
     Ok(())
 }
 
+fn room_updated(state: &AppState, room_id: i64, seq: i64, room: &Room) {
+    events::publish_room(
+        state,
+        room_id,
+        seq,
+        json!({ "type": "room.updated", "room_id": room_id, "seq": seq, "room": room }).to_string(),
+    );
+}
+
+/// Archives or unarchives a room: archived rooms stay readable, nobody posts or reacts.
+pub async fn set_archived(state: &AppState, user: &User, room_id: i64, archived: bool) -> ApiResult<RoomView> {
+    let (room, access) = room_access(state, user, room_id).await?;
+    if !access.can_manage() {
+        return Err(ApiError::forbidden());
+    }
+    if room.archived == archived {
+        return room_view(state, user, &room).await;
+    }
+    let (room, seq) = state.store.set_archived(room_id, archived).await?;
+    room_updated(state, room_id, seq, &room);
+    let event = audit::Event {
+        actor_id: Some(user.id),
+        action: if archived { "room.archive" } else { "room.unarchive" },
+        target_type: "room",
+        target_id: Some(room_id),
+        before: serde_json::Value::Null,
+        after: serde_json::Value::Null,
+    };
+    audit::record(state, &audit::Origin::default(), event).await;
+    room_view(state, user, &room).await
+}
+
+/// Removes someone from a room (a kick). Owners can only be removed by people with `room.manage_any`.
+pub async fn remove_member(state: &AppState, user: &User, room_id: i64, target_id: i64) -> ApiResult<()> {
+    if target_id == user.id {
+        return leave(state, user, room_id).await;
+    }
+    let (room, access) = room_access(state, user, room_id).await?;
+    if !access.can_manage() || room.kind == RoomKind::Direct {
+        return Err(ApiError::forbidden());
+    }
+    let target_role = state.store.membership(room_id, target_id).await?.ok_or_else(ApiError::not_found)?;
+    if target_role == RoomRole::Owner && !user.role.permissions().has(Permission::RoomManageAny) {
+        return Err(ApiError::forbidden());
+    }
+    let target = state.store.user(target_id).await?.ok_or_else(ApiError::not_found)?;
+    if let Some(seq) = state.store.remove_member(room_id, target_id).await? {
+        events::publish_room(
+            state,
+            room_id,
+            seq,
+            events::member_event(EventKind::MemberLeft, room_id, seq, &brief(&target)),
+        );
+        events::unsubscribe(state, target_id, room_id);
+        events::publish_user(state, target_id, json!({ "type": "room.removed", "room_id": room_id }));
+        let event = audit::Event {
+            actor_id: Some(user.id),
+            action: "room.member_removed",
+            target_type: "room",
+            target_id: Some(room_id),
+            before: json!({ "user_id": target_id, "role": target_role }),
+            after: serde_json::Value::Null,
+        };
+        audit::record(state, &audit::Origin::default(), event).await;
+    }
+    Ok(())
+}
+
+/// Gives a member a room role. Making someone owner hands the room over: the
+/// old owner becomes a moderator.
+pub async fn set_member_role(state: &AppState, user: &User, room_id: i64, target_id: i64, role: &str) -> ApiResult<()> {
+    let role = RoomRole::parse(role)?;
+    let (room, access) = room_access(state, user, room_id).await?;
+    if !access.can_manage() || room.kind == RoomKind::Direct {
+        return Err(ApiError::forbidden());
+    }
+    let before = state.store.membership(room_id, target_id).await?.ok_or_else(ApiError::not_found)?;
+    let is_owner = access.membership == Some(RoomRole::Owner);
+    let may_touch_owners = is_owner || user.role.permissions().has(Permission::RoomManageAny);
+    if (role == RoomRole::Owner || before == RoomRole::Owner) && !may_touch_owners {
+        return Err(ApiError::forbidden());
+    }
+    let seq = state.store.set_member_role(room_id, target_id, role).await?;
+    let room_now = state.store.room(room_id).await?.ok_or_else(ApiError::not_found)?;
+    room_updated(state, room_id, seq, &room_now);
+    if role == RoomRole::Owner && is_owner && target_id != user.id {
+        let seq = state.store.set_member_role(room_id, user.id, RoomRole::Moderator).await?;
+        room_updated(state, room_id, seq, &room_now);
+    }
+    let event = audit::Event {
+        actor_id: Some(user.id),
+        action: "room.member_role",
+        target_type: "room",
+        target_id: Some(room_id),
+        before: json!({ "user_id": target_id, "role": before }),
+        after: json!({ "user_id": target_id, "role": role }),
+    };
+    audit::record(state, &audit::Origin::default(), event).await;
+    Ok(())
+}
+
 /// Replaces a room's policy (owners, moderators, and people with `room.manage_any`).
 pub async fn set_policy(state: &AppState, user: &User, room_id: i64, policy: RoomPolicy) -> ApiResult<RoomView> {
     let (_, access) = room_access(state, user, room_id).await?;

@@ -161,4 +161,48 @@ both! {
         assert_eq!((s, v["error"]["field"].as_str()), (422, Some("post")), "{v}");
         app.stop().await;
     };
+
+    room_administration_archive_kick_and_hand_over => |app: TestApp| async move {
+        let (_, owner) = app.user("owner", SystemRole::Owner).await;
+        let (m, member) = app.member("member").await;
+        let (e, editor) = app.member("editor").await;
+        let news = app.room(&owner, "news", "broadcast", &[m, e]).await;
+        let post = |room: i64| format!("/api/v1/rooms/{room}/messages");
+        let (s, _) = app.post(&editor, &post(news), json!({ "body": "draft" })).await;
+        assert_eq!(s, 403, "a plain member of a broadcast does not post");
+        let (s, _) = app.put_json(&member, &format!("/api/v1/rooms/{news}/members/{e}"), json!({ "role": "editor" })).await;
+        assert_eq!(s, 403, "members do not hand out roles");
+        let (s, _) = app.put_json(&owner, &format!("/api/v1/rooms/{news}/members/{e}"), json!({ "role": "editor" })).await;
+        assert_eq!(s, 204);
+        let (s, _) = app.post(&editor, &post(news), json!({ "body": "published" })).await;
+        assert_eq!(s, 201, "editors post in broadcasts");
+        // Archive: readable, nobody posts; unarchive restores.
+        let (s, v) = app.post(&owner, &format!("/api/v1/rooms/{news}/archive"), json!({})).await;
+        assert_eq!((s, v["archived"].as_bool()), (200, Some(true)));
+        let (s, _) = app.post(&editor, &post(news), json!({ "body": "late" })).await;
+        assert_eq!(s, 403);
+        assert_eq!(app.get(&member, &format!("/api/v1/rooms/{news}/messages")).await.0, 200, "still readable");
+        let (s, _) = app.post(&owner, &format!("/api/v1/rooms/{news}/unarchive"), json!({})).await;
+        assert_eq!(s, 200);
+        // Kick: the member's socket hears room.removed and nothing after.
+        let mut ws = app.ws_live(&member).await;
+        let (s, _) = app.delete(&editor, &format!("/api/v1/rooms/{news}/members/{m}")).await;
+        assert_eq!(s, 403, "editors do not kick");
+        let (s, _) = app.delete(&owner, &format!("/api/v1/rooms/{news}/members/{m}")).await;
+        assert_eq!(s, 204);
+        assert!(ws.next_of("room.removed").await.is_some());
+        app.say(&owner, news, "after the kick").await;
+        ws.assert_quiet(std::time::Duration::from_millis(400)).await;
+        // Hand over: the new owner owns, the old one moderates.
+        let (s, _) = app.put_json(&owner, &format!("/api/v1/rooms/{news}/members/{e}"), json!({ "role": "owner" })).await;
+        assert_eq!(s, 204);
+        let (_, room) = app.get(&owner, &format!("/api/v1/rooms/{news}")).await;
+        assert_eq!(room["my_role"], "moderator");
+        let (_, room) = app.get(&editor, &format!("/api/v1/rooms/{news}")).await;
+        assert_eq!(room["my_role"], "owner");
+        let (_, log) = app.get(&owner, "/api/v1/admin/audit?action=room.").await;
+        let actions: Vec<&str> = log["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert!(actions.contains(&"room.archive") && actions.contains(&"room.member_removed") && actions.contains(&"room.member_role"), "{actions:?}");
+        app.stop().await;
+    };
 }

@@ -443,6 +443,41 @@ impl Store {
         Ok(now)
     }
 
+    /// Archives (read-only for everyone) or unarchives a room; returns it and the `room.updated` seq.
+    pub async fn set_archived(&self, room_id: i64, archived: bool) -> Result<(Room, i64)> {
+        let q = Query::update()
+            .table("rooms")
+            .value("archived", archived)
+            .and_where(Expr::col("id").eq(room_id))
+            .to_owned();
+        let mut tx = self.tx().await?;
+        if tx.conn().exec(&q).await? == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let data = if archived { "archived" } else { "unarchived" };
+        let seq = append_event(&mut tx.conn(), room_id, EventKind::RoomUpdated, None, None, data).await?;
+        tx.commit().await?;
+        Ok((self.room(room_id).await?.ok_or(StoreError::NotFound)?, seq))
+    }
+
+    /// Changes a member's room role; returns the `room.updated` seq.
+    pub async fn set_member_role(&self, room_id: i64, user_id: i64, role: RoomRole) -> Result<i64> {
+        let q = Query::update()
+            .table("room_members")
+            .value("role", role.as_str())
+            .and_where(Expr::col("room_id").eq(room_id))
+            .and_where(Expr::col("user_id").eq(user_id))
+            .to_owned();
+        let mut tx = self.tx().await?;
+        if tx.conn().exec(&q).await? == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let seq =
+            append_event(&mut tx.conn(), room_id, EventKind::RoomUpdated, None, Some(user_id), "member_role").await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
+
     /// Replaces a room's policy; returns the room and the `room.updated` seq.
     pub async fn set_room_policy(&self, room_id: i64, policy: &RoomPolicy) -> Result<(Room, i64)> {
         let json = serde_json::to_string(policy).map_err(|_| StoreError::Invalid("policy"))?;

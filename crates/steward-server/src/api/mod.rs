@@ -45,6 +45,9 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/rooms/{id}", get(rooms::get_one).patch(rooms::update))
         .route("/rooms/{id}/members", get(rooms::members).post(rooms::add_members))
         .route("/rooms/{id}/policy", put(rooms::set_policy))
+        .route("/rooms/{id}/archive", post(rooms::archive))
+        .route("/rooms/{id}/unarchive", post(rooms::unarchive))
+        .route("/rooms/{id}/members/{user_id}", put(rooms::set_member_role).delete(rooms::remove_member))
         .route("/rooms/{id}/join", post(rooms::join))
         .route("/rooms/{id}/leave", post(rooms::leave))
         .route("/rooms/{id}/read", post(rooms::read))
@@ -92,7 +95,7 @@ pub struct ErrorDetail {
         users::sessions, users::revoke_session, admin::force_logout,
         users::twofa_status, users::twofa_setup, users::twofa_enable, users::twofa_disable,
         rooms::list, rooms::create, rooms::public, rooms::get_one, rooms::update, rooms::set_policy, rooms::members, rooms::add_members,
-        rooms::join, rooms::leave, rooms::read,
+        rooms::join, rooms::leave, rooms::read, rooms::archive, rooms::unarchive, rooms::remove_member, rooms::set_member_role,
         messages::list, messages::create, messages::get_one, messages::edit, messages::delete,
         messages::react, messages::unreact, messages::pins, messages::pin, messages::unpin,
         files::upload, files::download, search::search, crate::gateway::upgrade,

@@ -190,3 +190,53 @@ pub async fn read(
     let last_read_seq = service::mark_read(&state, &me.user, id, req.seq).await?;
     Ok(axum::Json(ReadResponse { last_read_seq }))
 }
+
+#[utoipa::path(post, path = "/rooms/{id}/archive", tag = "rooms", params(("id" = i64, Path)),
+    responses((status = 200, body = RoomView), (status = 403, body = ErrorBody)))]
+pub async fn archive(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::Json<RoomView>> {
+    Ok(axum::Json(service::set_archived(&state, &me.user, id, true).await?))
+}
+
+#[utoipa::path(post, path = "/rooms/{id}/unarchive", tag = "rooms", params(("id" = i64, Path)),
+    responses((status = 200, body = RoomView), (status = 403, body = ErrorBody)))]
+pub async fn unarchive(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::Json<RoomView>> {
+    Ok(axum::Json(service::set_archived(&state, &me.user, id, false).await?))
+}
+
+#[utoipa::path(delete, path = "/rooms/{id}/members/{user_id}", tag = "rooms", params(("id" = i64, Path), ("user_id" = i64, Path)),
+    responses((status = 204, description = "Removed; their sockets stop receiving the room"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn remove_member(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((id, user_id)): Path<(i64, i64)>,
+) -> ApiResult<StatusCode> {
+    service::remove_member(&state, &me.user, id, user_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberRoleRequest {
+    /// `owner` (hands the room over), `moderator`, `editor` or `member`.
+    pub role: String,
+}
+
+#[utoipa::path(put, path = "/rooms/{id}/members/{user_id}", tag = "rooms", params(("id" = i64, Path), ("user_id" = i64, Path)),
+    request_body = MemberRoleRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn set_member_role(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((id, user_id)): Path<(i64, i64)>,
+    Json(req): Json<MemberRoleRequest>,
+) -> ApiResult<StatusCode> {
+    service::set_member_role(&state, &me.user, id, user_id, &req.role).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
