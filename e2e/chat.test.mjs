@@ -151,6 +151,15 @@ try {
   const results = await mike.textContent('main');
   assert.ok(results.includes('Баны за спам'), 'search for "бан" finds "Баны"');
   await mike.screenshot({ path: join(artifacts, 'search-phone-en.png') });
+  // The owner's console: people, invite links, audit log.
+  await anna.goto(`${base}/admin`);
+  await anna.waitForSelector('#adm-people');
+  await anna.fill('#inv-label', 'сайт');
+  await anna.click('form[action="/admin/invites"] button[type=submit]');
+  await anna.waitForSelector('#invite-url');
+  const invite = await anna.inputValue('#invite-url');
+  assert.ok(invite.includes('/invite/'), 'the console shows the new invite link');
+  await anna.screenshot({ path: join(artifacts, 'admin-desktop-ru.png'), fullPage: true });
   console.log('browser test passed; screenshots in', artifacts);
 } catch (e) {
   failed = true;

@@ -2,6 +2,7 @@
 //! background jobs, wired to the store and the bus.
 
 pub mod accounts;
+pub mod admin_pages;
 pub mod api;
 pub mod audit;
 pub mod auth;
@@ -108,6 +109,12 @@ pub fn router(state: AppState) -> Router {
         .route("/r/{id}", get(web::room_page))
         .route("/search", get(web::search_page))
         .route("/settings", get(web::settings_page).post(web::settings_submit))
+        .route("/admin", get(admin_pages::page))
+        .route("/admin/users/{id}/role", post(admin_pages::set_role))
+        .route("/admin/users/{id}/status", post(admin_pages::set_status))
+        .route("/admin/users/{id}/logout", post(admin_pages::force_logout))
+        .route("/admin/invites", post(admin_pages::create_invite))
+        .route("/admin/invites/{id}/revoke", post(admin_pages::revoke_invite))
         .route("/static/{name}", get(web::static_file))
         .route("/favicon.ico", get(|| web::static_file(axum::extract::Path("favicon.svg".to_string()))))
         .route("/healthz", get(healthz))

@@ -34,6 +34,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("app.html", include_str!("../web/templates/app.html")),
     ("search.html", include_str!("../web/templates/search.html")),
     ("settings.html", include_str!("../web/templates/settings.html")),
+    ("admin.html", include_str!("../web/templates/admin.html")),
 ];
 
 pub const STATIC_FILES: &[(&str, &str, &[u8])] = &[

@@ -201,3 +201,43 @@ both! {
         app.stop().await;
     };
 }
+
+both! {
+    admin_console_runs_people_and_invites => |app: TestApp| async move {
+        let (_, _admin_token) = app.user("admin", SystemRole::Admin).await;
+        let (m, _) = app.member("member").await;
+        let cookie = sign_in(&app, "admin").await;
+        let page = app.http.get(app.url("/admin")).header("cookie", &cookie).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("@member") && html.contains("id=\"adm-audit\"") && html.contains("id=\"adm-invites\""));
+        let csrf = html.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_string();
+        let resp = no_redirects().post(app.url(&format!("/admin/users/{m}/status"))).header("cookie", &cookie)
+            .form(&[("status", "deactivated")]).send().await.unwrap();
+        assert_eq!(resp.status(), 403, "no CSRF token, no action");
+        let resp = no_redirects().post(app.url(&format!("/admin/users/{m}/status"))).header("cookie", &cookie)
+            .form(&[("csrf", csrf.as_str()), ("status", "deactivated")]).send().await.unwrap();
+        assert_eq!((resp.status().as_u16(), resp.headers()["location"].to_str().unwrap()), (303, "/admin?ok=1"));
+        let (s, _) = app.post_anon("/api/v1/auth/login", json!({ "username": "member", "password": "password-123" })).await;
+        assert_eq!(s, 401, "deactivated from the console");
+        let resp = no_redirects().post(app.url(&format!("/admin/users/{m}/role"))).header("cookie", &cookie)
+            .form(&[("csrf", csrf.as_str()), ("role", "owner")]).send().await.unwrap();
+        assert_eq!(resp.headers()["location"], "/admin?error=forbidden", "admins do not make owners");
+        let page = app.http.get(app.url("/admin?error=forbidden")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("alert-error"));
+        let resp = app.http.post(app.url("/admin/invites")).header("cookie", &cookie)
+            .form(&[("csrf", csrf.as_str()), ("label", "newsletter"), ("role", "member"), ("max_uses", "3"), ("expires_in_hours", "24")])
+            .send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        let html = resp.text().await.unwrap();
+        let shown = html.split("id=\"invite-url\"").next().unwrap_or("");
+        assert!(shown.contains("invite&#x2f;") || html.contains("invite&#x2f;"), "the new link is shown once");
+        assert!(html.contains("newsletter"));
+        let (_, member_token) = app.member("viewer").await;
+        let _ = member_token;
+        let viewer = sign_in(&app, "viewer").await;
+        let resp = app.http.get(app.url("/admin")).header("cookie", &viewer).send().await.unwrap();
+        assert_eq!(resp.status(), 403);
+        app.stop().await;
+    };
+}

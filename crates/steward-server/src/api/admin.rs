@@ -76,8 +76,21 @@ pub async fn update_user(
     Path(id): Path<i64>,
     Json(req): Json<AdminUserUpdate>,
 ) -> ApiResult<axum::Json<UserView>> {
-    require(&me, Permission::UserManage)?;
-    let role = SystemRole::parse(&req.role)?;
+    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
+    let updated = change_role(&state, &me, &origin, id, &req.role).await?;
+    Ok(axum::Json(UserView::new(&state, &updated, &me.user)))
+}
+
+/// Gives someone a system role (only owners make or unmake owners; the last owner stays).
+pub(crate) async fn change_role(
+    state: &AppState,
+    me: &CurrentUser,
+    origin: &Origin,
+    id: i64,
+    role: &str,
+) -> ApiResult<steward_core::model::User> {
+    require(me, Permission::UserManage)?;
+    let role = SystemRole::parse(role)?;
     let target = state.store.user(id).await?.ok_or_else(ApiError::not_found)?;
     let touches_owner = role == SystemRole::Owner || target.role == SystemRole::Owner;
     if touches_owner && me.user.role != SystemRole::Owner {
@@ -90,10 +103,9 @@ pub async fn update_user(
         return Err(ApiError::new(StatusCode::CONFLICT, "last_owner"));
     }
     let updated = state.store.set_user_role(id, role).await?;
-    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
     audit::record(
-        &state,
-        &origin,
+        state,
+        origin,
         Event {
             actor_id: Some(me.id()),
             action: "user.role",
@@ -104,10 +116,10 @@ pub async fn update_user(
         },
     )
     .await;
-    Ok(axum::Json(UserView::new(&state, &updated, &me.user)))
+    Ok(updated)
 }
 
-async fn set_status(
+pub(crate) async fn set_status(
     state: &AppState,
     me: &CurrentUser,
     origin: &Origin,
@@ -270,6 +282,27 @@ pub async fn audit_log(
     })
 }
 
+/// Ends every session of a person and closes their sockets.
+pub(crate) async fn end_all_sessions(state: &AppState, me: &CurrentUser, origin: &Origin, id: i64) -> ApiResult<()> {
+    require(me, Permission::UserDeactivate)?;
+    let target = state.store.user(id).await?.ok_or_else(ApiError::not_found)?;
+    if target.role == SystemRole::Owner && me.user.role != SystemRole::Owner {
+        return Err(ApiError::forbidden());
+    }
+    let ended = state.store.delete_sessions_of(id).await?;
+    crate::events::disconnect_user(state, id);
+    let event = Event {
+        actor_id: Some(me.id()),
+        action: "user.force_logout",
+        target_type: "user",
+        target_id: Some(id),
+        before: json!({ "sessions": ended }),
+        after: serde_json::Value::Null,
+    };
+    audit::record(state, origin, event).await;
+    Ok(())
+}
+
 #[utoipa::path(post, path = "/admin/users/{id}/logout", tag = "admin", params(("id" = i64, Path)),
     responses((status = 204, description = "Every session ended, every socket closed"), (status = 403, body = ErrorBody)))]
 pub async fn force_logout(
@@ -279,23 +312,8 @@ pub async fn force_logout(
     me: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    require(&me, Permission::UserDeactivate)?;
-    let target = state.store.user(id).await?.ok_or_else(ApiError::not_found)?;
-    if target.role == SystemRole::Owner && me.user.role != SystemRole::Owner {
-        return Err(ApiError::forbidden());
-    }
-    let ended = state.store.delete_sessions_of(id).await?;
-    crate::events::disconnect_user(&state, id);
     let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
-    let event = Event {
-        actor_id: Some(me.id()),
-        action: "user.force_logout",
-        target_type: "user",
-        target_id: Some(id),
-        before: json!({ "sessions": ended }),
-        after: serde_json::Value::Null,
-    };
-    audit::record(&state, &origin, event).await;
+    end_all_sessions(&state, &me, &origin, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -337,7 +355,21 @@ pub async fn create_invite(
     me: CurrentUser,
     Json(req): Json<CreateInvite>,
 ) -> ApiResult<(StatusCode, axum::Json<CreatedInvite>)> {
-    require(&me, Permission::UserInvite)?;
+    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost").to_string();
+    let created = make_invite(&state, &me, &origin, &host, &req).await?;
+    Ok((StatusCode::CREATED, axum::Json(created)))
+}
+
+/// Makes an invite link; `host` builds the URL when no public URL is configured.
+pub(crate) async fn make_invite(
+    state: &AppState,
+    me: &CurrentUser,
+    origin: &Origin,
+    host: &str,
+    req: &CreateInvite,
+) -> ApiResult<CreatedInvite> {
+    require(me, Permission::UserInvite)?;
     let role = SystemRole::parse(req.role.as_deref().unwrap_or("member"))?;
     let perms = me.user.role.permissions();
     let allowed = match role {
@@ -368,7 +400,7 @@ pub async fn create_invite(
     }
     for &room in &rooms {
         // Only rooms the inviter can see, and never direct conversations.
-        let (r, access) = crate::service::room_access(&state, &me.user, room).await?;
+        let (r, access) = crate::service::room_access(state, &me.user, room).await?;
         if r.kind == steward_core::RoomKind::Direct || !access.can_add_members() {
             return Err(ApiError::forbidden().with_field("rooms"));
         }
@@ -386,11 +418,7 @@ pub async fn create_invite(
             created_by: me.id(),
         })
         .await?;
-    let base = state.config.public_url.clone().unwrap_or_else(|| {
-        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-        format!("http://{host}")
-    });
-    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
+    let base = state.config.public_url.clone().unwrap_or_else(|| format!("http://{host}"));
     let event = Event {
         actor_id: Some(me.id()),
         action: "user.invite_created",
@@ -399,14 +427,30 @@ pub async fn create_invite(
         before: serde_json::Value::Null,
         after: json!({ "role": role, "label": invite.label, "max_uses": max_uses, "rooms": invite.rooms }),
     };
-    audit::record(&state, &origin, event).await;
-    Ok((StatusCode::CREATED, axum::Json(CreatedInvite { invite, url: format!("{base}/invite/{token}") })))
+    audit::record(state, origin, event).await;
+    Ok(CreatedInvite { invite, url: format!("{base}/invite/{token}") })
 }
 
 #[utoipa::path(get, path = "/admin/invites", tag = "admin", responses((status = 200, body = InvitesResponse), (status = 403, body = ErrorBody)))]
 pub async fn invites(State(state): State<AppState>, me: CurrentUser) -> ApiResult<axum::Json<InvitesResponse>> {
     require(&me, Permission::UserInvite)?;
     Ok(axum::Json(InvitesResponse { invites: state.store.invites().await? }))
+}
+
+/// Revokes an invite link.
+pub(crate) async fn withdraw_invite(state: &AppState, me: &CurrentUser, origin: &Origin, id: i64) -> ApiResult<()> {
+    require(me, Permission::UserInvite)?;
+    state.store.revoke_invite(id).await?;
+    let event = Event {
+        actor_id: Some(me.id()),
+        action: "user.invite_revoked",
+        target_type: "invite",
+        target_id: Some(id),
+        before: serde_json::Value::Null,
+        after: serde_json::Value::Null,
+    };
+    audit::record(state, origin, event).await;
+    Ok(())
 }
 
 #[utoipa::path(delete, path = "/admin/invites/{id}", tag = "admin", params(("id" = i64, Path)),
@@ -418,17 +462,7 @@ pub async fn revoke_invite(
     me: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    require(&me, Permission::UserInvite)?;
-    state.store.revoke_invite(id).await?;
     let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
-    let event = Event {
-        actor_id: Some(me.id()),
-        action: "user.invite_revoked",
-        target_type: "invite",
-        target_id: Some(id),
-        before: serde_json::Value::Null,
-        after: serde_json::Value::Null,
-    };
-    audit::record(&state, &origin, event).await;
+    withdraw_invite(&state, &me, &origin, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,0 +1,279 @@
+//! The admin console (`/admin`): system facts, people, invite links and the
+//! audit log, as server-rendered forms. Every action goes through the same
+//! functions as the admin API, so the rules and the audit trail are one.
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::{Value as JValue, context};
+use serde::Deserialize;
+use steward_core::model::UserStatus;
+use steward_core::validate::Locale;
+use steward_core::{Permission, SystemRole};
+use steward_store::AuditFilter;
+
+use crate::api::admin::{self, CreateInvite};
+use crate::audit::Origin;
+use crate::auth::{self, CurrentUser};
+use crate::error::ApiError;
+use crate::i18n;
+use crate::state::AppState;
+use crate::views::UserView;
+
+#[derive(Deserialize, Default)]
+pub struct AdminQuery {
+    q: Option<String>,
+    role: Option<String>,
+    status: Option<String>,
+    action: Option<String>,
+    ok: Option<String>,
+    error: Option<String>,
+}
+
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<CurrentUser, Response> {
+    match auth::authenticate(state, headers).await {
+        Ok(Some(u)) => Ok(u),
+        _ => Err(Redirect::to("/login?next=/admin").into_response()),
+    }
+}
+
+fn allowed(me: &CurrentUser) -> bool {
+    let p = me.user.role.permissions();
+    [Permission::UserManage, Permission::UserDeactivate, Permission::UserInvite, Permission::AuditRead]
+        .iter()
+        .any(|x| p.has(*x))
+}
+
+/// The message for an error code carried in the redirect's query.
+fn message(code: &str, locale: Locale) -> String {
+    let key = format!("error-{}", code.replace('_', "-"));
+    let known = code.len() <= 40 && code.chars().all(|c| c.is_ascii_lowercase() || c == '_') && i18n::get().has(&key);
+    i18n::get().t(locale, if known { &key } else { "error-bad-request" }, None)
+}
+
+async fn render(
+    state: &AppState,
+    me: &CurrentUser,
+    q: &AdminQuery,
+    created_url: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let locale = me.locale();
+    let perms = me.user.role.permissions();
+    let can_users = perms.has(Permission::UserManage) || perms.has(Permission::UserDeactivate);
+    let role = q.role.as_deref().and_then(|r| SystemRole::parse(r).ok());
+    let status = match q.status.as_deref() {
+        Some("active") => Some(UserStatus::Active),
+        Some("deactivated") => Some(UserStatus::Deactivated),
+        _ => None,
+    };
+    let people = if can_users {
+        state.store.list_users(q.q.as_deref().unwrap_or(""), role, status, 200).await.unwrap_or_default()
+    } else {
+        vec![]
+    };
+    let people: Vec<UserView> = people.iter().map(|u| UserView::new(state, u, &me.user)).collect();
+    let invites =
+        if perms.has(Permission::UserInvite) { state.store.invites().await.unwrap_or_default() } else { vec![] };
+    let audit = if perms.has(Permission::AuditRead) {
+        let filter =
+            AuditFilter { action: q.action.clone().filter(|a| !a.is_empty()), limit: 50, ..AuditFilter::default() };
+        state.store.audit_search(&filter).await.unwrap_or_default()
+    } else {
+        vec![]
+    };
+    let mut actor_ids: Vec<i64> = audit.iter().filter_map(|e| e.actor_id).collect();
+    actor_ids.sort_unstable();
+    actor_ids.dedup();
+    let names: HashMap<String, String> = state
+        .store
+        .users_by_ids(&actor_ids)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|u| (u.id.to_string(), u.display_name))
+        .collect();
+    let invite_roles: Vec<&str> = if perms.has(Permission::UserManage) {
+        SystemRole::ALL
+            .iter()
+            .filter(|r| **r != SystemRole::Owner || me.user.role == SystemRole::Owner)
+            .map(|r| r.as_str())
+            .collect()
+    } else {
+        vec!["member", "guest"]
+    };
+    let people_count = state.store.list_users("", None, None, 1000).await.map(|u| u.len()).unwrap_or(0);
+    let notice = q.ok.as_ref().map(|_| i18n::get().t(locale, "admin-done", None));
+    let error = error.or_else(|| q.error.as_deref().map(|c| message(c, locale)));
+    state.templates.render(
+        "admin.html",
+        context! {
+            lang => locale.as_str(), csrf => auth::csrf_token(&me.token),
+            user => JValue::from_serialize(UserView::new(state, &me.user, &me.user)),
+            system => context! {
+                version => env!("CARGO_PKG_VERSION"),
+                database => format!("{:?}", state.store.backend()),
+                connections => state.hub.connection_count(),
+                people => people_count,
+            },
+            can => context! {
+                users => can_users, roles => perms.has(Permission::UserManage),
+                deactivate => perms.has(Permission::UserDeactivate), invite => perms.has(Permission::UserInvite),
+                audit => perms.has(Permission::AuditRead),
+            },
+            roles => SystemRole::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            invite_roles, q => q.q.clone(), role => q.role.clone(), status => q.status.clone(), action => q.action.clone(),
+            people => JValue::from_serialize(&people), invites => JValue::from_serialize(&invites),
+            audit => JValue::from_serialize(&audit), names, created_url, notice, error,
+        },
+    )
+}
+
+pub async fn page(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<AdminQuery>) -> Response {
+    let me = match signed_in(&state, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if !allowed(&me) {
+        return (StatusCode::FORBIDDEN, "Administration is for administrators.").into_response();
+    }
+    render(&state, &me, &q, None, None).await
+}
+
+/// The signed-in admin, the CSRF check and where the request came from.
+async fn action_guard(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: std::net::SocketAddr,
+    csrf: Option<&str>,
+) -> Result<(CurrentUser, Origin), Response> {
+    let me = signed_in(state, headers).await?;
+    if csrf != Some(auth::csrf_token(&me.token).as_str()) {
+        return Err((StatusCode::FORBIDDEN, "CSRF check failed: reload the page and try again").into_response());
+    }
+    Ok((me, Origin::new(&auth::client_ip(headers, Some(peer)), headers)))
+}
+
+fn outcome<T>(r: Result<T, ApiError>) -> Response {
+    match r {
+        Ok(_) => Redirect::to("/admin?ok=1").into_response(),
+        Err(e) => Redirect::to(&format!("/admin?error={}", e.code)).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RoleForm {
+    csrf: Option<String>,
+    role: String,
+}
+
+pub async fn set_role(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<RoleForm>,
+) -> Response {
+    let (me, origin) = match action_guard(&state, &headers, peer, f.csrf.as_deref()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    outcome(admin::change_role(&state, &me, &origin, id, &f.role).await)
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    csrf: Option<String>,
+    status: String,
+}
+
+pub async fn set_status(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<StatusForm>,
+) -> Response {
+    let (me, origin) = match action_guard(&state, &headers, peer, f.csrf.as_deref()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let status = if f.status == "deactivated" { UserStatus::Deactivated } else { UserStatus::Active };
+    outcome(admin::set_status(&state, &me, &origin, id, status).await)
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf: Option<String>,
+}
+
+pub async fn force_logout(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> Response {
+    let (me, origin) = match action_guard(&state, &headers, peer, f.csrf.as_deref()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    outcome(admin::end_all_sessions(&state, &me, &origin, id).await)
+}
+
+#[derive(Deserialize)]
+pub struct InviteForm {
+    csrf: Option<String>,
+    label: Option<String>,
+    role: Option<String>,
+    max_uses: Option<String>,
+    expires_in_hours: Option<String>,
+}
+
+pub async fn create_invite(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<InviteForm>,
+) -> Response {
+    let (me, origin) = match action_guard(&state, &headers, peer, f.csrf.as_deref()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let num = |v: &Option<String>| v.as_deref().and_then(|s| s.trim().parse::<i64>().ok());
+    let req = CreateInvite {
+        label: f.label.clone().unwrap_or_default(),
+        role: f.role.clone(),
+        max_uses: num(&f.max_uses),
+        expires_in_hours: num(&f.expires_in_hours),
+        rooms: vec![],
+    };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost").to_string();
+    match admin::make_invite(&state, &me, &origin, &host, &req).await {
+        // Rendered, not redirected: the link is shown this once.
+        Ok(created) => render(&state, &me, &AdminQuery::default(), Some(created.url), None).await,
+        Err(e) => {
+            let text = i18n::error_body(&e, me.locale())["error"]["message"].as_str().unwrap_or("").to_string();
+            let mut r = render(&state, &me, &AdminQuery::default(), None, Some(text)).await;
+            *r.status_mut() = e.status;
+            r
+        }
+    }
+}
+
+pub async fn revoke_invite(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> Response {
+    let (me, origin) = match action_guard(&state, &headers, peer, f.csrf.as_deref()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    outcome(admin::withdraw_invite(&state, &me, &origin, id).await)
+}
