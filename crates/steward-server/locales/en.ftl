@@ -373,3 +373,16 @@ role-member = Member
 role-guest = Guest
 status-active = Active
 status-deactivated = Deactivated
+settings-2fa = Two-factor authentication
+settings-2fa-is-off = Off. Turn it on to ask for a code from an authenticator app at every sign-in.
+settings-2fa-is-on = On. { $count ->
+    [one] { $count } recovery code left.
+   *[other] { $count } recovery codes left.
+}
+settings-2fa-turn-on = Turn on
+settings-2fa-turn-off = Turn off
+settings-2fa-scan = Add this key to your authenticator app (Google Authenticator, Aegis, 1Password…), then type the code it shows.
+settings-2fa-open-app = Open in an authenticator app
+settings-2fa-confirm = Confirm
+settings-2fa-on-now = Two-factor authentication is on.
+settings-2fa-recovery = Keep these recovery codes somewhere safe: each signs you in once if you lose your phone. They are shown only now.

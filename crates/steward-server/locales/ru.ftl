@@ -381,3 +381,17 @@ role-member = Участник
 role-guest = Гость
 status-active = Активен
 status-deactivated = Отключён
+settings-2fa = Двухфакторная аутентификация
+settings-2fa-is-off = Выключена. Включите, чтобы при каждом входе спрашивать код из приложения-аутентификатора.
+settings-2fa-is-on = Включена. { $count ->
+    [one] Остался { $count } резервный код.
+    [few] Осталось { $count } резервных кода.
+   *[many] Осталось { $count } резервных кодов.
+}
+settings-2fa-turn-on = Включить
+settings-2fa-turn-off = Выключить
+settings-2fa-scan = Добавьте этот ключ в приложение-аутентификатор (Google Authenticator, Aegis, 1Password…) и введите показанный код.
+settings-2fa-open-app = Открыть в приложении-аутентификаторе
+settings-2fa-confirm = Подтвердить
+settings-2fa-on-now = Двухфакторная аутентификация включена.
+settings-2fa-recovery = Сохраните резервные коды в надёжном месте: каждый позволяет войти один раз, если телефон потерян. Они показываются только сейчас.

@@ -109,6 +109,7 @@ pub fn router(state: AppState) -> Router {
         .route("/r/{id}", get(web::room_page))
         .route("/search", get(web::search_page))
         .route("/settings", get(web::settings_page).post(web::settings_submit))
+        .route("/settings/2fa/{step}", post(web::twofa_submit))
         .route("/admin", get(admin_pages::page))
         .route("/admin/users/{id}/role", post(admin_pages::set_role))
         .route("/admin/users/{id}/status", post(admin_pages::set_status))

@@ -7,6 +7,9 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 use totp_rs::{Builder, Secret, Totp};
 
+use steward_core::model::User;
+
+use crate::audit::Origin;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -26,13 +29,17 @@ pub fn new_secret(username: &str) -> (String, String) {
     let mut bytes = [0u8; 20];
     rand::rng().fill(&mut bytes);
     let secret = Secret::from(bytes.to_vec()).to_base32();
+    let url = otpauth_url(username, &secret);
+    (secret, url)
+}
+
+/// The `otpauth://` link for a secret.
+pub fn otpauth_url(username: &str, secret_b32: &str) -> String {
     let label: String = username
         .bytes()
         .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
         .collect();
-    let url =
-        format!("otpauth://totp/Steward:{label}?secret={secret}&issuer=Steward&algorithm=SHA1&digits=6&period=30");
-    (secret, url)
+    format!("otpauth://totp/Steward:{label}?secret={secret_b32}&issuer=Steward&algorithm=SHA1&digits=6&period=30")
 }
 
 /// The step a code is valid for right now (±1 step of clock skew), if any.
@@ -88,6 +95,56 @@ pub async fn verify_login(state: &AppState, user_id: i64, code: Option<&str>) ->
         return Ok(());
     }
     Err(ApiError::new(StatusCode::UNAUTHORIZED, "invalid_totp").with_field("code"))
+}
+
+/// Starts setup: a new pending secret, returned with its `otpauth://` link.
+pub async fn begin_setup(state: &AppState, user: &User) -> ApiResult<(String, String)> {
+    if state.store.totp_state(user.id).await?.secret.is_some() {
+        return Err(ApiError::new(StatusCode::CONFLICT, "totp_enabled"));
+    }
+    let (secret, url) = new_secret(&user.username);
+    state.store.set_totp_pending(user.id, Some(&secret)).await?;
+    Ok((secret, url))
+}
+
+/// Finishes setup with a code from the app; returns the recovery codes (shown once).
+pub async fn confirm_setup(state: &AppState, user: &User, code: &str, origin: &Origin) -> ApiResult<Vec<String>> {
+    let tf = state.store.totp_state(user.id).await?;
+    let Some(pending) = tf.pending else {
+        return Err(ApiError::new(StatusCode::CONFLICT, "totp_not_pending"));
+    };
+    let step = code_step(&pending, code)
+        .ok_or_else(|| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_totp").with_field("code"))?;
+    let codes = new_recovery_codes();
+    let hashes: Vec<String> = codes.iter().map(|c| hash_recovery(c)).collect();
+    state.store.enable_totp(user.id, &pending, step, &hashes).await?;
+    audit_self(state, user, origin, "auth.2fa_enabled").await;
+    Ok(codes)
+}
+
+/// Turns 2FA off after checking the password.
+pub async fn turn_off(state: &AppState, user: &User, password: &str, origin: &Origin) -> ApiResult<()> {
+    let (_, hash) = state.store.user_for_login(&user.username).await?.ok_or_else(ApiError::unauthorized)?;
+    let password = password.to_string();
+    let ok = tokio::task::spawn_blocking(move || crate::auth::verify_password(&password, &hash)).await.unwrap_or(false);
+    if !ok {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "wrong_password").with_field("password"));
+    }
+    state.store.disable_totp(user.id).await?;
+    audit_self(state, user, origin, "auth.2fa_disabled").await;
+    Ok(())
+}
+
+async fn audit_self(state: &AppState, user: &User, origin: &Origin, action: &str) {
+    let event = crate::audit::Event {
+        actor_id: Some(user.id),
+        action,
+        target_type: "user",
+        target_id: Some(user.id),
+        before: serde_json::Value::Null,
+        after: serde_json::Value::Null,
+    };
+    crate::audit::record(state, origin, event).await;
 }
 
 #[cfg(test)]

@@ -535,10 +535,80 @@ pub async fn settings_page(
         Err(r) => return r,
     };
     let saved = q.contains_key("saved");
+    render_settings(&state, &me, saved, None, Vec::new(), None).await
+}
+
+async fn render_settings(
+    state: &AppState,
+    me: &CurrentUser,
+    saved: bool,
+    totp_setup: Option<(String, String)>,
+    recovery_codes: Vec<String>,
+    error: Option<String>,
+) -> Response {
+    let tf = state.store.totp_state(me.id()).await.unwrap_or_default();
     state.templates.render(
         "settings.html",
-        context! { lang => me.locale().as_str(), csrf => auth::csrf_token(&me.token), user => user_ctx(&state, &me), saved },
+        context! {
+            lang => me.locale().as_str(), csrf => auth::csrf_token(&me.token), user => user_ctx(state, me), saved, error,
+            twofa => context! { enabled => tf.secret.is_some(), recovery_codes_left => tf.recovery_left },
+            totp_setup => totp_setup.map(|(secret, otpauth_url)| context! { secret, otpauth_url }),
+            recovery_codes,
+        },
     )
+}
+
+#[derive(Deserialize)]
+pub struct TwoFaForm {
+    csrf: Option<String>,
+    code: Option<String>,
+    password: Option<String>,
+}
+
+/// `/settings/2fa/{setup,enable,disable}`: the settings page's two-factor card.
+pub async fn twofa_submit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Path(step): Path<String>,
+    Form(f): Form<TwoFaForm>,
+) -> Response {
+    let me = match page_user(&state, &headers, "/settings").await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_form_csrf(&me, f.csrf.as_deref()) {
+        return r;
+    }
+    let origin = crate::audit::Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
+    let result = match step.as_str() {
+        "setup" => crate::twofa::begin_setup(&state, &me.user).await.map(|s| (Some(s), Vec::new())),
+        "enable" => crate::twofa::confirm_setup(&state, &me.user, f.code.as_deref().unwrap_or(""), &origin)
+            .await
+            .map(|codes| (None, codes)),
+        "disable" => crate::twofa::turn_off(&state, &me.user, f.password.as_deref().unwrap_or(""), &origin)
+            .await
+            .map(|_| (None, Vec::new())),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    match result {
+        Ok((setup, codes)) => render_settings(&state, &me, false, setup, codes, None).await,
+        Err(e) => {
+            // A wrong code keeps the setup open with the same pending secret.
+            let pending = if step == "enable" {
+                state.store.totp_state(me.id()).await.ok().and_then(|t| t.pending).map(|secret| {
+                    let url = crate::twofa::otpauth_url(&me.user.username, &secret);
+                    (secret, url)
+                })
+            } else {
+                None
+            };
+            let mut r =
+                render_settings(&state, &me, false, pending, Vec::new(), Some(error_text(&e, me.locale()))).await;
+            *r.status_mut() = e.status;
+            r
+        }
+    }
 }
 
 #[derive(Deserialize)]

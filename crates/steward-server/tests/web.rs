@@ -241,3 +241,30 @@ both! {
         app.stop().await;
     };
 }
+
+both! {
+    two_factor_from_the_settings_page => |app: TestApp| async move {
+        app.member("anna").await;
+        let cookie = sign_in(&app, "anna").await;
+        let page = app.http.get(app.url("/settings")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+        let csrf = page.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_string();
+        assert!(page.contains("action=\"/settings/2fa/setup\""));
+        let setup = app.http.post(app.url("/settings/2fa/setup")).header("cookie", &cookie).form(&[("csrf", csrf.as_str())])
+            .send().await.unwrap().text().await.unwrap();
+        let secret = setup.split("class=\"secret\">").nth(1).and_then(|s| s.split('<').next()).expect("secret shown").to_string();
+        let wrong = app.http.post(app.url("/settings/2fa/enable")).header("cookie", &cookie)
+            .form(&[("csrf", csrf.as_str()), ("code", "12")]).send().await.unwrap();
+        assert_eq!(wrong.status(), 422);
+        assert!(wrong.text().await.unwrap().contains(&secret), "a wrong code keeps the same key on screen");
+        let code = steward_server::twofa::current_code(&secret).unwrap();
+        let done = app.http.post(app.url("/settings/2fa/enable")).header("cookie", &cookie)
+            .form(&[("csrf", csrf.as_str()), ("code", code.as_str())]).send().await.unwrap().text().await.unwrap();
+        assert_eq!(done.matches("<li><code>").count(), 10, "ten recovery codes, shown once");
+        // Signing in on the page now asks for the code.
+        let resp = no_redirects().post(app.url("/login")).header("origin", app.server.url())
+            .form(&[("username", "anna"), ("password", "password-123")]).send().await.unwrap();
+        assert_eq!(resp.status(), 401);
+        assert!(resp.text().await.unwrap().contains("id=\"login-code\""));
+        app.stop().await;
+    };
+}

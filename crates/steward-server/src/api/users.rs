@@ -302,11 +302,7 @@ pub struct TwoFactorSetup {
 #[utoipa::path(post, path = "/me/2fa/setup", tag = "users",
     responses((status = 200, body = TwoFactorSetup, description = "A new secret, pending until confirmed"), (status = 409, body = ErrorBody)))]
 pub async fn twofa_setup(State(state): State<AppState>, me: CurrentUser) -> ApiResult<axum::Json<TwoFactorSetup>> {
-    if state.store.totp_state(me.id()).await?.secret.is_some() {
-        return Err(ApiError::new(StatusCode::CONFLICT, "totp_enabled"));
-    }
-    let (secret, otpauth_url) = crate::twofa::new_secret(&me.user.username);
-    state.store.set_totp_pending(me.id(), Some(&secret)).await?;
+    let (secret, otpauth_url) = crate::twofa::begin_setup(&state, &me.user).await?;
     Ok(axum::Json(TwoFactorSetup { secret, otpauth_url }))
 }
 
@@ -332,25 +328,8 @@ pub async fn twofa_enable(
     me: CurrentUser,
     Json(req): Json<TwoFactorConfirm>,
 ) -> ApiResult<axum::Json<RecoveryCodes>> {
-    let tf = state.store.totp_state(me.id()).await?;
-    let Some(pending) = tf.pending else {
-        return Err(ApiError::new(StatusCode::CONFLICT, "totp_not_pending"));
-    };
-    let step = crate::twofa::code_step(&pending, &req.code)
-        .ok_or_else(|| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_totp").with_field("code"))?;
-    let codes = crate::twofa::new_recovery_codes();
-    let hashes: Vec<String> = codes.iter().map(|c| crate::twofa::hash_recovery(c)).collect();
-    state.store.enable_totp(me.id(), &pending, step, &hashes).await?;
     let origin = crate::audit::Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
-    let event = crate::audit::Event {
-        actor_id: Some(me.id()),
-        action: "auth.2fa_enabled",
-        target_type: "user",
-        target_id: Some(me.id()),
-        before: serde_json::Value::Null,
-        after: serde_json::Value::Null,
-    };
-    crate::audit::record(&state, &origin, event).await;
+    let codes = crate::twofa::confirm_setup(&state, &me.user, &req.code, &origin).await?;
     Ok(axum::Json(RecoveryCodes { recovery_codes: codes }))
 }
 
@@ -369,22 +348,7 @@ pub async fn twofa_disable(
     me: CurrentUser,
     Json(req): Json<TwoFactorDisable>,
 ) -> ApiResult<StatusCode> {
-    let (_, hash) = state.store.user_for_login(&me.user.username).await?.ok_or_else(ApiError::unauthorized)?;
-    let password = req.password;
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash)).await.unwrap_or(false);
-    if !ok {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "wrong_password").with_field("password"));
-    }
-    state.store.disable_totp(me.id()).await?;
     let origin = crate::audit::Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
-    let event = crate::audit::Event {
-        actor_id: Some(me.id()),
-        action: "auth.2fa_disabled",
-        target_type: "user",
-        target_id: Some(me.id()),
-        before: serde_json::Value::Null,
-        after: serde_json::Value::Null,
-    };
-    crate::audit::record(&state, &origin, event).await;
+    crate::twofa::turn_off(&state, &me.user, &req.password, &origin).await?;
     Ok(StatusCode::NO_CONTENT)
 }
