@@ -386,3 +386,7 @@ settings-2fa-open-app = Open in an authenticator app
 settings-2fa-confirm = Confirm
 settings-2fa-on-now = Two-factor authentication is on.
 settings-2fa-recovery = Keep these recovery codes somewhere safe: each signs you in once if you lose your phone. They are shown only now.
+error-totp-setup-required = Your role must use two-factor authentication: turn it on below to continue.
+field-signup_domains = e-mail domains
+signup-open-lead = Create your account to join the conversation.
+error-signup-domain = Sign-up is open to addresses of the organisation's e-mail domains only.

@@ -118,6 +118,14 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Optio
     session_for_token(state, &token, via_cookie).await
 }
 
+/// True when the person's role must use 2FA and they have not turned it on.
+pub async fn must_set_up_2fa(state: &AppState, user: &User) -> Result<bool, ApiError> {
+    if !state.settings.get().requires_2fa(user) {
+        return Ok(false);
+    }
+    Ok(state.store.totp_state(user.id).await?.secret.is_none())
+}
+
 pub async fn session_for_token(
     state: &AppState,
     token: &str,
@@ -144,6 +152,12 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Ok(u.clone());
         }
         let user = authenticate(state, &parts.headers).await?.ok_or_else(ApiError::unauthorized)?;
+        // Roles that must use 2FA may only set it up (or leave) until they have.
+        let path = parts.uri.path();
+        let setup_path = path.ends_with("/me") || path.contains("/me/2fa") || path.ends_with("/auth/logout");
+        if !setup_path && must_set_up_2fa(state, &user.user).await? {
+            return Err(ApiError::new(axum::http::StatusCode::FORBIDDEN, "totp_setup_required"));
+        }
         let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if user.via_cookie && unsafe_method && !same_origin(&parts.headers) {
             return Err(ApiError::new(axum::http::StatusCode::FORBIDDEN, "csrf_failed"));

@@ -162,6 +162,10 @@ async fn run(state: AppState, mut socket: WebSocket, pre: Option<CurrentUser>) {
             }
         },
     };
+    if matches!(Box::pin(auth::must_set_up_2fa(&state, &user.user)).await, Ok(true) | Err(_)) {
+        close_with(&mut socket, close::KICKED, "two-factor setup required").await;
+        return;
+    }
     // Big futures (store queries) are boxed so the idle connection task
     // stays small: a task's size is its largest await point.
     let Ok(rooms) = Box::pin(state.store.my_room_seqs(user.id())).await else {

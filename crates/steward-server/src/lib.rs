@@ -12,6 +12,7 @@ pub mod events;
 pub mod gateway;
 pub mod i18n;
 pub mod service;
+pub mod settings;
 pub mod state;
 pub mod twofa;
 pub mod views;
@@ -87,6 +88,7 @@ pub fn build_state(config: Config, store: Store) -> anyhow::Result<AppState> {
         templates: web::Templates::new().context("templates")?,
         config,
         login: auth::LoginThrottle::default(),
+        settings: settings::SettingsCache::default(),
         api_limit: auth::Limiter::new((limit / 10).max(20), limit),
         away: Mutex::new(Default::default()),
         metrics: metrics_handle(),
@@ -106,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(web::logout))
         .route("/setup/{token}", get(web::setup_page).post(web::setup_submit))
         .route("/invite/{token}", get(web::invite_page).post(web::invite_submit))
+        .route("/signup", get(web::signup_page).post(web::signup_submit))
         .route("/r/{id}", get(web::room_page))
         .route("/search", get(web::search_page))
         .route("/settings", get(web::settings_page).post(web::settings_submit))
@@ -245,7 +248,9 @@ impl RunningServer {
 pub async fn start(config: Config, store: Store) -> anyhow::Result<RunningServer> {
     let listener = TcpListener::bind(config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
     let addr = listener.local_addr()?;
+    let instance = settings::load(&store).await?;
     let state = build_state(config, store)?;
+    state.settings.set(instance);
     spawn_jobs(&state);
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

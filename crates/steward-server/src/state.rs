@@ -22,6 +22,8 @@ pub struct Inner {
     pub config: Config,
     pub templates: Templates,
     pub login: LoginThrottle,
+    /// Sign-up policy, roles that must use 2FA (cached from the store).
+    pub settings: crate::settings::SettingsCache,
     /// API requests per session token, or per IP when signed out.
     pub api_limit: crate::auth::Limiter,
     /// People who said they are away; everyone else connected is online.

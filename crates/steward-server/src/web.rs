@@ -116,10 +116,16 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// The signed-in person for a page, or a redirect to the login page.
+/// The signed-in person for a page, or a redirect to the login page (or, for
+/// roles that must use 2FA and have not, to the settings page to turn it on).
 async fn page_user(state: &AppState, headers: &HeaderMap, path: &str) -> Result<CurrentUser, Response> {
     match auth::authenticate(state, headers).await {
-        Ok(Some(u)) => Ok(u),
+        Ok(Some(u)) => {
+            if path != "/settings" && matches!(auth::must_set_up_2fa(state, &u.user).await, Ok(true)) {
+                return Err(Redirect::to("/settings?twofa_required=1#twofa").into_response());
+            }
+            Ok(u)
+        }
         _ => {
             let next: String = path
                 .bytes()
@@ -400,6 +406,91 @@ pub async fn invite_submit(
     }
 }
 
+// ---- open sign-up (when the settings allow it) ----
+
+pub async fn signup_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let locale = page_locale(&headers, None);
+    let settings = state.settings.get();
+    if !matches!(settings.signup_policy, crate::settings::SignupPolicy::Open | crate::settings::SignupPolicy::Domains) {
+        return invite_gone(locale);
+    }
+    let i = i18n::get();
+    let (heading, lead, submit) =
+        (i.t(locale, "signup-title", None), i.t(locale, "signup-open-lead", None), i.t(locale, "signup-submit", None));
+    state.templates.render(
+        "setup.html",
+        context! { lang => locale.as_str(), csrf => "", action => "/signup", heading, lead, submit },
+    )
+}
+
+pub async fn signup_submit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<SetupForm>,
+) -> Response {
+    let locale = page_locale(&headers, None);
+    if !auth::same_origin(&headers) {
+        return (StatusCode::FORBIDDEN, "cross-site sign-up refused").into_response();
+    }
+    let settings = state.settings.get();
+    let email = f.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+    let open =
+        matches!(settings.signup_policy, crate::settings::SignupPolicy::Open | crate::settings::SignupPolicy::Domains);
+    let result = if !open {
+        Err(ApiError::forbidden())
+    } else if !settings.open_to(email) {
+        Err(ApiError::new(StatusCode::FORBIDDEN, "signup_domain").with_field("email"))
+    } else {
+        let account = crate::accounts::NewAccount {
+            username: &f.username,
+            display_name: Some(&f.display_name),
+            email,
+            password: &f.password,
+            locale,
+            role: SystemRole::Member,
+        };
+        crate::accounts::create(&state.store, account).await
+    };
+    let ip = auth::client_ip(&headers, Some(peer));
+    match result {
+        Ok(user) => {
+            let event = crate::audit::Event {
+                actor_id: Some(user.id),
+                action: "user.signup",
+                target_type: "user",
+                target_id: Some(user.id),
+                before: serde_json::Value::Null,
+                after: json!({ "open_signup": true }),
+            };
+            crate::audit::record(&state, &crate::audit::Origin::new(&ip, &headers), event).await;
+            match open_session(&state, user.id, "web", &ip, &headers).await {
+                Ok(t) => {
+                    let mut r = Redirect::to("/").into_response();
+                    r.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &t, auth::SESSION_TTL_MS / 1000));
+                    r
+                }
+                Err(e) => e.into_response(),
+            }
+        }
+        Err(e) => {
+            let i = i18n::get();
+            let (heading, lead, submit) = (
+                i.t(locale, "signup-title", None),
+                i.t(locale, "signup-open-lead", None),
+                i.t(locale, "signup-submit", None),
+            );
+            let mut r = state.templates.render(
+                "setup.html",
+                context! { lang => locale.as_str(), csrf => "", action => "/signup", heading, lead, submit,
+                    error => error_text(&e, locale), username => f.username, display_name => f.display_name, email => f.email },
+            );
+            *r.status_mut() = e.status;
+            r
+        }
+    }
+}
+
 // ---- the chat ----
 
 pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -535,7 +626,9 @@ pub async fn settings_page(
         Err(r) => return r,
     };
     let saved = q.contains_key("saved");
-    render_settings(&state, &me, saved, None, Vec::new(), None).await
+    let required =
+        q.contains_key("twofa_required").then(|| i18n::get().t(me.locale(), "error-totp-setup-required", None));
+    render_settings(&state, &me, saved, None, Vec::new(), required).await
 }
 
 async fn render_settings(

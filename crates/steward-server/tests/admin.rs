@@ -198,3 +198,43 @@ both! {
         app.stop().await;
     };
 }
+
+both! {
+    required_two_factor_and_sign_up_policy => |app: TestApp| async move {
+        let (_, owner) = app.user("owner", SystemRole::Owner).await;
+        let (_, moderator) = app.user("mod", SystemRole::Moderator).await;
+        let (s, _) = app.put_json(&moderator, "/api/v1/admin/settings", json!({ "require_2fa_roles": ["moderator"] })).await;
+        assert_eq!(s, 403, "settings are for settings.edit");
+        let (s, v) = app.put_json(&owner, "/api/v1/admin/settings", json!({ "require_2fa_roles": ["moderator"] })).await;
+        assert_eq!(s, 200, "{v}");
+        let (s, v) = app.get(&moderator, "/api/v1/rooms").await;
+        assert_eq!((s, v["error"]["code"].as_str()), (403, Some("totp_setup_required")));
+        assert_eq!(app.get(&moderator, "/api/v1/me").await.0, 200);
+        let url = format!("ws://{}/api/v1/gateway?token={moderator}", app.server.addr);
+        let (mut ws, _) = tokio_tungstenite::connect_async(url).await.expect("upgrade");
+        let closed = futures_util::StreamExt::next(&mut ws).await;
+        assert!(matches!(closed, Some(Ok(tokio_tungstenite::tungstenite::Message::Close(_)))), "{closed:?}");
+        let (_, setup) = app.post(&moderator, "/api/v1/me/2fa/setup", json!({})).await;
+        let code = steward_server::twofa::current_code(setup["secret"].as_str().unwrap()).unwrap();
+        let (s, _) = app.post(&moderator, "/api/v1/me/2fa/enable", json!({ "code": code })).await;
+        assert_eq!(s, 200);
+        assert_eq!(app.get(&moderator, "/api/v1/rooms").await.0, 200, "free once 2FA is on");
+
+        // Sign-up: invite-only by default; a domain allow-list opens /signup to that domain.
+        assert_eq!(app.http.get(app.url("/signup")).send().await.unwrap().status(), 404);
+        let (s, v) = app.put_json(&owner, "/api/v1/admin/settings", json!({ "signup_policy": "domains" })).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (422, Some("signup_domains")));
+        let (s, _) = app.put_json(&owner, "/api/v1/admin/settings", json!({ "signup_policy": "domains", "signup_domains": ["example.com"] })).await;
+        assert_eq!(s, 200);
+        assert_eq!(app.http.get(app.url("/signup")).send().await.unwrap().status(), 200);
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let form = |email: &'static str| vec![("username", "newbie"), ("display_name", "New"), ("email", email), ("password", "violet-harbour-42")];
+        let r = client.post(app.url("/signup")).header("origin", app.server.url()).form(&form("x@evil.com")).send().await.unwrap();
+        assert_eq!(r.status(), 403);
+        let r = client.post(app.url("/signup")).header("origin", app.server.url()).form(&form("x@example.com")).send().await.unwrap();
+        assert_eq!(r.status(), 303);
+        let (_, log) = app.get(&owner, "/api/v1/admin/audit?action=settings.update").await;
+        assert_eq!(log["entries"].as_array().unwrap().len(), 2);
+        app.stop().await;
+    };
+}

@@ -466,3 +466,40 @@ pub async fn revoke_invite(
     withdraw_invite(&state, &me, &origin, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[utoipa::path(get, path = "/admin/settings", tag = "admin",
+    responses((status = 200, body = crate::settings::InstanceSettings), (status = 403, body = ErrorBody)))]
+pub async fn get_settings(
+    State(state): State<AppState>,
+    me: CurrentUser,
+) -> ApiResult<axum::Json<crate::settings::InstanceSettings>> {
+    require(&me, Permission::SettingsEdit)?;
+    Ok(axum::Json(state.settings.get()))
+}
+
+#[utoipa::path(put, path = "/admin/settings", tag = "admin", request_body = crate::settings::InstanceSettings,
+    responses((status = 200, body = crate::settings::InstanceSettings), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_settings(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    me: CurrentUser,
+    Json(new): Json<crate::settings::InstanceSettings>,
+) -> ApiResult<axum::Json<crate::settings::InstanceSettings>> {
+    require(&me, Permission::SettingsEdit)?;
+    let new = new.validate()?;
+    let before = state.settings.get();
+    crate::settings::save(&state.store, &new).await?;
+    state.settings.set(new.clone());
+    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
+    let event = Event {
+        actor_id: Some(me.id()),
+        action: "settings.update",
+        target_type: "settings",
+        target_id: None,
+        before: json!(before),
+        after: json!(new),
+    };
+    audit::record(&state, &origin, event).await;
+    Ok(axum::Json(new))
+}

@@ -65,6 +65,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/users/{id}/reactivate", post(admin::reactivate))
         .route("/admin/users/{id}/logout", post(admin::force_logout))
         .route("/admin/audit", get(admin::audit_log))
+        .route("/admin/settings", get(admin::get_settings).put(admin::put_settings))
         .route("/admin/invites", get(admin::invites).post(admin::create_invite))
         .route("/admin/invites/{id}", axum::routing::delete(admin::revoke_invite))
         .route("/gateway", get(crate::gateway::upgrade))
@@ -100,7 +101,7 @@ pub struct ErrorDetail {
         messages::react, messages::unreact, messages::pins, messages::pin, messages::unpin,
         files::upload, files::download, search::search, crate::gateway::upgrade,
         admin::users, admin::update_user, admin::deactivate, admin::reactivate, admin::audit_log,
-        admin::create_invite, admin::invites, admin::revoke_invite,
+        admin::create_invite, admin::invites, admin::revoke_invite, admin::get_settings, admin::put_settings,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

@@ -1,0 +1,124 @@
+//! Installation settings an admin changes at run time: sign-up policy and
+//! which roles must use two-factor authentication. Stored as JSON in the
+//! store's settings table and cached here; read on every request that needs
+//! them, so they cost no query.
+
+use std::sync::RwLock;
+
+use serde::{Deserialize, Serialize};
+use steward_core::validate::{FieldError, Rule};
+use steward_core::{SystemRole, model::User};
+use utoipa::ToSchema;
+
+const KEY: &str = "instance_settings";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SignupPolicy {
+    /// Only admins create accounts (CLI, import).
+    Closed,
+    /// Invite links only.
+    #[default]
+    InviteOnly,
+    /// Anyone can sign up at `/signup`.
+    Open,
+    /// Anyone with an e-mail address in `signup_domains` can sign up at `/signup`.
+    Domains,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct InstanceSettings {
+    pub signup_policy: SignupPolicy,
+    /// For `domains`: e.g. `["example.com"]`.
+    pub signup_domains: Vec<String>,
+    /// People with these roles must turn on two-factor authentication before
+    /// they can do anything else.
+    pub require_2fa_roles: Vec<SystemRole>,
+}
+
+impl InstanceSettings {
+    pub fn validate(mut self) -> Result<Self, FieldError> {
+        for d in &mut self.signup_domains {
+            *d = d.trim().trim_start_matches('@').to_lowercase();
+            let ok = d.contains('.') && d.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+            if !ok {
+                return Err(FieldError::new("signup_domains", Rule::InvalidFormat));
+            }
+        }
+        if self.signup_domains.len() > 100 {
+            return Err(FieldError::with_limit("signup_domains", Rule::TooLong, 100));
+        }
+        if self.signup_policy == SignupPolicy::Domains && self.signup_domains.is_empty() {
+            return Err(FieldError::new("signup_domains", Rule::Required));
+        }
+        self.require_2fa_roles.sort();
+        self.require_2fa_roles.dedup();
+        Ok(self)
+    }
+
+    pub fn requires_2fa(&self, user: &User) -> bool {
+        self.require_2fa_roles.contains(&user.role)
+    }
+
+    /// May someone with this e-mail sign up at `/signup`?
+    pub fn open_to(&self, email: Option<&str>) -> bool {
+        match self.signup_policy {
+            SignupPolicy::Open => true,
+            SignupPolicy::Domains => email
+                .and_then(|e| e.rsplit_once('@'))
+                .is_some_and(|(_, d)| self.signup_domains.iter().any(|x| x.eq_ignore_ascii_case(d))),
+            _ => false,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct SettingsCache(RwLock<InstanceSettings>);
+
+impl SettingsCache {
+    pub fn get(&self) -> InstanceSettings {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+    pub fn set(&self, s: InstanceSettings) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = s;
+    }
+}
+
+pub async fn load(store: &steward_store::Store) -> anyhow::Result<InstanceSettings> {
+    Ok(match store.setting(KEY).await? {
+        Some(json) => serde_json::from_str(&json).unwrap_or_default(),
+        None => InstanceSettings::default(),
+    })
+}
+
+pub async fn save(store: &steward_store::Store, s: &InstanceSettings) -> anyhow::Result<()> {
+    store.set_setting(KEY, &serde_json::to_string(s)?).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains_and_validation() {
+        let s = InstanceSettings {
+            signup_policy: SignupPolicy::Domains,
+            signup_domains: vec![" @Example.COM ".into()],
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(s.signup_domains, vec!["example.com"]);
+        assert!(s.open_to(Some("anna@example.com")));
+        assert!(!s.open_to(Some("anna@evil.com")));
+        assert!(!s.open_to(None));
+        let bad = InstanceSettings { signup_policy: SignupPolicy::Domains, ..Default::default() }.validate();
+        assert_eq!(bad.unwrap_err().rule, Rule::Required);
+        assert!(
+            InstanceSettings { signup_domains: vec!["no spaces.com".into()], ..Default::default() }.validate().is_err()
+        );
+        assert!(!InstanceSettings::default().open_to(Some("a@b.c")), "invite-only by default");
+    }
+}
