@@ -109,6 +109,7 @@ pub fn router(state: AppState) -> Router {
         .route("/setup/{token}", get(web::setup_page).post(web::setup_submit))
         .route("/invite/{token}", get(web::invite_page).post(web::invite_submit))
         .route("/signup", get(web::signup_page).post(web::signup_submit))
+        .route("/reset/{token}", get(web::reset_page).post(web::reset_submit))
         .route("/r/{id}", get(web::room_page))
         .route("/search", get(web::search_page))
         .route("/settings", get(web::settings_page).post(web::settings_submit))

@@ -35,6 +35,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("search.html", include_str!("../web/templates/search.html")),
     ("settings.html", include_str!("../web/templates/settings.html")),
     ("admin.html", include_str!("../web/templates/admin.html")),
+    ("reset.html", include_str!("../web/templates/reset.html")),
 ];
 
 pub const STATIC_FILES: &[(&str, &str, &[u8])] = &[
@@ -403,6 +404,68 @@ pub async fn invite_submit(
             r
         }
         Err(e) => e.into_response(),
+    }
+}
+
+// ---- password reset links ----
+
+pub async fn reset_page(State(state): State<AppState>, headers: HeaderMap, Path(token): Path<String>) -> Response {
+    let locale = page_locale(&headers, None);
+    if token.len() > 128 || !matches!(state.store.password_reset_user(&auth::token_hash(&token)).await, Ok(Some(_))) {
+        return (StatusCode::NOT_FOUND, i18n::get().t(locale, "reset-invalid", None)).into_response();
+    }
+    state.templates.render("reset.html", context! { lang => locale.as_str(), token, csrf => "" })
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    password: String,
+}
+
+pub async fn reset_submit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(f): Form<ResetForm>,
+) -> Response {
+    let locale = page_locale(&headers, None);
+    if !auth::same_origin(&headers) {
+        return (StatusCode::FORBIDDEN, "cross-site reset refused").into_response();
+    }
+    let password = match steward_core::validate::Password::parse(&f.password) {
+        Ok(p) => p,
+        Err(e) => {
+            let e: ApiError = e.into();
+            let mut r = state.templates.render(
+                "reset.html",
+                context! { lang => locale.as_str(), token, csrf => "", error => error_text(&e, locale) },
+            );
+            *r.status_mut() = e.status;
+            return r;
+        }
+    };
+    let pw = password.expose().to_string();
+    let Ok(Ok(hash)) = tokio::task::spawn_blocking(move || auth::hash_password(&pw)).await else {
+        return ApiError::internal().into_response();
+    };
+    match state.store.use_password_reset(&auth::token_hash(&token), &hash).await {
+        Ok(Some(user_id)) => {
+            crate::events::disconnect_user(&state, user_id);
+            let ip = auth::client_ip(&headers, Some(peer));
+            let event = crate::audit::Event {
+                actor_id: Some(user_id),
+                action: "auth.password_reset",
+                target_type: "user",
+                target_id: Some(user_id),
+                before: serde_json::Value::Null,
+                after: serde_json::Value::Null,
+            };
+            crate::audit::record(&state, &crate::audit::Origin::new(&ip, &headers), event).await;
+            Redirect::to("/login").into_response()
+        }
+        Ok(None) => (StatusCode::NOT_FOUND, i18n::get().t(locale, "reset-invalid", None)).into_response(),
+        Err(e) => ApiError::from(e).into_response(),
     }
 }
 

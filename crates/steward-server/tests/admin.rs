@@ -238,3 +238,45 @@ both! {
         app.stop().await;
     };
 }
+
+both! {
+    reset_links_and_erasure => |app: TestApp| async move {
+        let (_, admin) = app.user("admin", SystemRole::Admin).await;
+        let (m, member) = app.member("member").await;
+        let room = app.room(&admin, "general", "channel", &[m]).await;
+        app.say(&member, room, "моё личное сообщение про отпуск").await;
+        let (s, v) = app.post(&admin, &format!("/api/v1/admin/users/{m}/reset-link"), json!({})).await;
+        assert_eq!(s, 201);
+        let path = v["url"].as_str().unwrap().split_once("/reset/").map(|(_, t)| format!("/reset/{t}")).unwrap();
+        assert_eq!(app.http.get(app.url(&path)).send().await.unwrap().status(), 200);
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let r = client.post(app.url(&path)).header("origin", app.server.url()).form(&[("password", "qwerty123")]).send().await.unwrap();
+        assert_eq!(r.status(), 422, "common passwords refused here too");
+        let r = client.post(app.url(&path)).header("origin", app.server.url()).form(&[("password", "granite-lantern-7")]).send().await.unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(app.get(&member, "/api/v1/me").await.0, 401, "old sessions ended");
+        let r = client.post(app.url(&path)).header("origin", app.server.url()).form(&[("password", "granite-lantern-8")]).send().await.unwrap();
+        assert_eq!(r.status(), 404, "the link works once");
+        let (s, v) = app.post_anon("/api/v1/auth/login", json!({ "username": "member", "password": "granite-lantern-7" })).await;
+        assert_eq!(s, 200);
+        let member = v["token"].as_str().unwrap().to_string();
+
+        let (s, _) = app.post(&member, &format!("/api/v1/admin/users/{m}/erase"), json!({})).await;
+        assert_eq!(s, 403);
+        let (s, _) = app.post(&admin, &format!("/api/v1/admin/users/{m}/erase"), json!({ "remove_messages": true })).await;
+        assert_eq!(s, 204);
+        assert_eq!(app.get(&member, "/api/v1/me").await.0, 401);
+        let (s, _) = app.post_anon("/api/v1/auth/login", json!({ "username": "member", "password": "granite-lantern-7" })).await;
+        assert_eq!(s, 401, "nobody signs in as an erased person");
+        let (_, u) = app.get(&admin, &format!("/api/v1/users/{m}")).await;
+        assert_eq!((u["username"].as_str(), u["display_name"].as_str()), (Some(format!("deleted-{m}").as_str()), Some("Deleted user")));
+        assert!(u["email"].is_null());
+        let (_, found) = app.get(&admin, "/api/v1/search?q=%D0%BE%D1%82%D0%BF%D1%83%D1%81%D0%BA").await;
+        assert_eq!(found["results"].as_array().unwrap().len(), 0, "their words are gone from search");
+        let (_, page) = app.get(&admin, &format!("/api/v1/rooms/{room}/messages")).await;
+        assert!(page["messages"].as_array().unwrap().iter().all(|m| m["body"] == "" && m["deleted"] == true));
+        let (_, room_view) = app.get(&admin, &format!("/api/v1/rooms/{room}")).await;
+        assert_eq!(room_view["member_count"], 1, "memberships gone");
+        app.stop().await;
+    };
+}

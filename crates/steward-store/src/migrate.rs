@@ -38,6 +38,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_invites.sql"),
         postgres: include_str!("../migrations/postgres/0005_invites.sql"),
     },
+    Migration {
+        version: 6,
+        sqlite: include_str!("../migrations/sqlite/0006_password_resets.sql"),
+        postgres: include_str!("../migrations/postgres/0006_password_resets.sql"),
+    },
 ];
 
 const LEDGER: &str =

@@ -437,6 +437,163 @@ impl Store {
         Ok(n)
     }
 
+    /// Stores a reset link (its token's hash) for a person; older unused ones stop working.
+    pub async fn create_password_reset(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        created_by: i64,
+        ttl_ms: i64,
+    ) -> Result<()> {
+        let now = now_ms();
+        let mut tx = self.tx().await?;
+        let old = Query::update()
+            .table("password_resets")
+            .value("used_at", now)
+            .and_where(Expr::col("user_id").eq(user_id))
+            .and_where(Expr::col("used_at").is_null())
+            .to_owned();
+        tx.conn().exec(&old).await?;
+        let q = Query::insert()
+            .into_table("password_resets")
+            .columns(["user_id", "token_hash", "created_by", "created_at", "expires_at"])
+            .values_panic([user_id.into(), token_hash.into(), created_by.into(), now.into(), (now + ttl_ms).into()])
+            .to_owned();
+        tx.conn().exec(&q).await?;
+        tx.commit().await
+    }
+
+    /// The person a live reset link is for.
+    pub async fn password_reset_user(&self, token_hash: &str) -> Result<Option<i64>> {
+        let q = Query::select()
+            .column("user_id")
+            .from("password_resets")
+            .and_where(Expr::col("token_hash").eq(token_hash))
+            .and_where(Expr::col("used_at").is_null())
+            .and_where(Expr::col("expires_at").gt(now_ms()))
+            .to_owned();
+        let mut c = self.pools.read().await?;
+        Ok(c.conn().opt::<(i64,)>(&q).await?.map(|r| r.0))
+    }
+
+    /// Uses a reset link once: sets the new password hash and ends every
+    /// session, in one transaction. Returns the person, or `None` if the link
+    /// was used, expired or unknown.
+    pub async fn use_password_reset(&self, token_hash: &str, password_hash: &str) -> Result<Option<i64>> {
+        let now = now_ms();
+        let mut tx = self.tx().await?;
+        let claim = Query::update()
+            .table("password_resets")
+            .value("used_at", now)
+            .and_where(Expr::col("token_hash").eq(token_hash))
+            .and_where(Expr::col("used_at").is_null())
+            .and_where(Expr::col("expires_at").gt(now))
+            .returning_col("user_id")
+            .to_owned();
+        let Some((user_id,)) = tx.conn().opt::<(i64,)>(&claim).await? else { return Ok(None) };
+        let up = Query::update()
+            .table("users")
+            .value("password_hash", password_hash)
+            .value("updated_at", now)
+            .and_where(Expr::col("id").eq(user_id))
+            .to_owned();
+        tx.conn().exec(&up).await?;
+        let del = Query::delete().from_table("sessions").and_where(Expr::col("user_id").eq(user_id)).to_owned();
+        tx.conn().exec(&del).await?;
+        tx.commit().await?;
+        Ok(Some(user_id))
+    }
+
+    /// GDPR erasure: the profile is wiped (the row stays so messages keep an
+    /// author), sign-in becomes impossible, sessions, memberships, 2FA and
+    /// reset links go; with `remove_messages` every message they wrote becomes
+    /// a tombstone and leaves the search index. Returns the rooms they were in.
+    pub async fn anonymise_user(&self, user_id: i64, remove_messages: bool, label: &str) -> Result<Vec<i64>> {
+        let now = now_ms();
+        let mut tx = self.tx().await?;
+        let rooms: Vec<(i64,)> = tx
+            .conn()
+            .all(
+                &Query::select()
+                    .column("room_id")
+                    .from("room_members")
+                    .and_where(Expr::col("user_id").eq(user_id))
+                    .to_owned(),
+            )
+            .await?;
+        let up = Query::update()
+            .table("users")
+            .value("username", format!("deleted-{user_id}"))
+            .value("display_name", label)
+            .value("email", Option::<String>::None)
+            .value("password_hash", "!")
+            .value("status", UserStatus::Deactivated.as_str())
+            .value("totp_secret", Option::<String>::None)
+            .value("totp_pending", Option::<String>::None)
+            .value("updated_at", now)
+            .and_where(Expr::col("id").eq(user_id))
+            .to_owned();
+        if tx.conn().exec(&up).await? == 0 {
+            return Err(StoreError::NotFound);
+        }
+        for table in ["sessions", "room_members", "recovery_codes", "password_resets", "reactions", "message_mentions"]
+        {
+            let d = Query::delete().from_table(table).and_where(Expr::col("user_id").eq(user_id)).to_owned();
+            tx.conn().exec(&d).await?;
+        }
+        if remove_messages {
+            let ids: Vec<(i64,)> = tx
+                .conn()
+                .all(
+                    &Query::select()
+                        .column("id")
+                        .from("messages")
+                        .and_where(Expr::col("author_id").eq(user_id))
+                        .and_where(Expr::col("deleted_at").is_null())
+                        .to_owned(),
+                )
+                .await?;
+            let wipe = Query::update()
+                .table("messages")
+                .value("body", "")
+                .value("html", "")
+                .value("pinned_at", Option::<i64>::None)
+                .value("deleted_at", now)
+                .value("deleted_by", user_id)
+                .and_where(Expr::col("author_id").eq(user_id))
+                .and_where(Expr::col("deleted_at").is_null())
+                .to_owned();
+            tx.conn().exec(&wipe).await?;
+            // Erasure means the old texts go too, not only into the edit history.
+            let hist = Query::delete()
+                .from_table("message_edits")
+                .and_where(
+                    Expr::col("message_id").in_subquery(
+                        Query::select()
+                            .column("id")
+                            .from("messages")
+                            .and_where(Expr::col("author_id").eq(user_id))
+                            .to_owned(),
+                    ),
+                )
+                .to_owned();
+            tx.conn().exec(&hist).await?;
+            if tx.conn().backend() == crate::Backend::Sqlite {
+                for (id,) in ids {
+                    tx.conn()
+                        .raw_exec(
+                            "DELETE FROM messages_fts WHERE rowid = ?",
+                            "",
+                            vec![sea_query::Value::BigInt(Some(id))],
+                        )
+                        .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(rooms.into_iter().map(|r| r.0).collect())
+    }
+
     pub async fn delete_expired_sessions(&self) -> Result<u64> {
         let q = Query::delete().from_table("sessions").and_where(Expr::col("expires_at").lt(now_ms())).to_owned();
         let mut tx = self.tx().await?;

@@ -503,3 +503,93 @@ pub async fn put_settings(
     audit::record(&state, &origin, event).await;
     Ok(axum::Json(new))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct ResetLink {
+    /// One-time link to set a new password; valid for 24 hours. Shown only now.
+    pub url: String,
+}
+
+#[utoipa::path(post, path = "/admin/users/{id}/reset-link", tag = "admin", params(("id" = i64, Path)),
+    responses((status = 201, body = ResetLink), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn reset_link(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<(StatusCode, axum::Json<ResetLink>)> {
+    require(&me, Permission::UserManage)?;
+    let target = state.store.user(id).await?.ok_or_else(ApiError::not_found)?;
+    if target.role == SystemRole::Owner && me.user.role != SystemRole::Owner {
+        return Err(ApiError::forbidden());
+    }
+    if target.status != UserStatus::Active {
+        return Err(ApiError::new(StatusCode::CONFLICT, "deactivated"));
+    }
+    let token = auth::new_token();
+    state.store.create_password_reset(id, &auth::token_hash(&token), me.id(), 24 * 3_600_000).await?;
+    let base = state.config.public_url.clone().unwrap_or_else(|| {
+        format!("http://{}", headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost"))
+    });
+    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
+    let event = Event {
+        actor_id: Some(me.id()),
+        action: "user.reset_link",
+        target_type: "user",
+        target_id: Some(id),
+        before: serde_json::Value::Null,
+        after: serde_json::Value::Null,
+    };
+    audit::record(&state, &origin, event).await;
+    Ok((StatusCode::CREATED, axum::Json(ResetLink { url: format!("{base}/reset/{token}") })))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EraseRequest {
+    /// Also turn every message they wrote into a tombstone (default: keep them, authored by "Deleted user").
+    #[serde(default)]
+    pub remove_messages: bool,
+}
+
+#[utoipa::path(post, path = "/admin/users/{id}/erase", tag = "admin", params(("id" = i64, Path)), request_body = EraseRequest,
+    responses((status = 204, description = "Profile wiped; sign-in impossible; sessions, memberships and 2FA gone"), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn erase(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Json(req): Json<EraseRequest>,
+) -> ApiResult<StatusCode> {
+    require(&me, Permission::UserManage)?;
+    require(&me, Permission::UserDeactivate)?;
+    if id == me.id() {
+        return Err(ApiError::new(StatusCode::CONFLICT, "cannot_deactivate_self"));
+    }
+    let target = state.store.user(id).await?.ok_or_else(ApiError::not_found)?;
+    if target.role == SystemRole::Owner {
+        if me.user.role != SystemRole::Owner {
+            return Err(ApiError::forbidden());
+        }
+        if state.store.count_users_with_role(SystemRole::Owner).await? <= 1 {
+            return Err(ApiError::new(StatusCode::CONFLICT, "last_owner"));
+        }
+    }
+    let label = crate::i18n::get().t(me.locale(), "deleted-user", None);
+    let rooms = state.store.anonymise_user(id, req.remove_messages, &label).await?;
+    crate::events::disconnect_user(&state, id);
+    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
+    // The audit keeps who was erased by id only: the point is that the profile is gone.
+    let event = Event {
+        actor_id: Some(me.id()),
+        action: "user.erase",
+        target_type: "user",
+        target_id: Some(id),
+        before: json!({ "role": target.role, "rooms": rooms.len() }),
+        after: json!({ "remove_messages": req.remove_messages }),
+    };
+    audit::record(&state, &origin, event).await;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -64,6 +64,8 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/users/{id}/deactivate", post(admin::deactivate))
         .route("/admin/users/{id}/reactivate", post(admin::reactivate))
         .route("/admin/users/{id}/logout", post(admin::force_logout))
+        .route("/admin/users/{id}/reset-link", post(admin::reset_link))
+        .route("/admin/users/{id}/erase", post(admin::erase))
         .route("/admin/audit", get(admin::audit_log))
         .route("/admin/settings", get(admin::get_settings).put(admin::put_settings))
         .route("/admin/invites", get(admin::invites).post(admin::create_invite))
@@ -102,6 +104,7 @@ pub struct ErrorDetail {
         files::upload, files::download, search::search, crate::gateway::upgrade,
         admin::users, admin::update_user, admin::deactivate, admin::reactivate, admin::audit_log,
         admin::create_invite, admin::invites, admin::revoke_invite, admin::get_settings, admin::put_settings,
+        admin::reset_link, admin::erase,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
