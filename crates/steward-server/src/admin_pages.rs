@@ -20,6 +20,7 @@ use crate::audit::Origin;
 use crate::auth::{self, CurrentUser};
 use crate::error::ApiError;
 use crate::i18n;
+use crate::settings::{InstanceSettings, SignupPolicy};
 use crate::state::AppState;
 use crate::views::UserView;
 
@@ -122,8 +123,9 @@ async fn render(
             can => context! {
                 users => can_users, roles => perms.has(Permission::UserManage),
                 deactivate => perms.has(Permission::UserDeactivate), invite => perms.has(Permission::UserInvite),
-                audit => perms.has(Permission::AuditRead),
+                audit => perms.has(Permission::AuditRead), settings => perms.has(Permission::SettingsEdit),
             },
+            settings => JValue::from_serialize(state.settings.get()),
             roles => SystemRole::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             invite_roles, q => q.q.clone(), role => q.role.clone(), status => q.status.clone(), action => q.action.clone(),
             people => JValue::from_serialize(&people), invites => JValue::from_serialize(&invites),
@@ -276,4 +278,57 @@ pub async fn revoke_invite(
         Err(r) => return r,
     };
     outcome(admin::withdraw_invite(&state, &me, &origin, id).await)
+}
+
+/// The settings form: checkboxes arrive as repeated `require_2fa` fields.
+pub async fn save_settings(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let fields: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let (me, origin) = match action_guard(&state, &headers, peer, get("csrf").as_deref()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !me.user.role.permissions().has(Permission::SettingsEdit) {
+        return outcome::<()>(Err(ApiError::forbidden()));
+    }
+    let policy = match get("signup_policy").as_deref() {
+        Some("closed") => SignupPolicy::Closed,
+        Some("open") => SignupPolicy::Open,
+        Some("domains") => SignupPolicy::Domains,
+        _ => SignupPolicy::InviteOnly,
+    };
+    let domains: Vec<String> = get("signup_domains")
+        .unwrap_or_default()
+        .split([',', ' ', ';'])
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(str::to_string)
+        .collect();
+    let roles: Vec<SystemRole> =
+        fields.iter().filter(|(n, _)| n == "require_2fa").filter_map(|(_, v)| SystemRole::parse(v).ok()).collect();
+    let new = InstanceSettings { signup_policy: policy, signup_domains: domains, require_2fa_roles: roles };
+    let new = match new.validate() {
+        Ok(n) => n,
+        Err(e) => return outcome::<()>(Err(e.into())),
+    };
+    let before = state.settings.get();
+    if let Err(e) = crate::settings::save(&state.store, &new).await {
+        return outcome::<()>(Err(e.into()));
+    }
+    state.settings.set(new.clone());
+    let event = crate::audit::Event {
+        actor_id: Some(me.id()),
+        action: "settings.update",
+        target_type: "settings",
+        target_id: None,
+        before: serde_json::json!(before),
+        after: serde_json::json!(new),
+    };
+    crate::audit::record(&state, &origin, event).await;
+    outcome::<()>(Ok(()))
 }

@@ -119,6 +119,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{id}/status", post(admin_pages::set_status))
         .route("/admin/users/{id}/logout", post(admin_pages::force_logout))
         .route("/admin/invites", post(admin_pages::create_invite))
+        .route("/admin/settings", post(admin_pages::save_settings))
         .route("/admin/invites/{id}/revoke", post(admin_pages::revoke_invite))
         .route("/static/{name}", get(web::static_file))
         .route("/favicon.ico", get(|| web::static_file(axum::extract::Path("favicon.svg".to_string()))))

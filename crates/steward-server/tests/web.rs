@@ -268,3 +268,26 @@ both! {
         app.stop().await;
     };
 }
+
+both! {
+    console_settings_form => |app: TestApp| async move {
+        let (_, owner) = app.user("owner", SystemRole::Owner).await;
+        let cookie = sign_in(&app, "owner").await;
+        let html = app.http.get(app.url("/admin")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("id=\"adm-settings\""));
+        let csrf = html.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_string();
+        let body = format!("csrf={csrf}&signup_policy=domains&signup_domains=example.com%2C+example.ru&require_2fa=moderator&require_2fa=admin");
+        let resp = no_redirects().post(app.url("/admin/settings")).header("cookie", &cookie)
+            .header("content-type", "application/x-www-form-urlencoded").body(body).send().await.unwrap();
+        assert_eq!(resp.headers()["location"], "/admin?ok=1");
+        let (_, s) = app.get(&owner, "/api/v1/admin/settings").await;
+        assert_eq!(s["signup_policy"], "domains");
+        assert_eq!(s["signup_domains"], json!(["example.com", "example.ru"]));
+        assert_eq!(s["require_2fa_roles"], json!(["admin", "moderator"]));
+        let body = format!("csrf={csrf}&signup_policy=domains&signup_domains=");
+        let resp = no_redirects().post(app.url("/admin/settings")).header("cookie", &cookie)
+            .header("content-type", "application/x-www-form-urlencoded").body(body).send().await.unwrap();
+        assert_eq!(resp.headers()["location"], "/admin?error=required", "domains without a domain is refused");
+        app.stop().await;
+    };
+}
