@@ -201,6 +201,25 @@ pub struct SessionRecord {
     pub current: bool,
 }
 
+/// An API token (its secret is shown once, at creation).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    /// `read`, `write`, `admin`.
+    pub scopes: Vec<String>,
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Millis,
+    #[serde(serialize_with = "ser_opt_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_at: Option<Millis>,
+    #[serde(serialize_with = "ser_opt_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_used_at: Option<Millis>,
+    pub revoked: bool,
+}
+
 /// An invite link (its token is shown once, at creation).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Invite {

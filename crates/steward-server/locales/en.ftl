@@ -403,3 +403,7 @@ signup-policy-open = Anyone, at /signup
 signup-policy-domains = People with an e-mail address at these domains
 admin-domains-hint = Comma-separated, for the last option.
 admin-require-2fa = Roles that must use two-factor authentication
+error-token-scope = This API token may not do that.
+error-deactivated = This account is deactivated.
+field-scopes = scopes
+field-expires_in_days = expiry

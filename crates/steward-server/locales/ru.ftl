@@ -412,3 +412,7 @@ signup-policy-open = Любой, на странице /signup
 signup-policy-domains = Адреса на этих почтовых доменах
 admin-domains-hint = Через запятую, для последнего варианта.
 admin-require-2fa = Роли, которым обязательна двухфакторная аутентификация
+error-token-scope = Этому API-токену это не разрешено.
+error-deactivated = Учётная запись отключена.
+field-scopes = права токена
+field-expires_in_days = срок действия

@@ -78,9 +78,12 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     pub user: User,
+    /// The session, or 0 for an API token.
     pub session_id: i64,
     pub token: String,
     pub via_cookie: bool,
+    /// Set for API tokens: the token's id and what it may do.
+    pub api_token: Option<(i64, Vec<String>)>,
 }
 
 impl CurrentUser {
@@ -90,6 +93,31 @@ impl CurrentUser {
     pub fn id(&self) -> i64 {
         self.user.id
     }
+    /// Sessions may do everything their person may; API tokens only their scopes.
+    pub fn allows(&self, scope: &str) -> bool {
+        self.api_token.as_ref().is_none_or(|(_, scopes)| scopes.iter().any(|s| s == scope))
+    }
+}
+
+/// API tokens start with this, so they are told apart from session tokens without a lookup.
+pub const API_TOKEN_PREFIX: &str = "stw_";
+
+pub const SCOPES: [&str; 3] = ["read", "write", "admin"];
+
+/// The scope a request needs when made with an API token; `None` when tokens
+/// may not do it at all (managing tokens, sessions, 2FA, one's password).
+pub fn scope_for(method: &Method, path: &str) -> Option<&'static str> {
+    if path.contains("/me/tokens")
+        || path.contains("/me/sessions")
+        || path.contains("/me/2fa")
+        || path.ends_with("/auth/logout")
+    {
+        return None;
+    }
+    if path.contains("/admin/") {
+        return Some("admin");
+    }
+    Some(if matches!(*method, Method::GET | Method::HEAD) { "read" } else { "write" })
 }
 
 /// Cookie-authenticated requests that change state must come from our own
@@ -134,6 +162,15 @@ pub async fn session_for_token(
     if token.is_empty() || token.len() > 128 {
         return Ok(None);
     }
+    if token.starts_with(API_TOKEN_PREFIX) {
+        return Ok(state.store.api_token(&token_hash(token)).await?.map(|(user, t)| CurrentUser {
+            user,
+            session_id: 0,
+            token: token.to_string(),
+            via_cookie: false,
+            api_token: Some((t.id, t.scopes)),
+        }));
+    }
     let Some(info) = state.store.session(&token_hash(token)).await? else {
         return Ok(None);
     };
@@ -141,7 +178,13 @@ pub async fn session_for_token(
     if steward_store::now_ms() - info.last_seen_at > 60_000 {
         let _ = state.store.touch_session(info.session_id).await;
     }
-    Ok(Some(CurrentUser { user: info.user, session_id: info.session_id, token: token.to_string(), via_cookie }))
+    Ok(Some(CurrentUser {
+        user: info.user,
+        session_id: info.session_id,
+        token: token.to_string(),
+        via_cookie,
+        api_token: None,
+    }))
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
@@ -152,8 +195,14 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Ok(u.clone());
         }
         let user = authenticate(state, &parts.headers).await?.ok_or_else(ApiError::unauthorized)?;
-        // Roles that must use 2FA may only set it up (or leave) until they have.
         let path = parts.uri.path();
+        if user.api_token.is_some() {
+            let needed = scope_for(&parts.method, path);
+            if needed.is_none_or(|s| !user.allows(s)) {
+                return Err(ApiError::new(axum::http::StatusCode::FORBIDDEN, "token_scope").with_field("scopes"));
+            }
+        }
+        // Roles that must use 2FA may only set it up (or leave) until they have.
         let setup_path = path.ends_with("/me") || path.contains("/me/2fa") || path.ends_with("/auth/logout");
         if !setup_path && must_set_up_2fa(state, &user.user).await? {
             return Err(ApiError::new(axum::http::StatusCode::FORBIDDEN, "totp_setup_required"));

@@ -73,6 +73,9 @@ pub async fn upgrade(
     if q.token.is_some() && pre.is_none() {
         return ApiError::unauthorized().into_response();
     }
+    if pre.as_ref().is_some_and(|u| !u.allows("read")) {
+        return ApiError::new(axum::http::StatusCode::FORBIDDEN, "token_scope").with_field("scopes").into_response();
+    }
     // Small explicit buffers: the defaults cost ~135 KB per idle connection.
     ws.read_buffer_size(4 * 1024)
         .write_buffer_size(0)
@@ -398,6 +401,10 @@ impl Conn {
         };
         let op = v.get("op").and_then(Value::as_str).unwrap_or("");
         let room_id = v.get("room_id").and_then(Value::as_i64);
+        if matches!(op, "send" | "typing" | "read") && !self.user.allows("write") {
+            let err = ApiError::new(axum::http::StatusCode::FORBIDDEN, "token_scope").with_field("scopes");
+            return self.reply_error(socket, err, v.get("nonce")).await;
+        }
         match op {
             "ping" => self.send(socket, &Bytes::from_static(b"{\"type\":\"pong\"}")).await,
             "auth" => Flow::Continue,

@@ -280,3 +280,40 @@ both! {
         app.stop().await;
     };
 }
+
+both! {
+    api_tokens_and_bots_are_scoped => |app: TestApp| async move {
+        let (_, admin) = app.user("admin", SystemRole::Admin).await;
+        let (m, member) = app.member("member").await;
+        let room = app.room(&admin, "general", "channel", &[m]).await;
+        let (s, v) = app.post(&member, "/api/v1/me/tokens", json!({ "name": "reader", "scopes": ["read"] })).await;
+        assert_eq!(s, 201, "{v}");
+        let reader = v["secret"].as_str().unwrap().to_string();
+        assert!(reader.starts_with("stw_"));
+        assert_eq!(app.get(&reader, "/api/v1/rooms").await.0, 200);
+        let (s, v) = app.post(&reader, &format!("/api/v1/rooms/{room}/messages"), json!({ "body": "hi" })).await;
+        assert_eq!((s, v["error"]["code"].as_str()), (403, Some("token_scope")));
+        let (s, _) = app.post(&reader, "/api/v1/me/tokens", json!({ "name": "more", "scopes": ["write"] })).await;
+        assert_eq!(s, 403, "tokens do not mint tokens");
+        let (s, v) = app.post(&member, "/api/v1/me/tokens", json!({ "name": "x", "scopes": ["root"] })).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (422, Some("scopes")));
+        let id = app.get(&member, "/api/v1/me/tokens").await.1["tokens"][0]["id"].as_i64().unwrap();
+        assert_eq!(app.delete(&member, &format!("/api/v1/me/tokens/{id}")).await.0, 204);
+        assert_eq!(app.get(&reader, "/api/v1/rooms").await.0, 401, "revoked");
+
+        let (s, v) = app.post(&admin, "/api/v1/admin/bots", json!({ "username": "helper-bot", "scopes": ["read", "write"] })).await;
+        assert_eq!(s, 201, "{v}");
+        let bot_id = v["user"]["id"].as_i64().unwrap();
+        let bot = v["token"]["secret"].as_str().unwrap().to_string();
+        app.post(&admin, &format!("/api/v1/rooms/{room}/members"), json!({ "user_ids": [bot_id] })).await;
+        let (s, _) = app.post(&bot, &format!("/api/v1/rooms/{room}/messages"), json!({ "body": "Привет, я бот" })).await;
+        assert_eq!(s, 201);
+        let mut ws = app.ws_live(&bot).await;
+        ws.send(json!({ "op": "send", "room_id": room, "body": "через шлюз", "nonce": "b1" })).await;
+        assert!(ws.next_of("ack").await.is_some());
+        assert_eq!(app.get(&bot, "/api/v1/admin/users").await.0, 403, "no admin scope");
+        let (s, _) = app.post(&admin, "/api/v1/admin/bots", json!({ "username": "root-bot", "scopes": ["admin"] })).await;
+        assert_eq!(s, 422, "bots get no admin scope");
+        app.stop().await;
+    };
+}

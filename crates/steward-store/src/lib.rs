@@ -10,6 +10,7 @@ mod messages;
 mod migrate;
 mod rooms;
 pub mod testing;
+mod tokens;
 mod totp;
 mod users;
 

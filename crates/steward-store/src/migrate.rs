@@ -43,6 +43,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_password_resets.sql"),
         postgres: include_str!("../migrations/postgres/0006_password_resets.sql"),
     },
+    Migration {
+        version: 7,
+        sqlite: include_str!("../migrations/sqlite/0007_api_tokens.sql"),
+        postgres: include_str!("../migrations/postgres/0007_api_tokens.sql"),
+    },
 ];
 
 const LEDGER: &str =

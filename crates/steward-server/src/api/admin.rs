@@ -593,3 +593,62 @@ pub async fn erase(
     audit::record(&state, &origin, event).await;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBot {
+    pub username: String,
+    pub display_name: Option<String>,
+    /// Scopes of the bot's first token (`read`, `write`).
+    pub scopes: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedBot {
+    pub user: UserView,
+    pub token: crate::api::users::CreatedToken,
+}
+
+#[utoipa::path(post, path = "/admin/bots", tag = "admin", request_body = CreateBot,
+    responses((status = 201, body = CreatedBot), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn create_bot(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    me: CurrentUser,
+    Json(req): Json<CreateBot>,
+) -> ApiResult<(StatusCode, axum::Json<CreatedBot>)> {
+    require(&me, Permission::UserManage)?;
+    if req.scopes.iter().any(|s| s == "admin") {
+        return Err(steward_core::FieldError::new("scopes", steward_core::Rule::InvalidChoice).into());
+    }
+    // A bot signs in with tokens only: its password is random and never shown.
+    let password = format!("{}-{}", auth::new_token(), auth::new_token());
+    let account = crate::accounts::NewAccount {
+        username: &req.username,
+        display_name: req.display_name.as_deref(),
+        email: None,
+        password: &password,
+        locale: me.locale(),
+        role: SystemRole::Member,
+    };
+    let user = crate::accounts::create(&state.store, account).await?;
+    state.store.set_bot(user.id).await?;
+    let token = crate::api::users::issue_token(
+        &state,
+        user.id,
+        &crate::api::users::CreateToken { name: "bot".into(), scopes: req.scopes.clone(), expires_in_days: None },
+    )
+    .await?;
+    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
+    let event = Event {
+        actor_id: Some(me.id()),
+        action: "user.bot_created",
+        target_type: "user",
+        target_id: Some(user.id),
+        before: serde_json::Value::Null,
+        after: json!({ "username": user.username, "scopes": token.token.scopes }),
+    };
+    audit::record(&state, &origin, event).await;
+    Ok((StatusCode::CREATED, axum::Json(CreatedBot { user: UserView::new(&state, &user, &me.user), token })))
+}

@@ -33,6 +33,9 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/auth/logout", post(users::logout))
         .route("/me", get(users::me).patch(users::update_me))
         .route("/me/sessions", get(users::sessions))
+        .route("/me/tokens", get(users::tokens).post(users::create_token))
+        .route("/me/tokens/{id}", axum::routing::delete(users::revoke_token))
+        .route("/admin/bots", post(admin::create_bot))
         .route("/me/2fa", get(users::twofa_status))
         .route("/me/2fa/setup", post(users::twofa_setup))
         .route("/me/2fa/enable", post(users::twofa_enable))
@@ -104,7 +107,7 @@ pub struct ErrorDetail {
         files::upload, files::download, search::search, crate::gateway::upgrade,
         admin::users, admin::update_user, admin::deactivate, admin::reactivate, admin::audit_log,
         admin::create_invite, admin::invites, admin::revoke_invite, admin::get_settings, admin::put_settings,
-        admin::reset_link, admin::erase,
+        admin::reset_link, admin::erase, admin::create_bot, users::tokens, users::create_token, users::revoke_token,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

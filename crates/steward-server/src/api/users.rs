@@ -352,3 +352,95 @@ pub async fn twofa_disable(
     crate::twofa::turn_off(&state, &me.user, &req.password, &origin).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateToken {
+    /// What it is for ("CRM sync").
+    pub name: String,
+    /// Any of `read`, `write`, `admin` (admin needs the matching permissions too).
+    pub scopes: Vec<String>,
+    /// 1–3,650; none: until revoked.
+    pub expires_in_days: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedToken {
+    pub token: steward_core::model::ApiToken,
+    /// `stw_…`: send as `Authorization: Bearer …`. Shown only now.
+    pub secret: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokensResponse {
+    pub tokens: Vec<steward_core::model::ApiToken>,
+}
+
+/// Validates and stores a token for a person (themselves, or a bot an admin made).
+pub(crate) async fn issue_token(state: &AppState, user_id: i64, req: &CreateToken) -> ApiResult<CreatedToken> {
+    let name = req.name.trim();
+    if name.is_empty() {
+        return Err(steward_core::FieldError::new("name", steward_core::Rule::Required).into());
+    }
+    if name.chars().count() > 80 {
+        return Err(steward_core::FieldError::with_limit("name", steward_core::Rule::TooLong, 80).into());
+    }
+    let mut scopes: Vec<String> = req.scopes.iter().map(|s| s.trim().to_lowercase()).collect();
+    scopes.sort();
+    scopes.dedup();
+    if scopes.is_empty() {
+        return Err(steward_core::FieldError::new("scopes", steward_core::Rule::Required).into());
+    }
+    if scopes.iter().any(|s| !auth::SCOPES.contains(&s.as_str())) {
+        return Err(steward_core::FieldError::new("scopes", steward_core::Rule::InvalidChoice).into());
+    }
+    let expires_at = match req.expires_in_days {
+        None => None,
+        Some(d) if (1..=3650).contains(&d) => Some(steward_store::now_ms() + d * 86_400_000),
+        Some(_) => {
+            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "out_of_range").with_field("expires_in_days"));
+        }
+    };
+    let secret = format!("{}{}", auth::API_TOKEN_PREFIX, auth::new_token());
+    let token = state.store.create_api_token(user_id, name, &auth::token_hash(&secret), &scopes, expires_at).await?;
+    Ok(CreatedToken { token, secret })
+}
+
+#[utoipa::path(get, path = "/me/tokens", tag = "users", responses((status = 200, body = TokensResponse)))]
+pub async fn tokens(State(state): State<AppState>, me: CurrentUser) -> ApiResult<axum::Json<TokensResponse>> {
+    Ok(axum::Json(TokensResponse { tokens: state.store.api_tokens_of(me.id()).await? }))
+}
+
+#[utoipa::path(post, path = "/me/tokens", tag = "users", request_body = CreateToken,
+    responses((status = 201, body = CreatedToken), (status = 422, body = ErrorBody)))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    me: CurrentUser,
+    Json(req): Json<CreateToken>,
+) -> ApiResult<(StatusCode, axum::Json<CreatedToken>)> {
+    let created = issue_token(&state, me.id(), &req).await?;
+    let origin = crate::audit::Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
+    let event = crate::audit::Event {
+        actor_id: Some(me.id()),
+        action: "auth.token_created",
+        target_type: "token",
+        target_id: Some(created.token.id),
+        before: serde_json::Value::Null,
+        after: serde_json::json!({ "name": created.token.name, "scopes": created.token.scopes }),
+    };
+    crate::audit::record(&state, &origin, event).await;
+    Ok((StatusCode::CREATED, axum::Json(created)))
+}
+
+#[utoipa::path(delete, path = "/me/tokens/{id}", tag = "users", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    state.store.revoke_api_token(me.id(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
