@@ -31,6 +31,20 @@ pub struct Event<'a> {
     pub after: serde_json::Value,
 }
 
+impl<'a> Event<'a> {
+    /// An event with nothing to show before and after.
+    pub fn new(actor_id: Option<i64>, action: &'a str, target_type: &'a str, target_id: Option<i64>) -> Self {
+        Event {
+            actor_id,
+            action,
+            target_type,
+            target_id,
+            before: serde_json::Value::Null,
+            after: serde_json::Value::Null,
+        }
+    }
+}
+
 fn text(v: &serde_json::Value) -> String {
     if v.is_null() { String::new() } else { v.to_string() }
 }

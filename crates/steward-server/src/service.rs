@@ -336,14 +336,12 @@ pub async fn set_archived(state: &AppState, user: &User, room_id: i64, archived:
     }
     let (room, seq) = state.store.set_archived(room_id, archived).await?;
     room_updated(state, room_id, seq, &room);
-    let event = audit::Event {
-        actor_id: Some(user.id),
-        action: if archived { "room.archive" } else { "room.unarchive" },
-        target_type: "room",
-        target_id: Some(room_id),
-        before: serde_json::Value::Null,
-        after: serde_json::Value::Null,
-    };
+    let event = audit::Event::new(
+        Some(user.id),
+        if archived { "room.archive" } else { "room.unarchive" },
+        "room",
+        Some(room_id),
+    );
     audit::record(state, &audit::Origin::default(), event).await;
     room_view(state, user, &room).await
 }

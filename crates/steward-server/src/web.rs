@@ -103,6 +103,18 @@ fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> HeaderVal
 /// A same-site path to return to after signing in; anything else goes home.
 /// Browsers drop tabs and newlines in URLs (`/\t/evil.com` is `//evil.com`),
 /// so any control or space character disqualifies the path.
+/// Opens a web session for someone who just proved who they are, and sends them on.
+async fn signed_in_redirect(state: &AppState, user_id: i64, ip: &str, headers: &HeaderMap, to: &str) -> Response {
+    match open_session(state, user_id, "web", ip, headers).await {
+        Ok(token) => {
+            let mut r = Redirect::to(to).into_response();
+            r.headers_mut().insert(header::SET_COOKIE, session_cookie(state, &token, auth::SESSION_TTL_MS / 1000));
+            r
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
 fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
@@ -199,14 +211,7 @@ pub async fn login_submit(
         Err(e) => Err(e),
     };
     match checked {
-        Ok(user) => match open_session(&state, user.id, "web", &ip, &headers).await {
-            Ok(token) => {
-                let mut r = Redirect::to(&next).into_response();
-                r.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &token, auth::SESSION_TTL_MS / 1000));
-                r
-            }
-            Err(e) => e.into_response(),
-        },
+        Ok(user) => signed_in_redirect(&state, user.id, &ip, &headers, &next).await,
         Err(e) => {
             let mut r = state.templates.render(
                 "login.html",
@@ -287,14 +292,7 @@ pub async fn setup_submit(
     match result {
         Ok(user_id) => {
             let ip = auth::client_ip(&headers, Some(peer));
-            match open_session(&state, user_id, "web", &ip, &headers).await {
-                Ok(t) => {
-                    let mut r = Redirect::to("/").into_response();
-                    r.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &t, auth::SESSION_TTL_MS / 1000));
-                    r
-                }
-                Err(e) => e.into_response(),
-            }
+            signed_in_redirect(&state, user_id, &ip, &headers, "/").await
         }
         Err(e) => {
             let mut r = state.templates.render(
@@ -397,14 +395,7 @@ pub async fn invite_submit(
         after: json!({ "user_id": user.id, "label": invite.label, "role": invite.role }),
     };
     crate::audit::record(&state, &crate::audit::Origin::new(&ip, &headers), event).await;
-    match open_session(&state, user.id, "web", &ip, &headers).await {
-        Ok(t) => {
-            let mut r = Redirect::to("/").into_response();
-            r.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &t, auth::SESSION_TTL_MS / 1000));
-            r
-        }
-        Err(e) => e.into_response(),
-    }
+    signed_in_redirect(&state, user.id, &ip, &headers, "/").await
 }
 
 // ---- password reset links ----
@@ -453,14 +444,7 @@ pub async fn reset_submit(
         Ok(Some(user_id)) => {
             crate::events::disconnect_user(&state, user_id);
             let ip = auth::client_ip(&headers, Some(peer));
-            let event = crate::audit::Event {
-                actor_id: Some(user_id),
-                action: "auth.password_reset",
-                target_type: "user",
-                target_id: Some(user_id),
-                before: serde_json::Value::Null,
-                after: serde_json::Value::Null,
-            };
+            let event = crate::audit::Event::new(Some(user_id), "auth.password_reset", "user", Some(user_id));
             crate::audit::record(&state, &crate::audit::Origin::new(&ip, &headers), event).await;
             Redirect::to("/login").into_response()
         }
@@ -527,14 +511,7 @@ pub async fn signup_submit(
                 after: json!({ "open_signup": true }),
             };
             crate::audit::record(&state, &crate::audit::Origin::new(&ip, &headers), event).await;
-            match open_session(&state, user.id, "web", &ip, &headers).await {
-                Ok(t) => {
-                    let mut r = Redirect::to("/").into_response();
-                    r.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &t, auth::SESSION_TTL_MS / 1000));
-                    r
-                }
-                Err(e) => e.into_response(),
-            }
+            signed_in_redirect(&state, user.id, &ip, &headers, "/").await
         }
         Err(e) => {
             let i = i18n::get();

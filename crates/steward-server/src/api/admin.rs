@@ -441,14 +441,7 @@ pub async fn invites(State(state): State<AppState>, me: CurrentUser) -> ApiResul
 pub(crate) async fn withdraw_invite(state: &AppState, me: &CurrentUser, origin: &Origin, id: i64) -> ApiResult<()> {
     require(me, Permission::UserInvite)?;
     state.store.revoke_invite(id).await?;
-    let event = Event {
-        actor_id: Some(me.id()),
-        action: "user.invite_revoked",
-        target_type: "invite",
-        target_id: Some(id),
-        before: serde_json::Value::Null,
-        after: serde_json::Value::Null,
-    };
+    let event = Event::new(Some(me.id()), "user.invite_revoked", "invite", Some(id));
     audit::record(state, origin, event).await;
     Ok(())
 }
@@ -533,14 +526,7 @@ pub async fn reset_link(
         format!("http://{}", headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost"))
     });
     let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
-    let event = Event {
-        actor_id: Some(me.id()),
-        action: "user.reset_link",
-        target_type: "user",
-        target_id: Some(id),
-        before: serde_json::Value::Null,
-        after: serde_json::Value::Null,
-    };
+    let event = Event::new(Some(me.id()), "user.reset_link", "user", Some(id));
     audit::record(&state, &origin, event).await;
     Ok((StatusCode::CREATED, axum::Json(ResetLink { url: format!("{base}/reset/{token}") })))
 }

@@ -69,14 +69,7 @@ pub async fn check_login(
         Some((user, _)) if ok && user.status == steward_core::model::UserStatus::Active => {
             state.login.per_account.reset(&account_key);
             metrics::counter!("steward_logins_total", "result" => "ok").increment(1);
-            let event = crate::audit::Event {
-                actor_id: Some(user.id),
-                action: "auth.login",
-                target_type: "user",
-                target_id: Some(user.id),
-                before: serde_json::Value::Null,
-                after: serde_json::Value::Null,
-            };
+            let event = crate::audit::Event::new(Some(user.id), "auth.login", "user", Some(user.id));
             crate::audit::record(state, origin, event).await;
             Ok(user)
         }
@@ -266,14 +259,7 @@ pub async fn revoke_session(
     }
     crate::events::end_session(&state, me.id(), id);
     let origin = crate::audit::Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
-    let event = crate::audit::Event {
-        actor_id: Some(me.id()),
-        action: "auth.session_revoked",
-        target_type: "session",
-        target_id: Some(id),
-        before: serde_json::Value::Null,
-        after: serde_json::Value::Null,
-    };
+    let event = crate::audit::Event::new(Some(me.id()), "auth.session_revoked", "session", Some(id));
     crate::audit::record(&state, &origin, event).await;
     Ok(StatusCode::NO_CONTENT)
 }
