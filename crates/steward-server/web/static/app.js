@@ -754,7 +754,7 @@
   }
 
   function uploadFiles(files) {
-    if (!S.room || !S.room.can_post || !input() || !files.length) return;
+    if (!S.room || !S.room.can_post || S.room.can_upload === false || !input() || !files.length) return;
     if (S.editing) { toast(T('edit-no-attachments'), 'info'); return; }
     for (const file of files) {
       const u = { file, status: 'uploading', att: null, error: '' };
@@ -844,8 +844,9 @@
     });
     form.addEventListener('submit', (e) => { e.preventDefault(); submitComposer(); });
     $('#composer-bar-cancel').addEventListener('click', () => { if (S.editing) cancelEdit(); else cancelReply(); ta.focus(); });
+    // The attach control exists only where the room lets this person upload.
     const file = $('#composer-file');
-    file.addEventListener('change', () => { uploadFiles(Array.from(file.files || [])); file.value = ''; ta.focus(); });
+    if (file) file.addEventListener('change', () => { uploadFiles(Array.from(file.files || [])); file.value = ''; ta.focus(); });
     ta.addEventListener('paste', (e) => {
       const files = Array.from((e.clipboardData && e.clipboardData.files) || []);
       if (files.length) { e.preventDefault(); uploadFiles(files); }
@@ -1191,7 +1192,7 @@
     const old = S.room;
     S.room = { ...old, ...r };
     // Per-viewer fields may be absent from a shared room object: keep ours.
-    for (const k of ['my_role', 'last_read_seq', 'unread', 'mentions', 'can_post']) if (r[k] == null) S.room[k] = old[k];
+    for (const k of ['my_role', 'last_read_seq', 'unread', 'mentions', 'can_post', 'can_upload', 'can_react', 'can_manage']) if (r[k] == null) S.room[k] = old[k];
     if (titleOf(r)) $('#room-title-text').textContent = S.room.title = titleOf(r);
     const topic = $('#room-topic');
     topic.textContent = topic.title = r.topic || '';
