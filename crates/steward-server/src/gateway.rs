@@ -118,8 +118,8 @@ struct Conn {
     last: HashMap<i64, i64>,
     typing_sent: HashMap<i64, Instant>,
     ops: auth::Bucket,
-    /// Sends being stored for this connection (bounded).
-    in_flight: Arc<tokio::sync::Semaphore>,
+    /// Sends being stored for this connection (bounded); made on the first send.
+    in_flight: Option<Arc<tokio::sync::Semaphore>>,
     /// Acks and errors of those sends; made on the first send, so an idle
     /// connection does not pay for the channel.
     replies: Option<(mpsc::Sender<Bytes>, mpsc::Receiver<Bytes>)>,
@@ -197,7 +197,7 @@ async fn run(state: AppState, mut socket: WebSocket, pre: Option<CurrentUser>) {
         last: seqs.into_iter().collect(),
         typing_sent: HashMap::new(),
         ops: auth::Bucket::new(60, state.config.gateway_ops_per_minute),
-        in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
+        in_flight: None,
         replies: None,
         live_started: false,
         user,
@@ -500,7 +500,9 @@ impl Conn {
                 };
                 // Stored off the connection's loop, so deliveries keep flowing
                 // while the database works; the ack comes back through `replies`.
-                let Ok(permit) = self.in_flight.clone().try_acquire_owned() else {
+                let permits =
+                    self.in_flight.get_or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)));
+                let Ok(permit) = permits.clone().try_acquire_owned() else {
                     return self.reply_error(socket, ApiError::too_many(1), nonce).await;
                 };
                 let (state, user, locale, nonce) =
