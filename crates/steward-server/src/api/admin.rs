@@ -70,13 +70,11 @@ pub struct AdminUserUpdate {
     responses((status = 200, body = UserView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn update_user(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
+    origin: crate::audit::Origin,
     me: CurrentUser,
     Path(id): Path<i64>,
     Json(req): Json<AdminUserUpdate>,
 ) -> ApiResult<axum::Json<UserView>> {
-    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
     let updated = change_role(&state, &me, &origin, id, &req.role).await?;
     Ok(axum::Json(UserView::new(&state, &updated, &me.user)))
 }
@@ -163,12 +161,10 @@ pub(crate) async fn set_status(
     responses((status = 200, body = UserView, description = "Deactivated: every session and gateway connection ended"), (status = 403, body = ErrorBody)))]
 pub async fn deactivate(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
+    origin: crate::audit::Origin,
     me: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<axum::Json<UserView>> {
-    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
     set_status(&state, &me, &origin, id, UserStatus::Deactivated).await
 }
 
@@ -176,12 +172,10 @@ pub async fn deactivate(
     responses((status = 200, body = UserView), (status = 403, body = ErrorBody)))]
 pub async fn reactivate(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
+    origin: crate::audit::Origin,
     me: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<axum::Json<UserView>> {
-    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
     set_status(&state, &me, &origin, id, UserStatus::Active).await
 }
 
@@ -307,12 +301,10 @@ pub(crate) async fn end_all_sessions(state: &AppState, me: &CurrentUser, origin:
     responses((status = 204, description = "Every session ended, every socket closed"), (status = 403, body = ErrorBody)))]
 pub async fn force_logout(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
+    origin: crate::audit::Origin,
     me: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
     end_all_sessions(&state, &me, &origin, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -450,12 +442,10 @@ pub(crate) async fn withdraw_invite(state: &AppState, me: &CurrentUser, origin: 
     responses((status = 204, description = "Revoked: the link no longer works"), (status = 404, body = ErrorBody)))]
 pub async fn revoke_invite(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
+    origin: crate::audit::Origin,
     me: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
     withdraw_invite(&state, &me, &origin, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -474,8 +464,7 @@ pub async fn get_settings(
     responses((status = 200, body = crate::settings::InstanceSettings), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_settings(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
+    origin: crate::audit::Origin,
     me: CurrentUser,
     Json(new): Json<crate::settings::InstanceSettings>,
 ) -> ApiResult<axum::Json<crate::settings::InstanceSettings>> {
@@ -484,7 +473,6 @@ pub async fn put_settings(
     let before = state.settings.get();
     crate::settings::save(&state.store, &new).await?;
     state.settings.set(new.clone());
-    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
     let event = Event {
         actor_id: Some(me.id()),
         action: "settings.update",
@@ -543,8 +531,7 @@ pub struct EraseRequest {
     responses((status = 204, description = "Profile wiped; sign-in impossible; sessions, memberships and 2FA gone"), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn erase(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
+    origin: crate::audit::Origin,
     me: CurrentUser,
     Path(id): Path<i64>,
     Json(req): Json<EraseRequest>,
@@ -566,7 +553,6 @@ pub async fn erase(
     let label = crate::i18n::get().t(me.locale(), "deleted-user", None);
     let rooms = state.store.anonymise_user(id, req.remove_messages, &label).await?;
     crate::events::disconnect_user(&state, id);
-    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
     // The audit keeps who was erased by id only: the point is that the profile is gone.
     let event = Event {
         actor_id: Some(me.id()),
@@ -599,8 +585,7 @@ pub struct CreatedBot {
     responses((status = 201, body = CreatedBot), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn create_bot(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
+    origin: crate::audit::Origin,
     me: CurrentUser,
     Json(req): Json<CreateBot>,
 ) -> ApiResult<(StatusCode, axum::Json<CreatedBot>)> {
@@ -626,7 +611,6 @@ pub async fn create_bot(
         &crate::api::users::CreateToken { name: "bot".into(), scopes: req.scopes.clone(), expires_in_days: None },
     )
     .await?;
-    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
     let event = Event {
         actor_id: Some(me.id()),
         action: "user.bot_created",

@@ -249,8 +249,7 @@ pub async fn sessions(State(state): State<AppState>, me: CurrentUser) -> ApiResu
     responses((status = 204, description = "Signed out there; its sockets are closed"), (status = 404, body = ErrorBody)))]
 pub async fn revoke_session(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
+    origin: crate::audit::Origin,
     me: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
@@ -258,7 +257,6 @@ pub async fn revoke_session(
         return Err(ApiError::not_found());
     }
     crate::events::end_session(&state, me.id(), id);
-    let origin = crate::audit::Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
     let event = crate::audit::Event::new(Some(me.id()), "auth.session_revoked", "session", Some(id));
     crate::audit::record(&state, &origin, event).await;
     Ok(StatusCode::NO_CONTENT)
@@ -309,12 +307,10 @@ pub struct RecoveryCodes {
     responses((status = 200, body = RecoveryCodes), (status = 422, body = ErrorBody)))]
 pub async fn twofa_enable(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
+    origin: crate::audit::Origin,
     me: CurrentUser,
     Json(req): Json<TwoFactorConfirm>,
 ) -> ApiResult<axum::Json<RecoveryCodes>> {
-    let origin = crate::audit::Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
     let codes = crate::twofa::confirm_setup(&state, &me.user, &req.code, &origin).await?;
     Ok(axum::Json(RecoveryCodes { recovery_codes: codes }))
 }
@@ -329,12 +325,10 @@ pub struct TwoFactorDisable {
     responses((status = 204), (status = 403, body = ErrorBody)))]
 pub async fn twofa_disable(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
+    origin: crate::audit::Origin,
     me: CurrentUser,
     Json(req): Json<TwoFactorDisable>,
 ) -> ApiResult<StatusCode> {
-    let origin = crate::audit::Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
     crate::twofa::turn_off(&state, &me.user, &req.password, &origin).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -401,13 +395,11 @@ pub async fn tokens(State(state): State<AppState>, me: CurrentUser) -> ApiResult
     responses((status = 201, body = CreatedToken), (status = 422, body = ErrorBody)))]
 pub async fn create_token(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
+    origin: crate::audit::Origin,
     me: CurrentUser,
     Json(req): Json<CreateToken>,
 ) -> ApiResult<(StatusCode, axum::Json<CreatedToken>)> {
     let created = issue_token(&state, me.id(), &req).await?;
-    let origin = crate::audit::Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
     let event = crate::audit::Event {
         actor_id: Some(me.id()),
         action: "auth.token_created",
