@@ -50,6 +50,13 @@ impl UserStatus {
             UserStatus::Deactivated => "deactivated",
         }
     }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(UserStatus::Active),
+            "deactivated" => Some(UserStatus::Deactivated),
+            _ => None,
+        }
+    }
     pub fn from_db(s: &str) -> Self {
         if s == "deactivated" { UserStatus::Deactivated } else { UserStatus::Active }
     }

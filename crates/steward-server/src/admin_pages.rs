@@ -66,11 +66,7 @@ async fn render(
     let perms = me.user.role.permissions();
     let can_users = perms.has(Permission::UserManage) || perms.has(Permission::UserDeactivate);
     let role = q.role.as_deref().and_then(|r| SystemRole::parse(r).ok());
-    let status = match q.status.as_deref() {
-        Some("active") => Some(UserStatus::Active),
-        Some("deactivated") => Some(UserStatus::Deactivated),
-        _ => None,
-    };
+    let status = q.status.as_deref().and_then(UserStatus::parse);
     let people = if can_users {
         state.store.list_users(q.q.as_deref().unwrap_or(""), role, status, 200).await.unwrap_or_default()
     } else {
@@ -203,7 +199,7 @@ pub async fn set_status(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let status = if f.status == "deactivated" { UserStatus::Deactivated } else { UserStatus::Active };
+    let status = UserStatus::parse(&f.status).unwrap_or(UserStatus::Active);
     outcome(admin::set_status(&state, &me, &origin, id, status).await)
 }
 

@@ -21,6 +21,10 @@ pub fn reaction_event(kind: EventKind, room_id: i64, seq: i64, message: &Message
     .to_string()
 }
 
+pub fn room_event(room_id: i64, seq: i64, room: impl serde::Serialize) -> String {
+    json!({ "type": "room.updated", "room_id": room_id, "seq": seq, "room": room }).to_string()
+}
+
 pub fn member_event(kind: EventKind, room_id: i64, seq: i64, user: &UserBrief) -> String {
     json!({ "type": kind.as_str(), "room_id": room_id, "seq": seq, "user": user }).to_string()
 }
@@ -107,7 +111,7 @@ pub async fn replay(state: &AppState, events: &[RoomEvent]) -> crate::error::Api
                 if room_json.is_none() {
                     room_json = state.store.room(e.room_id).await?.map(|r| json!(r));
                 }
-                json!({ "type": "room.updated", "room_id": e.room_id, "seq": e.seq, "room": room_json }).to_string()
+                room_event(e.room_id, e.seq, &room_json)
             }
         };
         out.push((e.seq, Bytes::from(payload)));

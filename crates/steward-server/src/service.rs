@@ -317,12 +317,7 @@ pub async fn leave(state: &AppState, user: &User, room_id: i64) -> ApiResult<()>
 }
 
 fn room_updated(state: &AppState, room_id: i64, seq: i64, room: &Room) {
-    events::publish_room(
-        state,
-        room_id,
-        seq,
-        json!({ "type": "room.updated", "room_id": room_id, "seq": seq, "room": room }).to_string(),
-    );
+    events::publish_room(state, room_id, seq, events::room_event(room_id, seq, room));
 }
 
 /// Archives or unarchives a room: archived rooms stay readable, nobody posts or reacts.
@@ -433,12 +428,7 @@ pub async fn set_policy(state: &AppState, user: &User, room_id: i64, policy: Roo
         after: json!(policy),
     };
     audit::record(state, &audit::Origin::default(), event).await;
-    events::publish_room(
-        state,
-        room_id,
-        seq,
-        json!({ "type": "room.updated", "room_id": room_id, "seq": seq, "room": room }).to_string(),
-    );
+    room_updated(state, room_id, seq, &room);
     room_view(state, user, &room).await
 }
 
@@ -466,11 +456,6 @@ pub async fn update_room(
     let topic = topic.map(Topic::parse).transpose()?;
     let (room, seq) =
         state.store.update_room(room_id, name.as_ref().map(|n| n.as_str()), topic.as_ref().map(|t| t.as_str())).await?;
-    events::publish_room(
-        state,
-        room_id,
-        seq,
-        json!({ "type": "room.updated", "room_id": room_id, "seq": seq, "room": room }).to_string(),
-    );
+    room_updated(state, room_id, seq, &room);
     room_view(state, user, &room).await
 }

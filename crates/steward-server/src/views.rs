@@ -130,11 +130,7 @@ pub fn room_title(room: &Room, me: &User, peers: &[(i64, steward_core::model::Us
 /// One room as the caller sees it (member or not).
 pub async fn room_view(state: &AppState, user: &User, room: &Room) -> crate::error::ApiResult<RoomView> {
     let membership = state.store.membership(room.id, user.id).await?;
-    let my = if membership.is_some() {
-        state.store.my_rooms(user.id).await?.into_iter().find(|m| m.room.id == room.id)
-    } else {
-        None
-    };
+    let my = if membership.is_some() { state.store.my_room(user.id, room.id).await? } else { None };
     let peers =
         if room.kind == RoomKind::Direct { state.store.direct_peers(user.id, &[room.id]).await? } else { vec![] };
     Ok(RoomView::new(room, my.as_ref(), membership, user.role, room_title(room, user, &peers)))

@@ -260,7 +260,20 @@ impl Store {
     /// The rooms a user is in, with read markers and unread/mention counts,
     /// most recently active first.
     pub async fn my_rooms(&self, user_id: i64) -> Result<Vec<MyRoom>> {
-        let q = Query::select()
+        self.my_rooms_where(user_id, None).await
+    }
+
+    /// One room as a member sees it in their list (`None` when not a member).
+    pub async fn my_room(&self, user_id: i64, room_id: i64) -> Result<Option<MyRoom>> {
+        Ok(self.my_rooms_where(user_id, Some(room_id)).await?.into_iter().next())
+    }
+
+    async fn my_rooms_where(&self, user_id: i64, room_id: Option<i64>) -> Result<Vec<MyRoom>> {
+        let mut q = Query::select();
+        if let Some(id) = room_id {
+            q.and_where(Expr::col(("r", "id")).eq(id));
+        }
+        let q = q
             .columns(ROOM_COLS)
             .expr(member_count_expr())
             .columns([("m", "role"), ("m", "last_read_seq")])

@@ -49,11 +49,11 @@ pub async fn users(
         return Err(ApiError::forbidden());
     }
     let role = q.role.as_deref().map(SystemRole::parse).transpose()?;
-    let status = match q.status.as_deref() {
-        None | Some("") => None,
-        Some("active") => Some(UserStatus::Active),
-        Some("deactivated") => Some(UserStatus::Deactivated),
-        Some(_) => return Err(steward_core::FieldError::new("status", steward_core::Rule::InvalidChoice).into()),
+    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(UserStatus::parse(s).ok_or_else(|| {
+            ApiError::from(steward_core::FieldError::new("status", steward_core::Rule::InvalidChoice))
+        })?),
     };
     let list = state.store.list_users(q.q.as_deref().unwrap_or(""), role, status, q.limit.unwrap_or(200)).await?;
     Ok(axum::Json(AdminUsersResponse { users: list.iter().map(|u| UserView::new(&state, u, &me.user)).collect() }))
