@@ -35,6 +35,9 @@ pub enum Topic {
 pub enum Control {
     /// The user's connections start receiving this room.
     Subscribe { user_id: i64, room_id: i64 },
+    /// The user's rights changed: their connections reload the user before
+    /// the next thing they do.
+    Refresh { user_id: i64 },
     /// The user's connections stop receiving this room.
     Unsubscribe { user_id: i64, room_id: i64 },
     /// Close every connection of the user (deactivated, logged out everywhere).
@@ -63,6 +66,7 @@ impl Envelope {
             Control::Subscribe { user_id, .. }
             | Control::Unsubscribe { user_id, .. }
             | Control::Disconnect { user_id }
+            | Control::Refresh { user_id }
             | Control::EndSession { user_id, .. } => Topic::User(user_id),
         };
         Envelope { topic, seq: None, payload: None, control: Some(control) }
@@ -106,6 +110,8 @@ pub struct ConnHandle {
     /// Raised when the hub wants the connection closed (overflow or Disconnect).
     pub kill: Arc<Notify>,
     pub overflowed: Arc<AtomicBool>,
+    /// Raised by `Control::Refresh`: the person's role or rights changed.
+    pub stale: Arc<AtomicBool>,
     /// True if this is the user's only connection on this node.
     pub first_for_user: bool,
 }
@@ -116,6 +122,7 @@ struct Entry {
     tx: mpsc::Sender<Arc<Envelope>>,
     kill: Arc<Notify>,
     overflowed: Arc<AtomicBool>,
+    stale: Arc<AtomicBool>,
 }
 
 #[derive(Default)]
@@ -147,8 +154,12 @@ impl Hub {
         let (tx, rx) = mpsc::channel(capacity.max(1));
         let kill = Arc::new(Notify::new());
         let overflowed = Arc::new(AtomicBool::new(false));
+        let stale = Arc::new(AtomicBool::new(false));
         let mut reg = self.reg.write().unwrap_or_else(|e| e.into_inner());
-        reg.conns.insert(id, Entry { user_id, session_id, tx, kill: kill.clone(), overflowed: overflowed.clone() });
+        reg.conns.insert(
+            id,
+            Entry { user_id, session_id, tx, kill: kill.clone(), overflowed: overflowed.clone(), stale: stale.clone() },
+        );
         for &room in rooms {
             reg.rooms.entry(room).or_default().insert(id);
         }
@@ -156,7 +167,7 @@ impl Hub {
         let mine = reg.by_user.entry(user_id).or_default();
         mine.insert(id);
         let first_for_user = mine.len() == 1;
-        ConnHandle { id, user_id, rx, kill, overflowed, first_for_user }
+        ConnHandle { id, user_id, rx, kill, overflowed, stale, first_for_user }
     }
 
     /// Removes a connection; returns true if it was the user's last one on this node.
@@ -256,6 +267,13 @@ impl Hub {
                     for id in reg.by_user.get(&user_id).into_iter().flatten() {
                         if let Some(e) = reg.conns.get(id) {
                             e.kill.notify_one();
+                        }
+                    }
+                }
+                Control::Refresh { user_id } => {
+                    for id in reg.by_user.get(&user_id).into_iter().flatten() {
+                        if let Some(e) = reg.conns.get(id) {
+                            e.stale.store(true, Ordering::Relaxed);
                         }
                     }
                 }
@@ -364,6 +382,9 @@ mod tests {
     async fn disconnect_control_kills_user_connections() {
         let hub = Arc::new(Hub::new());
         let c = hub.register(5, 0, &[], 4);
+        let a = hub.register(6, 0, &[], 4);
+        LocalBus::new(hub.clone()).publish(Envelope::control(Control::Refresh { user_id: 5 }));
+        assert!(c.stale.load(Ordering::Relaxed) && !a.stale.load(Ordering::Relaxed));
         LocalBus::new(hub.clone()).publish(Envelope::control(Control::Disconnect { user_id: 5 }));
         tokio::time::timeout(std::time::Duration::from_millis(100), c.kill.notified()).await.unwrap();
     }

@@ -75,6 +75,18 @@ pub struct User {
     #[serde(serialize_with = "ser_time")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Millis,
+    /// What the custom roles given to this person add to their system role.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub extra_permissions: crate::PermissionSet,
+}
+
+impl User {
+    /// Everything this person may do across the installation: the system
+    /// role's permissions plus those of their custom roles.
+    pub fn permissions(&self) -> crate::PermissionSet {
+        self.role.permissions().union(self.extra_permissions)
+    }
 }
 
 /// What other people see of an author next to a message.
@@ -225,6 +237,22 @@ pub struct ApiToken {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub last_used_at: Option<Millis>,
     pub revoked: bool,
+}
+
+/// A role an admin defined: a named set of permissions given to people on
+/// top of their system role.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CustomRole {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    /// Permission names (`audit.read`, …).
+    pub permissions: Vec<String>,
+    /// How many people hold it.
+    pub holders: i64,
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Millis,
 }
 
 /// An invite link (its token is shown once, at creation).

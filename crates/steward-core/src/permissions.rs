@@ -78,6 +78,24 @@ impl PermissionSet {
     pub fn iter(self) -> impl Iterator<Item = Permission> {
         Permission::ALL.iter().copied().filter(move |p| self.has(*p))
     }
+    pub fn union(self, other: PermissionSet) -> Self {
+        PermissionSet(self.0 | other.0)
+    }
+    /// True when every permission of `other` is in `self`.
+    pub fn contains(self, other: PermissionSet) -> bool {
+        other.0 & !self.0 == 0
+    }
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    /// Stored form: names joined by commas (bit positions are not stable across versions).
+    pub fn to_names(self) -> String {
+        self.iter().map(Permission::as_str).collect::<Vec<_>>().join(",")
+    }
+    /// Reads the stored form, skipping names this version does not know.
+    pub fn from_names(s: &str) -> Self {
+        s.split(',').filter_map(|n| Permission::parse(n.trim())).fold(Self::EMPTY, |set, p| set.with(p))
+    }
 }
 
 impl SystemRole {
@@ -141,6 +159,17 @@ mod tests {
         for (role, perm, allowed) in rows {
             assert_eq!(role.permissions().has(perm), allowed, "{role:?} {}", perm.as_str());
         }
+    }
+
+    #[test]
+    fn stored_form_round_trips() {
+        let s = PermissionSet::of(&[Permission::AuditRead, Permission::RoomCreate]);
+        assert_eq!(s.to_names(), "room.create,audit.read");
+        assert_eq!(PermissionSet::from_names(&s.to_names()), s);
+        assert_eq!(PermissionSet::from_names("room.create,,gone.away"), PermissionSet::of(&[Permission::RoomCreate]));
+        assert!(PermissionSet::all().contains(s));
+        assert!(!s.contains(PermissionSet::all()));
+        assert!(SystemRole::Member.permissions().union(s).has(Permission::AuditRead));
     }
 
     #[test]

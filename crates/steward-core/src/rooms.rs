@@ -137,6 +137,16 @@ impl Access {
     ) -> Self {
         Access { kind, archived, system_role, perms: system_role.permissions(), membership, policy }
     }
+    /// Access with everything the person may do: system role plus custom roles.
+    pub fn for_user(
+        kind: RoomKind,
+        archived: bool,
+        policy: RoomPolicy,
+        user: &crate::model::User,
+        membership: Option<RoomRole>,
+    ) -> Self {
+        Access { perms: user.permissions(), ..Access::new(kind, archived, policy, user.role, membership) }
+    }
     pub fn is_member(&self) -> bool {
         self.membership.is_some()
     }

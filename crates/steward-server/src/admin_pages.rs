@@ -42,10 +42,16 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<CurrentUser,
 }
 
 fn allowed(me: &CurrentUser) -> bool {
-    let p = me.user.role.permissions();
-    [Permission::UserManage, Permission::UserDeactivate, Permission::UserInvite, Permission::AuditRead]
-        .iter()
-        .any(|x| p.has(*x))
+    let p = me.user.permissions();
+    [
+        Permission::UserManage,
+        Permission::UserDeactivate,
+        Permission::UserInvite,
+        Permission::AuditRead,
+        Permission::RoleManage,
+    ]
+    .iter()
+    .any(|x| p.has(*x))
 }
 
 /// The message for an error code carried in the redirect's query.
@@ -55,15 +61,17 @@ fn message(code: &str, locale: Locale) -> String {
     i18n::get().t(locale, if known { &key } else { "error-bad-request" }, None)
 }
 
-async fn render(
-    state: &AppState,
-    me: &CurrentUser,
-    q: &AdminQuery,
-    created_url: Option<String>,
-    error: Option<String>,
-) -> Response {
+/// A link shown once on the rendered page: an invite or a password reset.
+#[derive(Default)]
+struct Shown {
+    invite_url: Option<String>,
+    reset_url: Option<String>,
+}
+
+async fn render(state: &AppState, me: &CurrentUser, q: &AdminQuery, shown: Shown, error: Option<String>) -> Response {
+    let Shown { invite_url: created_url, reset_url } = shown;
     let locale = me.locale();
-    let perms = me.user.role.permissions();
+    let perms = me.user.permissions();
     let can_users = perms.has(Permission::UserManage) || perms.has(Permission::UserDeactivate);
     let role = q.role.as_deref().and_then(|r| SystemRole::parse(r).ok());
     let status = q.status.as_deref().and_then(UserStatus::parse);
@@ -72,7 +80,21 @@ async fn render(
     } else {
         vec![]
     };
+    let ids: Vec<i64> = people.iter().map(|u| u.id).collect();
+    let mut held: HashMap<String, Vec<i64>> = HashMap::new();
+    for (user, role) in state.store.custom_roles_of_many(&ids).await.unwrap_or_default() {
+        held.entry(user.to_string()).or_default().push(role);
+    }
     let people: Vec<UserView> = people.iter().map(|u| UserView::new(state, u, &me.user)).collect();
+    let can_roles = perms.has(Permission::RoleManage) || perms.has(Permission::UserManage);
+    let custom_roles = if can_roles { state.store.custom_roles().await.unwrap_or_default() } else { vec![] };
+    let permissions: Vec<JValue> = Permission::ALL
+        .iter()
+        .map(|p| {
+            let key = format!("perm-{}", p.as_str().replace(['.', '_'], "-"));
+            context! { name => p.as_str(), label => i18n::get().t(locale, &key, None), mine => perms.has(*p) }
+        })
+        .collect();
     let invites =
         if perms.has(Permission::UserInvite) { state.store.invites().await.unwrap_or_default() } else { vec![] };
     let audit = if perms.has(Permission::AuditRead) {
@@ -120,12 +142,15 @@ async fn render(
                 users => can_users, roles => perms.has(Permission::UserManage),
                 deactivate => perms.has(Permission::UserDeactivate), invite => perms.has(Permission::UserInvite),
                 audit => perms.has(Permission::AuditRead), settings => perms.has(Permission::SettingsEdit),
+                manage_roles => perms.has(Permission::RoleManage), reset => perms.has(Permission::UserManage),
+                erase => perms.has(Permission::UserManage) && perms.has(Permission::UserDeactivate),
             },
+            custom_roles => JValue::from_serialize(&custom_roles), held, permissions,
             settings => JValue::from_serialize(state.settings.get()),
             roles => SystemRole::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             invite_roles, q => q.q.clone(), role => q.role.clone(), status => q.status.clone(), action => q.action.clone(),
             people => JValue::from_serialize(&people), invites => JValue::from_serialize(&invites),
-            audit => JValue::from_serialize(&audit), names, created_url, notice, error,
+            audit => JValue::from_serialize(&audit), names, created_url, reset_url, notice, error,
         },
     )
 }
@@ -138,7 +163,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap, Query(q): Q
     if !allowed(&me) {
         return (StatusCode::FORBIDDEN, "Administration is for administrators.").into_response();
     }
-    render(&state, &me, &q, None, None).await
+    render(&state, &me, &q, Shown::default(), None).await
 }
 
 /// The signed-in admin, the CSRF check and where the request came from.
@@ -252,10 +277,13 @@ pub async fn create_invite(
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost").to_string();
     match admin::make_invite(&state, &me, &origin, &host, &req).await {
         // Rendered, not redirected: the link is shown this once.
-        Ok(created) => render(&state, &me, &AdminQuery::default(), Some(created.url), None).await,
+        Ok(created) => {
+            let shown = Shown { invite_url: Some(created.url), ..Shown::default() };
+            render(&state, &me, &AdminQuery::default(), shown, None).await
+        }
         Err(e) => {
             let text = i18n::error_body(&e, me.locale())["error"]["message"].as_str().unwrap_or("").to_string();
-            let mut r = render(&state, &me, &AdminQuery::default(), None, Some(text)).await;
+            let mut r = render(&state, &me, &AdminQuery::default(), Shown::default(), Some(text)).await;
             *r.status_mut() = e.status;
             r
         }
@@ -289,7 +317,7 @@ pub async fn save_settings(
         Ok(x) => x,
         Err(r) => return r,
     };
-    if !me.user.role.permissions().has(Permission::SettingsEdit) {
+    if !me.user.permissions().has(Permission::SettingsEdit) {
         return outcome::<()>(Err(ApiError::forbidden()));
     }
     let policy = match get("signup_policy").as_deref() {
@@ -327,4 +355,137 @@ pub async fn save_settings(
     };
     crate::audit::record(&state, &origin, event).await;
     outcome::<()>(Ok(()))
+}
+
+/// Repeated form fields (checkbox groups) and single ones.
+struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    fn parse(body: &str) -> Self {
+        Fields(form_urlencoded::parse(body.as_bytes()).into_owned().collect())
+    }
+    fn get(&self, k: &str) -> Option<String> {
+        self.0.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+    }
+    fn all(&self, k: &str) -> Vec<String> {
+        self.0.iter().filter(|(n, _)| n == k).map(|(_, v)| v.clone()).collect()
+    }
+}
+
+fn role_input(f: &Fields) -> crate::api::roles::RoleInput {
+    crate::api::roles::RoleInput {
+        name: f.get("name").unwrap_or_default(),
+        description: f.get("description").unwrap_or_default(),
+        permissions: f.all("permission"),
+    }
+}
+
+pub async fn create_role(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let f = Fields::parse(&body);
+    let (me, origin) = match action_guard(&state, &headers, peer, f.get("csrf").as_deref()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    outcome(crate::api::roles::create_role(&state, &me, &origin, &role_input(&f)).await)
+}
+
+pub async fn update_role(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: String,
+) -> Response {
+    let f = Fields::parse(&body);
+    let (me, origin) = match action_guard(&state, &headers, peer, f.get("csrf").as_deref()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    outcome(crate::api::roles::update_role(&state, &me, &origin, id, &role_input(&f)).await)
+}
+
+pub async fn delete_role(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> Response {
+    let (me, origin) = match action_guard(&state, &headers, peer, f.csrf.as_deref()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    outcome(crate::api::roles::delete_role(&state, &me, &origin, id).await)
+}
+
+pub async fn set_custom_roles(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: String,
+) -> Response {
+    let f = Fields::parse(&body);
+    let (me, origin) = match action_guard(&state, &headers, peer, f.get("csrf").as_deref()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let ids: Vec<i64> = f.all("role_id").iter().filter_map(|v| v.parse().ok()).collect();
+    outcome(crate::api::roles::give_roles(&state, &me, &origin, id, &ids).await)
+}
+
+pub async fn reset_link(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> Response {
+    let (me, origin) = match action_guard(&state, &headers, peer, f.csrf.as_deref()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost").to_string();
+    match admin::issue_reset_link(&state, &me, &origin, &host, id).await {
+        // Rendered, not redirected: the link is shown this once.
+        Ok(url) => {
+            render(&state, &me, &AdminQuery::default(), Shown { reset_url: Some(url), ..Shown::default() }, None).await
+        }
+        Err(e) => outcome::<()>(Err(e)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct EraseForm {
+    csrf: Option<String>,
+    /// The person's username, typed to confirm.
+    confirm: Option<String>,
+    remove_messages: Option<String>,
+}
+
+pub async fn erase(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<EraseForm>,
+) -> Response {
+    let (me, origin) = match action_guard(&state, &headers, peer, f.csrf.as_deref()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let target = match state.store.user(id).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return outcome::<()>(Err(ApiError::not_found())),
+        Err(e) => return outcome::<()>(Err(e.into())),
+    };
+    if f.confirm.as_deref().map(str::trim) != Some(target.username.as_str()) {
+        return outcome::<()>(Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "confirm_username")));
+    }
+    outcome(admin::erase_user(&state, &me, &origin, id, f.remove_messages.is_some()).await)
 }

@@ -49,6 +49,12 @@ pub fn disconnect_user(state: &AppState, user_id: i64) {
     state.bus.publish(Envelope::control(Control::Disconnect { user_id }));
 }
 
+/// The person's role or rights changed: their gateway connections reload
+/// them before handling the next frame.
+pub fn refresh_user(state: &AppState, user_id: i64) {
+    state.bus.publish(Envelope::control(Control::Refresh { user_id }));
+}
+
 /// Closes the gateway connections opened with one session (it logged out).
 pub fn end_session(state: &AppState, user_id: i64, session_id: i64) {
     state.bus.publish(Envelope::control(Control::EndSession { user_id, session_id }));

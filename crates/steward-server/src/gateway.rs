@@ -114,6 +114,8 @@ struct Conn {
     state: AppState,
     user: CurrentUser,
     conn_id: u64,
+    /// Raised when the person's role or rights change: reload them first.
+    stale: Arc<std::sync::atomic::AtomicBool>,
     /// Last seq delivered per room this connection receives.
     last: HashMap<i64, i64>,
     typing_sent: HashMap<i64, Instant>,
@@ -194,6 +196,7 @@ async fn run(state: AppState, mut socket: WebSocket, pre: Option<CurrentUser>) {
     let mut conn = Conn {
         state: state.clone(),
         conn_id: handle.id,
+        stale: handle.stale.clone(),
         last: seqs.into_iter().collect(),
         typing_sent: HashMap::new(),
         ops: auth::Bucket::new(60, state.config.gateway_ops_per_minute),
@@ -388,6 +391,13 @@ impl Conn {
     }
 
     async fn on_client(&mut self, socket: &mut WebSocket, frame: &str) -> Flow {
+        if self.stale.swap(false, std::sync::atomic::Ordering::Relaxed) {
+            match Box::pin(self.state.store.user(self.user.id())).await {
+                Ok(Some(u)) if u.status == steward_core::model::UserStatus::Active => self.user.user = u,
+                Ok(_) => return Flow::Close(close::KICKED, "session ended"),
+                Err(_) => self.stale.store(true, std::sync::atomic::Ordering::Relaxed),
+            }
+        }
         if let Err(wait) = self.ops.take() {
             if wait > 5 {
                 return Flow::Close(close::RATE_LIMITED, "too many frames");

@@ -137,6 +137,18 @@ mod tests {
     }
 
     #[test]
+    fn every_permission_and_role_has_a_label() {
+        let en = keys(EN);
+        for p in steward_core::Permission::ALL {
+            let key = format!("perm-{}", p.as_str().replace(['.', '_'], "-"));
+            assert!(en.contains(key.as_str()), "{key}");
+        }
+        for r in steward_core::SystemRole::ALL {
+            assert!(en.contains(format!("role-{}", r.as_str()).as_str()));
+        }
+    }
+
+    #[test]
     fn errors_render_with_plurals_and_fields() {
         let e = ApiError { limit: Some(3), ..ApiError::new(axum::http::StatusCode::TOO_MANY_REQUESTS, "slow_mode") };
         let ru = error_body(&e, Locale::Ru)["error"]["message"].as_str().unwrap().to_string();

@@ -18,7 +18,7 @@ use crate::{audit, events};
 /// A room and the caller's access to it; not-found when they may not even know it exists.
 pub async fn room_access(state: &AppState, user: &User, room_id: i64) -> ApiResult<(Room, Access)> {
     let (room, membership) = state.store.room_for(room_id, user.id).await?.ok_or_else(ApiError::not_found)?;
-    let access = Access::new(room.kind, room.archived, room.policy, user.role, membership);
+    let access = Access::for_user(room.kind, room.archived, room.policy, user, membership);
     if !access.can_read() {
         // Private rooms are invisible to outsiders: same answer as a missing room.
         return Err(ApiError::not_found());
@@ -188,7 +188,7 @@ pub struct CreateRoomInput {
 pub async fn create_room(state: &AppState, user: &User, input: CreateRoomInput) -> ApiResult<(RoomView, bool)> {
     let kind = RoomKind::parse(&input.kind)?;
     let needed = if kind == RoomKind::Direct { Permission::DirectCreate } else { Permission::RoomCreate };
-    if !user.role.permissions().has(needed) {
+    if !user.permissions().has(needed) {
         return Err(ApiError::forbidden());
     }
     let mut others: Vec<i64> = input.members.iter().copied().filter(|&id| id != user.id).collect();
@@ -351,7 +351,7 @@ pub async fn remove_member(state: &AppState, user: &User, room_id: i64, target_i
         return Err(ApiError::forbidden());
     }
     let target_role = state.store.membership(room_id, target_id).await?.ok_or_else(ApiError::not_found)?;
-    if target_role == RoomRole::Owner && !user.role.permissions().has(Permission::RoomManageAny) {
+    if target_role == RoomRole::Owner && !user.permissions().has(Permission::RoomManageAny) {
         return Err(ApiError::forbidden());
     }
     let target = state.store.user(target_id).await?.ok_or_else(ApiError::not_found)?;
@@ -387,7 +387,7 @@ pub async fn set_member_role(state: &AppState, user: &User, room_id: i64, target
     }
     let before = state.store.membership(room_id, target_id).await?.ok_or_else(ApiError::not_found)?;
     let is_owner = access.membership == Some(RoomRole::Owner);
-    let may_touch_owners = is_owner || user.role.permissions().has(Permission::RoomManageAny);
+    let may_touch_owners = is_owner || user.permissions().has(Permission::RoomManageAny);
     if (role == RoomRole::Owner || before == RoomRole::Owner) && !may_touch_owners {
         return Err(ApiError::forbidden());
     }

@@ -21,11 +21,15 @@ pub struct UserView {
     pub status: UserStatus,
     /// `online`, `away` or `offline`.
     pub presence: &'static str,
+    /// Everything the person may do (system role plus custom roles); shown
+    /// to the person themselves and to admins only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Vec<&'static str>>,
 }
 
 impl UserView {
     pub fn new(state: &AppState, u: &User, viewer: &User) -> Self {
-        let show_email = viewer.id == u.id || viewer.role.permissions().has(steward_core::Permission::UserManage);
+        let show_email = viewer.id == u.id || viewer.permissions().has(steward_core::Permission::UserManage);
         UserView {
             id: u.id,
             username: u.username.clone(),
@@ -36,6 +40,7 @@ impl UserView {
             role: u.role,
             status: u.status,
             presence: state.presence(u.id),
+            permissions: show_email.then(|| u.permissions().iter().map(|p| p.as_str()).collect()),
         }
     }
 }
@@ -70,14 +75,8 @@ pub struct RoomView {
 }
 
 impl RoomView {
-    pub fn new(
-        room: &Room,
-        my: Option<&MyRoom>,
-        membership: Option<RoomRole>,
-        role: SystemRole,
-        title: String,
-    ) -> Self {
-        let access = Access::new(room.kind, room.archived, room.policy, role, membership);
+    pub fn new(room: &Room, my: Option<&MyRoom>, membership: Option<RoomRole>, viewer: &User, title: String) -> Self {
+        let access = Access::for_user(room.kind, room.archived, room.policy, viewer, membership);
         RoomView {
             id: room.id,
             kind: room.kind,
@@ -111,7 +110,7 @@ pub async fn my_room_views(state: &AppState, user: &User) -> crate::error::ApiRe
         .iter()
         .map(|m| {
             let title = room_title(&m.room, user, &peers);
-            RoomView::new(&m.room, Some(m), Some(m.my_role), user.role, title)
+            RoomView::new(&m.room, Some(m), Some(m.my_role), user, title)
         })
         .collect();
     views.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()).then(a.id.cmp(&b.id)));
@@ -133,5 +132,5 @@ pub async fn room_view(state: &AppState, user: &User, room: &Room) -> crate::err
     let my = if membership.is_some() { state.store.my_room(user.id, room.id).await? } else { None };
     let peers =
         if room.kind == RoomKind::Direct { state.store.direct_peers(user.id, &[room.id]).await? } else { vec![] };
-    Ok(RoomView::new(room, my.as_ref(), membership, user.role, room_title(room, user, &peers)))
+    Ok(RoomView::new(room, my.as_ref(), membership, user, room_title(room, user, &peers)))
 }

@@ -263,8 +263,12 @@ both! {
 
         let (s, _) = app.post(&member, &format!("/api/v1/admin/users/{m}/erase"), json!({})).await;
         assert_eq!(s, 403);
+        let mut watcher = app.ws_live(&admin).await;
         let (s, _) = app.post(&admin, &format!("/api/v1/admin/users/{m}/erase"), json!({ "remove_messages": true })).await;
         assert_eq!(s, 204);
+        let left = watcher.next_of("member.left").await.expect("the room sees them leave");
+        assert_eq!((left["room_id"].as_i64(), left["user"]["id"].as_i64()), (Some(room), Some(m)), "{left}");
+        assert_eq!(left["user"]["display_name"], "Deleted user", "under the erased name");
         assert_eq!(app.get(&member, "/api/v1/me").await.0, 401);
         let (s, _) = app.post_anon("/api/v1/auth/login", json!({ "username": "member", "password": "granite-lantern-7" })).await;
         assert_eq!(s, 401, "nobody signs in as an erased person");
@@ -314,6 +318,80 @@ both! {
         assert_eq!(app.get(&bot, "/api/v1/admin/users").await.0, 403, "no admin scope");
         let (s, _) = app.post(&admin, "/api/v1/admin/bots", json!({ "username": "root-bot", "scopes": ["admin"] })).await;
         assert_eq!(s, 422, "bots get no admin scope");
+        app.stop().await;
+    };
+    custom_roles_grant_rights_without_escalation => |app: TestApp| async move {
+        let (_, admin) = app.user("admin", SystemRole::Admin).await;
+        let (s_id, supervisor) = app.user("supervisor", SystemRole::Supervisor).await;
+        let (m, member) = app.member("member").await;
+        let (s, v) = app.get(&admin, "/api/v1/admin/roles").await;
+        assert_eq!(s, 200);
+        assert!(v["permissions"].as_array().unwrap().iter().any(|p| p["name"] == "audit.read"));
+        assert_eq!(v["system"].as_array().unwrap().len(), 7);
+
+        // Bad input names the field and the rule.
+        let (s, v) = app.post(&admin, "/api/v1/admin/roles", json!({ "name": "x", "permissions": ["audit.reed"] })).await;
+        assert_eq!((s, v["error"]["field"].as_str(), v["error"]["code"].as_str()), (422, Some("permissions"), Some("invalid_choice")));
+        let (s, v) = app.post(&admin, "/api/v1/admin/roles", json!({ "name": "Admin" })).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (409, Some("name")), "system role names are taken");
+        let (s, v) = app.post(&admin, "/api/v1/admin/roles", json!({ "name": " " })).await;
+        assert_eq!((s, v["error"]["field"].as_str(), v["error"]["code"].as_str()), (422, Some("name"), Some("required")));
+
+        let (s, auditors) = app.post(&admin, "/api/v1/admin/roles", json!({ "name": "Аудиторы", "description": "читают журнал", "permissions": ["audit.read"] })).await;
+        assert_eq!(s, 201, "{auditors}");
+        let rid = auditors["id"].as_i64().unwrap();
+        let (s, _) = app.get(&member, "/api/v1/admin/audit").await;
+        assert_eq!(s, 403);
+        // The member is connected; slow mode applies to them until a role exempts them.
+        let room = app.room(&admin, "quiet", "channel", &[m]).await;
+        app.put_json(&admin, &format!("/api/v1/rooms/{room}/policy"), json!({ "slow_mode_secs": 600 })).await;
+        let mut ws = app.ws_live(&member).await;
+        ws.send(json!({ "op": "send", "room_id": room, "body": "раз", "nonce": "n1" })).await;
+        assert!(ws.next_of("ack").await.is_some());
+        ws.send(json!({ "op": "send", "room_id": room, "body": "два", "nonce": "n2" })).await;
+        assert_eq!(ws.next_of("error").await.unwrap()["code"], "slow_mode");
+
+        let (s, v) = app.put_json(&admin, &format!("/api/v1/admin/users/{m}/roles"), json!({ "role_ids": [rid] })).await;
+        assert_eq!(s, 200, "{v}");
+        assert!(v["permissions"].as_array().unwrap().iter().any(|p| p == "audit.read"));
+        let (s, _) = app.get(&member, "/api/v1/admin/audit").await;
+        assert_eq!(s, 200, "the role's permission works at once");
+        let (_, me) = app.get(&member, "/api/v1/me").await;
+        assert!(me["permissions"].as_array().unwrap().iter().any(|p| p == "audit.read"));
+        let (_, list) = app.get(&admin, "/api/v1/admin/users?q=member").await;
+        assert_eq!(list["custom_roles"], json!([{ "user_id": m, "role_id": rid }]));
+
+        // Editing the role reaches its holders, on the API and on their open socket.
+        let (s, v) = app.put_json(&admin, &format!("/api/v1/admin/roles/{rid}"), json!({ "name": "Аудиторы", "permissions": ["message.delete_any"] })).await;
+        assert_eq!((s, v["holders"].as_i64()), (200, Some(1)), "{v}");
+        let (s, _) = app.get(&member, "/api/v1/admin/audit").await;
+        assert_eq!(s, 403);
+        ws.send(json!({ "op": "send", "room_id": room, "body": "три", "nonce": "n3" })).await;
+        let ack = ws.next_of("ack").await.expect("moderators skip slow mode, and the socket knows it now");
+        assert_eq!(ack["nonce"], "n3");
+
+        // A supervisor may manage roles only within their own rights.
+        let (_, helpers) = app.post(&admin, "/api/v1/admin/roles", json!({ "name": "role managers", "permissions": ["role.manage", "user.manage"] })).await;
+        let (s, _) = app.put_json(&admin, &format!("/api/v1/admin/users/{s_id}/roles"), json!({ "role_ids": [helpers["id"]] })).await;
+        assert_eq!(s, 200);
+        let (s, v) = app.post(&supervisor, "/api/v1/admin/roles", json!({ "name": "settings", "permissions": ["settings.edit"] })).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (403, Some("permissions")), "no granting what one lacks");
+        let (s, _) = app.put_json(&supervisor, &format!("/api/v1/admin/roles/{rid}"), json!({ "name": "mine", "permissions": [] })).await;
+        assert_eq!(s, 403, "nor editing a role with rights one lacks");
+        let (s, _) = app.put_json(&supervisor, &format!("/api/v1/admin/users/{m}/roles"), json!({ "role_ids": [] })).await;
+        assert_eq!(s, 403, "nor taking such a role away");
+        let (s, v) = app.post(&supervisor, "/api/v1/admin/roles", json!({ "name": "inviters", "permissions": ["user.invite"] })).await;
+        assert_eq!(s, 201, "{v}");
+        let (s, v) = app.put_json(&admin, &format!("/api/v1/admin/users/{m}/roles"), json!({ "role_ids": [999999] })).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (422, Some("role_ids")));
+
+        let (s, _) = app.delete(&admin, &format!("/api/v1/admin/roles/{rid}")).await;
+        assert_eq!(s, 204);
+        let (_, me) = app.get(&member, "/api/v1/me").await;
+        assert!(!me["permissions"].as_array().unwrap().iter().any(|p| p == "message.delete_any"));
+        let (_, log) = app.get(&admin, "/api/v1/admin/audit?action=role.").await;
+        let actions: Vec<&str> = log["entries"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+        assert_eq!(actions, ["role.delete", "role.create", "role.create", "role.update", "role.create"]);
         app.stop().await;
     };
 }

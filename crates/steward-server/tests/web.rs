@@ -243,6 +243,58 @@ both! {
 }
 
 both! {
+    admin_console_roles_reset_links_and_erasure => |app: TestApp| async move {
+        app.user("admin", SystemRole::Admin).await;
+        let (m, member) = app.member("member").await;
+        let cookie = sign_in(&app, "admin").await;
+        let html = app.http.get(app.url("/admin")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("id=\"adm-roles\"") && html.contains("value=\"audit.read\""));
+        let csrf = html.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_string();
+        let post = |path: String, form: Vec<(&'static str, String)>| {
+            let mut f: Vec<(&str, String)> = vec![("csrf", csrf.clone())];
+            f.extend(form);
+            no_redirects().post(app.url(&path)).header("cookie", &cookie).form(&f).send()
+        };
+        let r = post("/admin/roles".into(), vec![("name", "Аудиторы".into()), ("permission", "audit.read".into()), ("permission", "user.list".into())]).await.unwrap();
+        assert_eq!(r.headers()["location"], "/admin?ok=1");
+        let r = post("/admin/roles".into(), vec![("name", "bad".into()), ("permission", "nope".into())]).await.unwrap();
+        assert_eq!(r.headers()["location"], "/admin?error=invalid_choice");
+        let (_, roles) = app.get(&member, "/api/v1/me").await;
+        assert!(!roles["permissions"].as_array().unwrap().iter().any(|p| p == "audit.read"));
+        let (_, list) = app.get(&app.user("admin2", SystemRole::Admin).await.1, "/api/v1/admin/roles").await;
+        let rid = list["custom"][0]["id"].as_i64().unwrap();
+        assert_eq!(list["custom"][0]["permissions"], json!(["user.list", "audit.read"]));
+        let r = post(format!("/admin/users/{m}/roles"), vec![("role_id", rid.to_string())]).await.unwrap();
+        assert_eq!(r.headers()["location"], "/admin?ok=1");
+        assert_eq!(app.get(&member, "/api/v1/admin/audit").await.0, 200, "the member reads the log now");
+        let html = app.http.get(app.url("/admin")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains(&format!("name=\"role_id\" value=\"{rid}\" checked")), "the console shows who holds it");
+        let r = post(format!("/admin/roles/{rid}"), vec![("name", "Аудиторы".into())]).await.unwrap();
+        assert_eq!(r.headers()["location"], "/admin?ok=1");
+        assert_eq!(app.get(&member, "/api/v1/admin/audit").await.0, 403, "an edit with no permissions left takes it away");
+        let r = post(format!("/admin/roles/{rid}/delete"), vec![]).await.unwrap();
+        assert_eq!(r.headers()["location"], "/admin?ok=1");
+
+        // A reset link is shown once on the page.
+        let r = post(format!("/admin/users/{m}/reset-link"), vec![]).await.unwrap();
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("id=\"reset-url\"") && html.contains("reset&#x2f;"), "the link is on the page");
+
+        // Erasure needs the username typed.
+        let r = post(format!("/admin/users/{m}/erase"), vec![("confirm", "someone".into())]).await.unwrap();
+        assert_eq!(r.headers()["location"], "/admin?error=confirm_username");
+        assert_eq!(app.get(&member, "/api/v1/me").await.0, 200, "nothing happened");
+        let r = post(format!("/admin/users/{m}/erase"), vec![("confirm", "member".into()), ("remove_messages", "1".into())]).await.unwrap();
+        assert_eq!(r.headers()["location"], "/admin?ok=1");
+        assert_eq!(app.get(&member, "/api/v1/me").await.0, 401, "erased");
+        let page = app.http.get(app.url("/admin?error=confirm_username")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Type the person"), "the error reads as words");
+        app.stop().await;
+    };
+}
+
+both! {
     two_factor_from_the_settings_page => |app: TestApp| async move {
         app.member("anna").await;
         let cookie = sign_in(&app, "anna").await;

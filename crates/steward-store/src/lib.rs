@@ -4,6 +4,7 @@
 //! backends differ (full-text search, migrations) each gets its own SQL.
 
 mod audit;
+mod custom_roles;
 mod db;
 mod invites;
 mod messages;
@@ -22,6 +23,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use audit::{AuditEntry, AuditFilter, NewAudit};
+pub use custom_roles::CustomRole;
 pub use db::Backend;
 use db::{Pools, Tx};
 pub use invites::NewInvite;

@@ -48,6 +48,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_api_tokens.sql"),
         postgres: include_str!("../migrations/postgres/0007_api_tokens.sql"),
     },
+    Migration {
+        version: 8,
+        sqlite: include_str!("../migrations/sqlite/0008_custom_roles.sql"),
+        postgres: include_str!("../migrations/postgres/0008_custom_roles.sql"),
+    },
 ];
 
 const LEDGER: &str =

@@ -1,7 +1,7 @@
 //! API tokens: scoped, expiring, revocable credentials for integrations and
 //! bot accounts. Only a hash of each token is stored.
 
-use sea_query::{Expr, ExprTrait, JoinType, Order, Query};
+use sea_query::{Expr, ExprTrait, Order, Query};
 pub use steward_core::model::ApiToken;
 use steward_core::model::{User, UserStatus};
 
@@ -80,36 +80,19 @@ impl Store {
     /// The active user and token for a token hash, if live; records its use
     /// at most once a minute.
     pub async fn api_token(&self, token_hash: &str) -> Result<Option<(User, ApiToken)>> {
-        let mut cols: Vec<(&str, &str)> = USER_COLS.iter().map(|c| ("u", *c)).collect();
-        cols.extend(COLS.iter().map(|c| ("t", *c)));
+        let mut cols: Vec<&str> = COLS.to_vec();
+        cols.push("user_id");
         let q = Query::select()
             .columns(cols)
-            .from_as("api_tokens", "t")
-            .join_as(JoinType::InnerJoin, "users", "u", Expr::col(("u", "id")).equals(("t", "user_id")))
-            .and_where(Expr::col(("t", "token_hash")).eq(token_hash))
+            .from("api_tokens")
+            .and_where(Expr::col("token_hash").eq(token_hash))
             .to_owned();
-        type Joined = (
-            i64,
-            String,
-            String,
-            Option<String>,
-            String,
-            String,
-            String,
-            String,
-            i64,
-            i64,
-            String,
-            String,
-            i64,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        );
+        type Joined = (i64, String, String, i64, Option<i64>, Option<i64>, Option<i64>, i64);
         let mut c = self.pools.read().await?;
         let Some(r) = c.conn().opt::<Joined>(&q).await? else { return Ok(None) };
-        let user = user_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8) as UserRow);
-        let token = from_row((r.9, r.10, r.11, r.12, r.13, r.14, r.15));
+        let token = from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6));
+        let q = Query::select().columns(USER_COLS).from("users").and_where(Expr::col("id").eq(r.7)).to_owned();
+        let Some(user) = c.conn().opt::<UserRow>(&q).await?.map(user_from_row) else { return Ok(None) };
         let now = now_ms();
         if token.revoked || token.expires_at.is_some_and(|e| e <= now) || user.status != UserStatus::Active {
             return Ok(None);

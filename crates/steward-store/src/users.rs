@@ -6,10 +6,20 @@ use steward_core::model::{SessionRecord, User, UserStatus};
 
 use crate::{Result, Store, StoreError, now_ms};
 
-pub(crate) const USER_COLS: [&str; 9] =
-    ["id", "username", "display_name", "email", "locale", "avatar_color", "role", "status", "created_at"];
+pub(crate) const USER_COLS: [&str; 10] = [
+    "id",
+    "username",
+    "display_name",
+    "email",
+    "locale",
+    "avatar_color",
+    "role",
+    "status",
+    "created_at",
+    "extra_permissions",
+];
 
-pub(crate) type UserRow = (i64, String, String, Option<String>, String, String, String, String, i64);
+pub(crate) type UserRow = (i64, String, String, Option<String>, String, String, String, String, i64, String);
 
 pub(crate) fn user_from_row(r: UserRow) -> User {
     User {
@@ -22,6 +32,7 @@ pub(crate) fn user_from_row(r: UserRow) -> User {
         role: SystemRole::parse(&r.6).unwrap_or(SystemRole::Member),
         status: UserStatus::from_db(&r.7),
         created_at: r.8,
+        extra_permissions: steward_core::PermissionSet::from_names(&r.9),
     }
 }
 
@@ -151,11 +162,11 @@ impl Store {
             .order_by("id", Order::Asc)
             .limit(1)
             .to_owned();
-        type Row = (i64, String, String, Option<String>, String, String, String, String, i64, String);
+        type Row = (i64, String, String, Option<String>, String, String, String, String, i64, String, String);
         let mut c = self.pools.read().await?;
         Ok(c.conn().opt::<Row>(&q).await?.map(|r| {
-            let hash = r.9.clone();
-            (user_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8)), hash)
+            let hash = r.10.clone();
+            (user_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9)), hash)
         }))
     }
 
@@ -356,16 +367,17 @@ impl Store {
             .join_as(JoinType::InnerJoin, "users", "u", Expr::col(("u", "id")).equals(("s", "user_id")))
             .and_where(Expr::col(("s", "token_hash")).eq(token_hash))
             .to_owned();
-        type Row = (i64, String, String, Option<String>, String, String, String, String, i64, i64, String, i64, i64);
+        type Row =
+            (i64, String, String, Option<String>, String, String, String, String, i64, String, i64, String, i64, i64);
         let mut c = self.pools.read().await?;
         let Some(r) = c.conn().opt::<Row>(&q).await? else {
             return Ok(None);
         };
-        let user = user_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8));
-        if r.12 < now_ms() || user.status != UserStatus::Active {
+        let user = user_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9));
+        if r.13 < now_ms() || user.status != UserStatus::Active {
             return Ok(None);
         }
-        Ok(Some(SessionInfo { session_id: r.9, user, kind: r.10, last_seen_at: r.11 }))
+        Ok(Some(SessionInfo { session_id: r.10, user, kind: r.11, last_seen_at: r.12 }))
     }
 
     pub async fn touch_session(&self, session_id: i64) -> Result<()> {
@@ -508,7 +520,7 @@ impl Store {
     /// author), sign-in becomes impossible, sessions, memberships, 2FA and
     /// reset links go; with `remove_messages` every message they wrote becomes
     /// a tombstone and leaves the search index. Returns the rooms they were in.
-    pub async fn anonymise_user(&self, user_id: i64, remove_messages: bool, label: &str) -> Result<Vec<i64>> {
+    pub async fn anonymise_user(&self, user_id: i64, remove_messages: bool, label: &str) -> Result<Vec<(i64, i64)>> {
         let now = now_ms();
         let mut tx = self.tx().await?;
         let rooms: Vec<(i64,)> = tx
@@ -530,14 +542,36 @@ impl Store {
             .value("status", UserStatus::Deactivated.as_str())
             .value("totp_secret", Option::<String>::None)
             .value("totp_pending", Option::<String>::None)
+            .value("extra_permissions", "")
             .value("updated_at", now)
             .and_where(Expr::col("id").eq(user_id))
             .to_owned();
         if tx.conn().exec(&up).await? == 0 {
             return Err(StoreError::NotFound);
         }
-        for table in ["sessions", "room_members", "recovery_codes", "password_resets", "reactions", "message_mentions"]
-        {
+        // They leave every room the way anyone leaves: a `member.left` event each.
+        let mut left = Vec::with_capacity(rooms.len());
+        for &(room_id,) in &rooms {
+            let seq = crate::rooms::append_event(
+                &mut tx.conn(),
+                room_id,
+                steward_core::model::EventKind::MemberLeft,
+                None,
+                Some(user_id),
+                "",
+            )
+            .await?;
+            left.push((room_id, seq));
+        }
+        for table in [
+            "sessions",
+            "room_members",
+            "recovery_codes",
+            "password_resets",
+            "reactions",
+            "message_mentions",
+            "user_custom_roles",
+        ] {
             let d = Query::delete().from_table(table).and_where(Expr::col("user_id").eq(user_id)).to_owned();
             tx.conn().exec(&d).await?;
         }
@@ -591,7 +625,7 @@ impl Store {
             }
         }
         tx.commit().await?;
-        Ok(rooms.into_iter().map(|r| r.0).collect())
+        Ok(left)
     }
 
     pub async fn delete_expired_sessions(&self) -> Result<u64> {

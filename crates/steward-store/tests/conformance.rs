@@ -358,4 +358,36 @@ conformance! {
         assert!(s.migrate().await.unwrap().is_empty(), "second run applies nothing");
         assert!(s.ping().await);
     };
+
+    custom_roles_add_permissions_to_their_holders => |s: Store| async move {
+        use steward_core::{Permission as P, PermissionSet};
+        let (a, b) = (user(&s, "anna").await, user(&s, "boris").await);
+        let auditors = s.create_custom_role("auditors", "read the log", PermissionSet::of(&[P::AuditRead])).await.unwrap();
+        assert_eq!(auditors.permissions, ["audit.read"]);
+        assert!(matches!(
+            s.create_custom_role("auditors", "", PermissionSet::EMPTY).await,
+            Err(StoreError::Conflict("name"))
+        ));
+        let helpers = s.create_custom_role("helpers", "", PermissionSet::of(&[P::UserInvite])).await.unwrap();
+        s.set_custom_roles_of(a, &[auditors.id, helpers.id]).await.unwrap();
+        s.set_custom_roles_of(b, &[helpers.id]).await.unwrap();
+        assert!(matches!(s.set_custom_roles_of(b, &[9_999]).await, Err(StoreError::Invalid("role_ids"))));
+        assert_eq!(s.custom_roles_of(b).await.unwrap(), [helpers.id], "a refused change leaves the old roles");
+        let anna = s.user(a).await.unwrap().unwrap();
+        assert!(anna.permissions().has(P::AuditRead) && anna.permissions().has(P::UserInvite));
+        assert!(!anna.role.permissions().has(P::AuditRead));
+        // Editing a role changes every holder at once; deleting it takes it away.
+        s.update_custom_role(helpers.id, "helpers", "", PermissionSet::of(&[P::ModerationReview])).await.unwrap();
+        let boris = s.user(b).await.unwrap().unwrap();
+        assert!(boris.permissions().has(P::ModerationReview) && !boris.permissions().has(P::UserInvite));
+        assert_eq!(s.custom_role(helpers.id).await.unwrap().unwrap().holders, 2);
+        let mut holders = s.delete_custom_role(helpers.id).await.unwrap();
+        holders.sort();
+        assert_eq!(holders, [a, b]);
+        assert!(!s.user(b).await.unwrap().unwrap().permissions().has(P::ModerationReview));
+        let anna = s.user(a).await.unwrap().unwrap();
+        assert!(anna.permissions().has(P::AuditRead) && !anna.permissions().has(P::ModerationReview));
+        assert_eq!(s.custom_roles_of_many(&[a, b]).await.unwrap(), [(a, auditors.id)]);
+        assert_eq!(s.custom_roles().await.unwrap().len(), 1);
+    };
 }

@@ -19,7 +19,7 @@ use crate::state::AppState;
 use crate::views::UserView;
 
 fn require(me: &CurrentUser, p: Permission) -> ApiResult<()> {
-    if me.user.role.permissions().has(p) { Ok(()) } else { Err(ApiError::forbidden()) }
+    if me.user.permissions().has(p) { Ok(()) } else { Err(ApiError::forbidden()) }
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -35,6 +35,14 @@ pub struct AdminUsersQuery {
 #[derive(Serialize, ToSchema)]
 pub struct AdminUsersResponse {
     pub users: Vec<UserView>,
+    /// Which of these people hold which custom roles.
+    pub custom_roles: Vec<RoleHolding>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RoleHolding {
+    pub user_id: i64,
+    pub role_id: i64,
 }
 
 #[utoipa::path(get, path = "/admin/users", tag = "admin", params(AdminUsersQuery),
@@ -44,7 +52,7 @@ pub async fn users(
     me: CurrentUser,
     Query(q): Query<AdminUsersQuery>,
 ) -> ApiResult<axum::Json<AdminUsersResponse>> {
-    let perms = me.user.role.permissions();
+    let perms = me.user.permissions();
     if !perms.has(Permission::UserManage) && !perms.has(Permission::UserDeactivate) {
         return Err(ApiError::forbidden());
     }
@@ -56,7 +64,18 @@ pub async fn users(
         })?),
     };
     let list = state.store.list_users(q.q.as_deref().unwrap_or(""), role, status, q.limit.unwrap_or(200)).await?;
-    Ok(axum::Json(AdminUsersResponse { users: list.iter().map(|u| UserView::new(&state, u, &me.user)).collect() }))
+    let ids: Vec<i64> = list.iter().map(|u| u.id).collect();
+    let custom_roles = state
+        .store
+        .custom_roles_of_many(&ids)
+        .await?
+        .into_iter()
+        .map(|(user_id, role_id)| RoleHolding { user_id, role_id })
+        .collect();
+    Ok(axum::Json(AdminUsersResponse {
+        users: list.iter().map(|u| UserView::new(&state, u, &me.user)).collect(),
+        custom_roles,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -101,6 +120,7 @@ pub(crate) async fn change_role(
         return Err(ApiError::new(StatusCode::CONFLICT, "last_owner"));
     }
     let updated = state.store.set_user_role(id, role).await?;
+    crate::events::refresh_user(state, id);
     audit::record(
         state,
         origin,
@@ -363,7 +383,7 @@ pub(crate) async fn make_invite(
 ) -> ApiResult<CreatedInvite> {
     require(me, Permission::UserInvite)?;
     let role = SystemRole::parse(req.role.as_deref().unwrap_or("member"))?;
-    let perms = me.user.role.permissions();
+    let perms = me.user.permissions();
     let allowed = match role {
         SystemRole::Owner => me.user.role == SystemRole::Owner,
         SystemRole::Member | SystemRole::Guest => true,
@@ -495,12 +515,25 @@ pub struct ResetLink {
     responses((status = 201, body = ResetLink), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn reset_link(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    origin: Origin,
     headers: HeaderMap,
     me: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<(StatusCode, axum::Json<ResetLink>)> {
-    require(&me, Permission::UserManage)?;
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let url = issue_reset_link(&state, &me, &origin, host, id).await?;
+    Ok((StatusCode::CREATED, axum::Json(ResetLink { url })))
+}
+
+/// Makes a one-time password-reset link for someone (24 hours).
+pub(crate) async fn issue_reset_link(
+    state: &AppState,
+    me: &CurrentUser,
+    origin: &Origin,
+    host: &str,
+    id: i64,
+) -> ApiResult<String> {
+    require(me, Permission::UserManage)?;
     let target = state.store.user(id).await?.ok_or_else(ApiError::not_found)?;
     if target.role == SystemRole::Owner && me.user.role != SystemRole::Owner {
         return Err(ApiError::forbidden());
@@ -510,13 +543,10 @@ pub async fn reset_link(
     }
     let token = auth::new_token();
     state.store.create_password_reset(id, &auth::token_hash(&token), me.id(), 24 * 3_600_000).await?;
-    let base = state.config.public_url.clone().unwrap_or_else(|| {
-        format!("http://{}", headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost"))
-    });
-    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
+    let base = state.config.public_url.clone().unwrap_or_else(|| format!("http://{host}"));
     let event = Event::new(Some(me.id()), "user.reset_link", "user", Some(id));
-    audit::record(&state, &origin, event).await;
-    Ok((StatusCode::CREATED, axum::Json(ResetLink { url: format!("{base}/reset/{token}") })))
+    audit::record(state, origin, event).await;
+    Ok(format!("{base}/reset/{token}"))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -531,13 +561,25 @@ pub struct EraseRequest {
     responses((status = 204, description = "Profile wiped; sign-in impossible; sessions, memberships and 2FA gone"), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn erase(
     State(state): State<AppState>,
-    origin: crate::audit::Origin,
+    origin: Origin,
     me: CurrentUser,
     Path(id): Path<i64>,
     Json(req): Json<EraseRequest>,
 ) -> ApiResult<StatusCode> {
-    require(&me, Permission::UserManage)?;
-    require(&me, Permission::UserDeactivate)?;
+    erase_user(&state, &me, &origin, id, req.remove_messages).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// GDPR erasure: the profile is wiped and the person can never sign in again.
+pub(crate) async fn erase_user(
+    state: &AppState,
+    me: &CurrentUser,
+    origin: &Origin,
+    id: i64,
+    remove_messages: bool,
+) -> ApiResult<()> {
+    require(me, Permission::UserManage)?;
+    require(me, Permission::UserDeactivate)?;
     if id == me.id() {
         return Err(ApiError::new(StatusCode::CONFLICT, "cannot_deactivate_self"));
     }
@@ -551,8 +593,21 @@ pub async fn erase(
         }
     }
     let label = crate::i18n::get().t(me.locale(), "deleted-user", None);
-    let rooms = state.store.anonymise_user(id, req.remove_messages, &label).await?;
-    crate::events::disconnect_user(&state, id);
+    let rooms = state.store.anonymise_user(id, remove_messages, &label).await?;
+    crate::events::disconnect_user(state, id);
+    if let Some(gone) = state.store.user(id).await? {
+        // The rooms they were in see them leave (already under the erased name).
+        let brief = steward_core::model::UserBrief {
+            id,
+            username: gone.username,
+            display_name: gone.display_name,
+            avatar_color: gone.avatar_color,
+        };
+        for &(room, seq) in &rooms {
+            let payload = crate::events::member_event(steward_core::model::EventKind::MemberLeft, room, seq, &brief);
+            crate::events::publish_room(state, room, seq, payload);
+        }
+    }
     // The audit keeps who was erased by id only: the point is that the profile is gone.
     let event = Event {
         actor_id: Some(me.id()),
@@ -560,10 +615,10 @@ pub async fn erase(
         target_type: "user",
         target_id: Some(id),
         before: json!({ "role": target.role, "rooms": rooms.len() }),
-        after: json!({ "remove_messages": req.remove_messages }),
+        after: json!({ "remove_messages": remove_messages }),
     };
-    audit::record(&state, &origin, event).await;
-    Ok(StatusCode::NO_CONTENT)
+    audit::record(state, origin, event).await;
+    Ok(())
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod files;
 pub mod messages;
+pub mod roles;
 pub mod rooms;
 pub mod search;
 pub mod users;
@@ -69,6 +70,9 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/users/{id}/logout", post(admin::force_logout))
         .route("/admin/users/{id}/reset-link", post(admin::reset_link))
         .route("/admin/users/{id}/erase", post(admin::erase))
+        .route("/admin/users/{id}/roles", put(roles::set_user_roles))
+        .route("/admin/roles", get(roles::list).post(roles::create))
+        .route("/admin/roles/{id}", put(roles::update).delete(roles::delete))
         .route("/admin/audit", get(admin::audit_log))
         .route("/admin/settings", get(admin::get_settings).put(admin::put_settings))
         .route("/admin/invites", get(admin::invites).post(admin::create_invite))
@@ -108,6 +112,7 @@ pub struct ErrorDetail {
         admin::users, admin::update_user, admin::deactivate, admin::reactivate, admin::audit_log,
         admin::create_invite, admin::invites, admin::revoke_invite, admin::get_settings, admin::put_settings,
         admin::reset_link, admin::erase, admin::create_bot, users::tokens, users::create_token, users::revoke_token,
+        roles::list, roles::create, roles::update, roles::delete, roles::set_user_roles,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

@@ -54,7 +54,7 @@ pub async fn create(
 
 #[utoipa::path(get, path = "/rooms/public", tag = "rooms", responses((status = 200, body = RoomsResponse)))]
 pub async fn public(State(state): State<AppState>, me: CurrentUser) -> ApiResult<axum::Json<RoomsResponse>> {
-    if !me.user.role.permissions().has(steward_core::Permission::RoomJoinPublic) {
+    if !me.user.permissions().has(steward_core::Permission::RoomJoinPublic) {
         return Ok(axum::Json(RoomsResponse { rooms: vec![] }));
     }
     let mine = state.store.my_rooms(me.id()).await?;
@@ -63,7 +63,7 @@ pub async fn public(State(state): State<AppState>, me: CurrentUser) -> ApiResult
         .iter()
         .map(|r| {
             let my = mine.iter().find(|m| m.room.id == r.id);
-            RoomView::new(r, my, my.map(|m| m.my_role), me.user.role, r.name.clone())
+            RoomView::new(r, my, my.map(|m| m.my_role), &me.user, r.name.clone())
         })
         .collect();
     Ok(axum::Json(RoomsResponse { rooms: views }))

@@ -59,7 +59,7 @@ pub async fn run(state: &AppState, me: &steward_core::model::User, p: &SearchPar
         before_id: p.before_id,
         limit,
     };
-    let include_public = me.role.permissions().has(steward_core::Permission::RoomJoinPublic);
+    let include_public = me.permissions().has(steward_core::Permission::RoomJoinPublic);
     let started = std::time::Instant::now();
     let messages = state.store.search(&q, include_public).await?;
     metrics::histogram!("steward_search_seconds").record(started.elapsed().as_secs_f64());

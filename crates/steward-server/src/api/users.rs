@@ -210,7 +210,7 @@ pub async fn list(
     me: CurrentUser,
     Query(q): Query<UsersQuery>,
 ) -> ApiResult<axum::Json<UsersResponse>> {
-    if !me.user.role.permissions().has(steward_core::Permission::UserList) {
+    if !me.user.permissions().has(steward_core::Permission::UserList) {
         return Err(ApiError::forbidden());
     }
     let users = state.store.search_users(q.q.as_deref().unwrap_or(""), q.limit.unwrap_or(20)).await?;
@@ -223,7 +223,7 @@ pub async fn get_one(
     me: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<axum::Json<UserView>> {
-    if !me.user.role.permissions().has(steward_core::Permission::UserList) && id != me.id() {
+    if !me.user.permissions().has(steward_core::Permission::UserList) && id != me.id() {
         return Err(ApiError::forbidden());
     }
     let u = state.store.user(id).await?.ok_or_else(ApiError::not_found)?;
