@@ -38,6 +38,9 @@ pub enum Control {
     /// The user's rights changed: their connections reload the user before
     /// the next thing they do.
     Refresh { user_id: i64 },
+    /// Who may read the room changed (made private, deleted): every
+    /// connection receiving it re-checks its rooms before the next event.
+    Restrict { room_id: i64 },
     /// The user's connections stop receiving this room.
     Unsubscribe { user_id: i64, room_id: i64 },
     /// Close every connection of the user (deactivated, logged out everywhere).
@@ -68,6 +71,7 @@ impl Envelope {
             | Control::Disconnect { user_id }
             | Control::Refresh { user_id }
             | Control::EndSession { user_id, .. } => Topic::User(user_id),
+            Control::Restrict { room_id } => Topic::Room(room_id),
         };
         Envelope { topic, seq: None, payload: None, control: Some(control) }
     }
@@ -277,6 +281,13 @@ impl Hub {
                         }
                     }
                 }
+                Control::Restrict { room_id } => {
+                    for id in reg.rooms.get(&room_id).into_iter().flatten() {
+                        if let Some(e) = reg.conns.get(id) {
+                            e.stale.store(true, Ordering::Relaxed);
+                        }
+                    }
+                }
                 Control::EndSession { user_id, session_id } => {
                     for id in reg.by_user.get(&user_id).into_iter().flatten() {
                         if let Some(e) = reg.conns.get(id).filter(|e| e.session_id == session_id) {
@@ -386,6 +397,10 @@ mod tests {
         LocalBus::new(hub.clone()).publish(Envelope::control(Control::Refresh { user_id: 5 }));
         assert!(c.stale.load(Ordering::Relaxed) && !a.stale.load(Ordering::Relaxed));
         LocalBus::new(hub.clone()).publish(Envelope::control(Control::Disconnect { user_id: 5 }));
+        let r = hub.register(8, 0, &[77], 4);
+        LocalBus::new(hub.clone()).publish(Envelope::control(Control::Restrict { room_id: 77 }));
+        assert!(r.stale.load(Ordering::Relaxed), "readers of a restricted room re-check");
+        assert!(!a.stale.load(Ordering::Relaxed));
         tokio::time::timeout(std::time::Duration::from_millis(100), c.kill.notified()).await.unwrap();
     }
 }

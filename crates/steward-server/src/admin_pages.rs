@@ -30,6 +30,8 @@ pub struct AdminQuery {
     role: Option<String>,
     status: Option<String>,
     action: Option<String>,
+    /// Part of a room name (rooms card).
+    room: Option<String>,
     ok: Option<String>,
     error: Option<String>,
 }
@@ -86,6 +88,13 @@ async fn render(state: &AppState, me: &CurrentUser, q: &AdminQuery, shown: Shown
         held.entry(user.to_string()).or_default().push(role);
     }
     let people: Vec<UserView> = people.iter().map(|u| UserView::new(state, u, &me.user)).collect();
+    let can_rooms = perms.has(Permission::RoomManageAny);
+    let all_rooms = if can_rooms || perms.has(Permission::SettingsEdit) {
+        state.store.all_rooms(q.room.as_deref().unwrap_or(""), 200).await.unwrap_or_default()
+    } else {
+        vec![]
+    };
+    let default_rooms = admin::default_rooms(state).await.unwrap_or_default();
     let can_roles = perms.has(Permission::RoleManage) || perms.has(Permission::UserManage);
     let custom_roles = if can_roles { state.store.custom_roles().await.unwrap_or_default() } else { vec![] };
     let permissions: Vec<JValue> = Permission::ALL
@@ -143,9 +152,11 @@ async fn render(state: &AppState, me: &CurrentUser, q: &AdminQuery, shown: Shown
                 deactivate => perms.has(Permission::UserDeactivate), invite => perms.has(Permission::UserInvite),
                 audit => perms.has(Permission::AuditRead), settings => perms.has(Permission::SettingsEdit),
                 manage_roles => perms.has(Permission::RoleManage), reset => perms.has(Permission::UserManage),
+                rooms => can_rooms,
                 erase => perms.has(Permission::UserManage) && perms.has(Permission::UserDeactivate),
             },
             custom_roles => JValue::from_serialize(&custom_roles), held, permissions,
+            all_rooms => JValue::from_serialize(&all_rooms), default_rooms, room_q => q.room.clone(),
             settings => JValue::from_serialize(state.settings.get()),
             roles => SystemRole::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             invite_roles, q => q.q.clone(), role => q.role.clone(), status => q.status.clone(), action => q.action.clone(),
@@ -335,11 +346,17 @@ pub async fn save_settings(
         .collect();
     let roles: Vec<SystemRole> =
         fields.iter().filter(|(n, _)| n == "require_2fa").filter_map(|(_, v)| SystemRole::parse(v).ok()).collect();
-    let new = InstanceSettings { signup_policy: policy, signup_domains: domains, require_2fa_roles: roles };
+    let default_rooms: Vec<i64> =
+        fields.iter().filter(|(n, _)| n == "default_room").filter_map(|(_, v)| v.parse().ok()).collect();
+    let new =
+        InstanceSettings { signup_policy: policy, signup_domains: domains, require_2fa_roles: roles, default_rooms };
     let new = match new.validate() {
         Ok(n) => n,
         Err(e) => return outcome::<()>(Err(e.into())),
     };
+    if let Err(e) = new.check_rooms(&state.store).await {
+        return outcome::<()>(Err(e));
+    }
     let before = state.settings.get();
     if let Err(e) = crate::settings::save(&state.store, &new).await {
         return outcome::<()>(Err(e.into()));
@@ -488,4 +505,44 @@ pub async fn erase(
         return outcome::<()>(Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "confirm_username")));
     }
     outcome(admin::erase_user(&state, &me, &origin, id, f.remove_messages.is_some()).await)
+}
+
+#[derive(Deserialize)]
+pub struct RoomForm {
+    csrf: Option<String>,
+    /// `archive`, `unarchive`, `channel`, `group` or `delete`.
+    op: String,
+    /// The room's name, typed to confirm a deletion.
+    confirm: Option<String>,
+}
+
+/// Archive, unarchive, convert or delete a room from the console.
+pub async fn room_action(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<RoomForm>,
+) -> Response {
+    let (me, _origin) = match action_guard(&state, &headers, peer, f.csrf.as_deref()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let svc = crate::service::manage_access;
+    let u = &me.user;
+    match f.op.as_str() {
+        "archive" | "unarchive" => outcome(crate::service::set_archived(&state, u, id, f.op == "archive").await),
+        "channel" | "group" => outcome(crate::service::update_room(&state, u, id, None, None, Some(&f.op)).await),
+        "delete" => {
+            let name = match svc(&state, u, id).await {
+                Ok((room, _)) => room.name,
+                Err(e) => return outcome::<()>(Err(e)),
+            };
+            if f.confirm.as_deref().map(|c| c.trim().trim_start_matches('#')) != Some(name.as_str()) {
+                return outcome::<()>(Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "confirm_room_name")));
+            }
+            outcome(crate::service::delete_room(&state, u, id).await)
+        }
+        _ => outcome::<()>(Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_choice").with_field("op"))),
+    }
 }

@@ -55,6 +55,11 @@ pub fn refresh_user(state: &AppState, user_id: i64) {
     state.bus.publish(Envelope::control(Control::Refresh { user_id }));
 }
 
+/// Who may read a room changed: connections receiving it re-check access.
+pub fn restrict_room(state: &AppState, room_id: i64) {
+    state.bus.publish(Envelope::control(Control::Restrict { room_id }));
+}
+
 /// Closes the gateway connections opened with one session (it logged out).
 pub fn end_session(state: &AppState, user_id: i64, session_id: i64) {
     state.bus.publish(Envelope::control(Control::EndSession { user_id, session_id }));

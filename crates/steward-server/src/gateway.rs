@@ -325,7 +325,40 @@ impl Conn {
         Ok(())
     }
 
+    /// After `Control::Refresh` or `Control::Restrict`: reloads the person
+    /// and drops every room they may no longer read, before anything else
+    /// is delivered or done.
+    async fn refresh_if_stale(&mut self) -> Result<(), Flow> {
+        if !self.stale.swap(false, std::sync::atomic::Ordering::Relaxed) {
+            return Ok(());
+        }
+        match self.state.store.user(self.user.id()).await {
+            Ok(Some(u)) if u.status == steward_core::model::UserStatus::Active => self.user.user = u,
+            Ok(_) => return Err(Flow::Close(close::KICKED, "session ended")),
+            Err(_) => {
+                self.stale.store(true, std::sync::atomic::Ordering::Relaxed);
+                return Ok(());
+            }
+        }
+        let rooms: Vec<i64> = self.last.keys().copied().collect();
+        for room_id in rooms {
+            match service::room_access(&self.state, &self.user.user, room_id).await {
+                Ok(_) => {}
+                Err(e) if e.status == axum::http::StatusCode::NOT_FOUND => {
+                    self.state.hub.unsubscribe_conn(self.conn_id, room_id);
+                    self.last.remove(&room_id);
+                }
+                // Try again with the next event rather than drop a room on a hiccup.
+                Err(_) => self.stale.store(true, std::sync::atomic::Ordering::Relaxed),
+            }
+        }
+        Ok(())
+    }
+
     async fn deliver(&mut self, socket: &mut WebSocket, env: &Envelope) -> Flow {
+        if let Err(flow) = Box::pin(self.refresh_if_stale()).await {
+            return flow;
+        }
         let Some(payload) = &env.payload else {
             return Flow::Continue;
         };
@@ -391,12 +424,8 @@ impl Conn {
     }
 
     async fn on_client(&mut self, socket: &mut WebSocket, frame: &str) -> Flow {
-        if self.stale.swap(false, std::sync::atomic::Ordering::Relaxed) {
-            match Box::pin(self.state.store.user(self.user.id())).await {
-                Ok(Some(u)) if u.status == steward_core::model::UserStatus::Active => self.user.user = u,
-                Ok(_) => return Flow::Close(close::KICKED, "session ended"),
-                Err(_) => self.stale.store(true, std::sync::atomic::Ordering::Relaxed),
-            }
+        if let Err(flow) = Box::pin(self.refresh_if_stale()).await {
+            return flow;
         }
         if let Err(wait) = self.ops.take() {
             if wait > 5 {

@@ -121,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/invites", post(admin_pages::create_invite))
         .route("/admin/settings", post(admin_pages::save_settings))
         .route("/admin/invites/{id}/revoke", post(admin_pages::revoke_invite))
+        .route("/admin/rooms/{id}", post(admin_pages::room_action))
         .route("/admin/roles", post(admin_pages::create_role))
         .route("/admin/roles/{id}", post(admin_pages::update_role))
         .route("/admin/roles/{id}/delete", post(admin_pages::delete_role))
@@ -211,12 +212,16 @@ pub async fn ensure_general_room(store: &Store, owner_id: i64) -> anyhow::Result
     Ok(room.id)
 }
 
-/// Puts a new person in the default room, if there is one.
+/// Puts a new person in `#general` and the default rooms an admin chose.
 pub async fn join_default_room(store: &Store, user_id: i64) -> anyhow::Result<()> {
-    if let Some(id) = store.setting(DEFAULT_ROOM_SETTING).await?.and_then(|v| v.parse::<i64>().ok())
-        && store.room(id).await?.is_some()
-    {
-        store.add_members(id, &[user_id], RoomRole::Member).await?;
+    let mut rooms: Vec<i64> =
+        store.setting(DEFAULT_ROOM_SETTING).await?.and_then(|v| v.parse::<i64>().ok()).into_iter().collect();
+    rooms.extend(settings::load(store).await?.default_rooms);
+    rooms.dedup();
+    for id in rooms {
+        if store.room(id).await?.is_some_and(|r| r.kind != RoomKind::Direct && !r.archived) {
+            store.add_members(id, &[user_id], RoomRole::Member).await?;
+        }
     }
     Ok(())
 }

@@ -26,6 +26,19 @@ pub async fn room_access(state: &AppState, user: &User, room_id: i64) -> ApiResu
     Ok((room, access))
 }
 
+/// A room and the caller's access, for managing it: like [`room_access`],
+/// but people with `room.manage_any` reach private rooms they are not in
+/// (to archive, convert, delete or fix membership) without reading them.
+pub async fn manage_access(state: &AppState, user: &User, room_id: i64) -> ApiResult<(Room, Access)> {
+    let (room, membership) = state.store.room_for(room_id, user.id).await?.ok_or_else(ApiError::not_found)?;
+    let access = Access::for_user(room.kind, room.archived, room.policy, user, membership);
+    let manager = room.kind != steward_core::RoomKind::Direct && access.perms.has(Permission::RoomManageAny);
+    if !access.can_read() && !manager {
+        return Err(ApiError::not_found());
+    }
+    Ok((room, access))
+}
+
 fn brief(u: &User) -> UserBrief {
     UserBrief {
         id: u.id,
@@ -269,7 +282,7 @@ pub(crate) async fn add_people(state: &AppState, room_id: i64, people: &[User]) 
 }
 
 pub async fn add_members(state: &AppState, user: &User, room_id: i64, user_ids: &[i64]) -> ApiResult<Vec<i64>> {
-    let (room, access) = room_access(state, user, room_id).await?;
+    let (room, access) = manage_access(state, user, room_id).await?;
     if !access.can_add_members() {
         return Err(ApiError::forbidden());
     }
@@ -322,7 +335,7 @@ fn room_updated(state: &AppState, room_id: i64, seq: i64, room: &Room) {
 
 /// Archives or unarchives a room: archived rooms stay readable, nobody posts or reacts.
 pub async fn set_archived(state: &AppState, user: &User, room_id: i64, archived: bool) -> ApiResult<RoomView> {
-    let (room, access) = room_access(state, user, room_id).await?;
+    let (room, access) = manage_access(state, user, room_id).await?;
     if !access.can_manage() {
         return Err(ApiError::forbidden());
     }
@@ -346,7 +359,7 @@ pub async fn remove_member(state: &AppState, user: &User, room_id: i64, target_i
     if target_id == user.id {
         return leave(state, user, room_id).await;
     }
-    let (room, access) = room_access(state, user, room_id).await?;
+    let (room, access) = manage_access(state, user, room_id).await?;
     if !access.can_manage() || room.kind == RoomKind::Direct {
         return Err(ApiError::forbidden());
     }
@@ -381,7 +394,7 @@ pub async fn remove_member(state: &AppState, user: &User, room_id: i64, target_i
 /// old owner becomes a moderator.
 pub async fn set_member_role(state: &AppState, user: &User, room_id: i64, target_id: i64, role: &str) -> ApiResult<()> {
     let role = RoomRole::parse(role)?;
-    let (room, access) = room_access(state, user, room_id).await?;
+    let (room, access) = manage_access(state, user, room_id).await?;
     if !access.can_manage() || room.kind == RoomKind::Direct {
         return Err(ApiError::forbidden());
     }
@@ -412,7 +425,7 @@ pub async fn set_member_role(state: &AppState, user: &User, room_id: i64, target
 
 /// Replaces a room's policy (owners, moderators, and people with `room.manage_any`).
 pub async fn set_policy(state: &AppState, user: &User, room_id: i64, policy: RoomPolicy) -> ApiResult<RoomView> {
-    let (_, access) = room_access(state, user, room_id).await?;
+    let (_, access) = manage_access(state, user, room_id).await?;
     if !access.can_manage() {
         return Err(ApiError::forbidden());
     }
@@ -447,15 +460,69 @@ pub async fn update_room(
     room_id: i64,
     name: Option<&str>,
     topic: Option<&str>,
+    kind: Option<&str>,
 ) -> ApiResult<RoomView> {
-    let (room, access) = room_access(state, user, room_id).await?;
+    let (room, access) = manage_access(state, user, room_id).await?;
     if !access.can_manage() || room.kind == RoomKind::Direct {
         return Err(ApiError::forbidden());
     }
     let name = name.map(RoomName::parse).transpose()?;
     let topic = topic.map(Topic::parse).transpose()?;
-    let (room, seq) =
+    // Only channels and groups change into each other (public ⇄ private).
+    let kind = kind.map(RoomKind::parse).transpose()?.filter(|k| *k != room.kind);
+    if let Some(k) = kind
+        && !matches!((room.kind, k), (RoomKind::Channel, RoomKind::Group) | (RoomKind::Group, RoomKind::Channel))
+    {
+        return Err(FieldError::new("kind", Rule::InvalidChoice).into());
+    }
+    let (mut room, mut seq) =
         state.store.update_room(room_id, name.as_ref().map(|n| n.as_str()), topic.as_ref().map(|t| t.as_str())).await?;
+    if let Some(k) = kind {
+        let before = room.kind;
+        (room, seq) = state.store.set_room_kind(room_id, k).await?;
+        if k == RoomKind::Group {
+            // Non-members reading it live lose it before the next event.
+            events::restrict_room(state, room_id);
+        }
+        let event = audit::Event {
+            before: json!({ "kind": before }),
+            after: json!({ "kind": k }),
+            ..audit::Event::new(Some(user.id), "room.convert", "room", Some(room_id))
+        };
+        audit::record(state, &audit::Origin::default(), event).await;
+    }
     room_updated(state, room_id, seq, &room);
     room_view(state, user, &room).await
+}
+
+/// Deletes a room with its history and files. The room's owners and people
+/// with `room.manage_any` may; direct conversations and the default room stay.
+pub async fn delete_room(state: &AppState, user: &User, room_id: i64) -> ApiResult<()> {
+    let (room, access) = manage_access(state, user, room_id).await?;
+    let owner = access.membership == Some(RoomRole::Owner);
+    if room.kind == RoomKind::Direct || !(owner || user.permissions().has(Permission::RoomManageAny)) {
+        return Err(ApiError::forbidden());
+    }
+    let default = state.store.setting(crate::DEFAULT_ROOM_SETTING).await?.and_then(|v| v.parse::<i64>().ok());
+    if default == Some(room_id) {
+        return Err(ApiError::new(StatusCode::CONFLICT, "default_room"));
+    }
+    let (members, files) = state.store.delete_room(room_id).await?;
+    for m in &members {
+        events::unsubscribe(state, *m, room_id);
+        events::publish_user(state, *m, json!({ "type": "room.removed", "room_id": room_id }));
+    }
+    events::restrict_room(state, room_id);
+    let dir = state.config.attachments_dir();
+    for key in files.iter().filter(|k| !k.contains("..") && !k.contains('/')) {
+        if let Err(e) = tokio::fs::remove_file(dir.join(key)).await {
+            tracing::warn!(error = %e, key, "attachment file not removed");
+        }
+    }
+    let event = audit::Event {
+        before: json!({ "name": room.name, "kind": room.kind, "members": members.len(), "files": files.len(), "last_seq": room.last_seq }),
+        ..audit::Event::new(Some(user.id), "room.delete", "room", Some(room_id))
+    };
+    audit::record(state, &audit::Origin::default(), event).await;
+    Ok(())
 }

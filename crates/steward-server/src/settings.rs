@@ -35,6 +35,9 @@ pub struct InstanceSettings {
     /// People with these roles must turn on two-factor authentication before
     /// they can do anything else.
     pub require_2fa_roles: Vec<SystemRole>,
+    /// Rooms every new person joins (besides `#general`); guests join only
+    /// the rooms they were invited to.
+    pub default_rooms: Vec<i64>,
 }
 
 impl InstanceSettings {
@@ -54,7 +57,28 @@ impl InstanceSettings {
         }
         self.require_2fa_roles.sort();
         self.require_2fa_roles.dedup();
+        self.default_rooms.sort_unstable();
+        self.default_rooms.dedup();
+        if self.default_rooms.len() > 20 {
+            return Err(FieldError::with_limit("default_rooms", Rule::TooLong, 20));
+        }
         Ok(self)
+    }
+
+    /// Every default room must exist, be a channel, group or broadcast
+    /// channel, and not be archived.
+    pub async fn check_rooms(&self, store: &steward_store::Store) -> crate::error::ApiResult<()> {
+        for &id in &self.default_rooms {
+            let ok = store.room(id).await?.is_some_and(|r| r.kind != steward_core::RoomKind::Direct && !r.archived);
+            if !ok {
+                return Err(crate::error::ApiError::new(
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_reference",
+                )
+                .with_field("default_rooms"));
+            }
+        }
+        Ok(())
     }
 
     pub fn requires_2fa(&self, user: &User) -> bool {

@@ -205,4 +205,59 @@ both! {
         assert!(actions.contains(&"room.archive") && actions.contains(&"room.member_removed") && actions.contains(&"room.member_role"), "{actions:?}");
         app.stop().await;
     };
+    rooms_convert_delete_and_bulk_remove => |app: TestApp| async move {
+        let (_, owner) = app.user("owner", SystemRole::Owner).await;
+        let (_, admin) = app.user("admin", SystemRole::Admin).await;
+        let (m, member) = app.member("member").await;
+        let (o, outsider) = app.member("outsider").await;
+        let room = app.room(&owner, "ops", "channel", &[m]).await;
+        // The outsider reads the public channel live without joining.
+        let mut reader = app.ws_live(&outsider).await;
+        reader.send(json!({ "op": "resume", "rooms": { room.to_string(): 0 } })).await;
+        let mut inside = app.ws_live(&member).await;
+        app.say(&owner, room, "пока открыто").await;
+        assert_eq!(reader.next_of("message.created").await.unwrap()["message"]["body"], "пока открыто");
+        assert!(inside.next_of("message.created").await.is_some());
+
+        let (s, v) = app.patch(&member, &format!("/api/v1/rooms/{room}"), json!({ "kind": "group" })).await;
+        assert_eq!(s, 403, "{v}");
+        let (s, v) = app.patch(&owner, &format!("/api/v1/rooms/{room}"), json!({ "kind": "broadcast" })).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (422, Some("kind")), "only channel ⇄ group");
+        let (s, v) = app.patch(&owner, &format!("/api/v1/rooms/{room}"), json!({ "kind": "group" })).await;
+        assert_eq!((s, v["kind"].as_str()), (200, Some("group")), "{v}");
+        app.say(&owner, room, "уже закрыто").await;
+        let got = inside.next_of("message.created").await.unwrap();
+        assert_eq!(got["message"]["body"], "уже закрыто", "members go on");
+        reader.assert_quiet(std::time::Duration::from_millis(400)).await;
+        assert_eq!(app.get(&outsider, &format!("/api/v1/rooms/{room}/messages")).await.0, 404, "private now");
+
+        // Bulk removal reports each person.
+        let (s, v) = app.post(&owner, &format!("/api/v1/rooms/{room}/members/remove"), json!({ "user_ids": [m, o, 999999] })).await;
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(v["removed"], json!([m]));
+        assert_eq!(v["refused"].as_array().unwrap().len(), 2);
+        assert_eq!(inside.next_of("room.removed").await.unwrap()["room_id"], room);
+        let (s, v) = app.post(&owner, &format!("/api/v1/rooms/{room}/members/remove"), json!({ "user_ids": [] })).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (422, Some("user_ids")));
+
+        // An admin who is not in the private group manages it without reading it.
+        assert_eq!(app.get(&admin, &format!("/api/v1/rooms/{room}/messages")).await.0, 404);
+        let (_, list) = app.get(&admin, "/api/v1/admin/rooms?q=op").await;
+        assert!(list["rooms"].as_array().unwrap().iter().any(|r| r["id"] == room));
+        assert_eq!(app.get(&member, "/api/v1/admin/rooms").await.0, 403);
+        let (s, _) = app.post(&admin, &format!("/api/v1/rooms/{room}/members"), json!({ "user_ids": [m] })).await;
+        assert_eq!(s, 200, "admins fix membership");
+        let mut inside = app.ws_live(&member).await;
+        assert_eq!(app.delete(&member, &format!("/api/v1/rooms/{room}")).await.0, 403, "members do not delete");
+        let (s, _) = app.delete(&admin, &format!("/api/v1/rooms/{room}")).await;
+        assert_eq!(s, 204);
+        assert_eq!(inside.next_of("room.removed").await.unwrap()["room_id"], room);
+        assert_eq!(app.get(&owner, &format!("/api/v1/rooms/{room}")).await.0, 404, "gone for everyone");
+        let (_, found) = app.get(&owner, "/api/v1/search?q=%D0%B7%D0%B0%D0%BA%D1%80%D1%8B%D1%82%D0%BE").await;
+        assert_eq!(found["results"].as_array().unwrap().len(), 0, "and from search");
+        let (_, log) = app.get(&admin, "/api/v1/admin/audit?action=room.").await;
+        let actions: Vec<&str> = log["entries"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+        assert!(actions.contains(&"room.delete") && actions.contains(&"room.convert"), "{actions:?}");
+        app.stop().await;
+    };
 }

@@ -167,6 +167,11 @@ both! {
         assert_eq!(s, 403, "members do not invite");
         let (s, v) = app.post(&supervisor, "/api/v1/admin/invites", json!({ "role": "admin" })).await;
         assert_eq!((s, v["error"]["field"].as_str()), (403, Some("role")), "supervisors invite members and guests only");
+        let lobby = app.room(&admin, "lobby", "channel", &[]).await;
+        let (s, v) = app.put_json(&admin, "/api/v1/admin/settings", json!({ "default_rooms": [999999] })).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (422, Some("default_rooms")), "{v}");
+        let (s, v) = app.put_json(&admin, "/api/v1/admin/settings", json!({ "default_rooms": [lobby] })).await;
+        assert_eq!((s, v["default_rooms"].clone()), (200, json!([lobby])), "{v}");
         let (s, v) = app.post(&admin, "/api/v1/admin/invites", json!({ "label": "website", "max_uses": 1, "rooms": [group] })).await;
         assert_eq!(s, 201, "{v}");
         let url = v["url"].as_str().unwrap().to_string();
@@ -186,6 +191,7 @@ both! {
         let token = login["token"].as_str().unwrap().to_string();
         let (_, rooms) = app.get(&token, "/api/v1/rooms").await;
         assert!(rooms["rooms"].as_array().unwrap().iter().any(|r| r["id"] == group), "joined the invite's room");
+        assert!(rooms["rooms"].as_array().unwrap().iter().any(|r| r["id"] == lobby), "and the default rooms");
         let (_, log) = app.get(&admin, "/api/v1/admin/audit?action=user.signup").await;
         assert!(log["entries"][0]["after"].as_str().unwrap().contains("website"), "attributed to its label");
         // Revoked links stop working.
@@ -274,6 +280,23 @@ both! {
         assert_eq!(app.get(&member, "/api/v1/admin/audit").await.0, 403, "an edit with no permissions left takes it away");
         let r = post(format!("/admin/roles/{rid}/delete"), vec![]).await.unwrap();
         assert_eq!(r.headers()["location"], "/admin?ok=1");
+
+        // Rooms: archive, make private, delete with the name typed.
+        let (_, admin_token) = app.post_anon("/api/v1/auth/login", json!({ "username": "admin", "password": "password-123" })).await;
+        let admin_token = admin_token["token"].as_str().unwrap().to_string();
+        let room = app.room(&admin_token, "old-project", "channel", &[m]).await;
+        let html = app.http.get(app.url("/admin?room=old")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("#old-project") && html.contains("id=\"adm-rooms\""));
+        let r = post(format!("/admin/rooms/{room}"), vec![("op", "archive".into())]).await.unwrap();
+        assert_eq!(r.headers()["location"], "/admin?ok=1");
+        assert_eq!(app.get(&member, &format!("/api/v1/rooms/{room}")).await.1["archived"], true);
+        let r = post(format!("/admin/rooms/{room}"), vec![("op", "group".into())]).await.unwrap();
+        assert_eq!(r.headers()["location"], "/admin?ok=1");
+        let r = post(format!("/admin/rooms/{room}"), vec![("op", "delete".into()), ("confirm", "old".into())]).await.unwrap();
+        assert_eq!(r.headers()["location"], "/admin?error=confirm_room_name");
+        let r = post(format!("/admin/rooms/{room}"), vec![("op", "delete".into()), ("confirm", "#old-project".into())]).await.unwrap();
+        assert_eq!(r.headers()["location"], "/admin?ok=1");
+        assert_eq!(app.get(&member, &format!("/api/v1/rooms/{room}")).await.0, 404);
 
         // A reset link is shown once on the page.
         let r = post(format!("/admin/users/{m}/reset-link"), vec![]).await.unwrap();

@@ -345,6 +345,29 @@ impl Store {
             .collect())
     }
 
+    /// Every room but direct conversations, for administrators; `q` filters by name.
+    pub async fn all_rooms(&self, q: &str, limit: u64) -> Result<Vec<Room>> {
+        let mut s = Query::select();
+        s.columns(ROOM_COLS)
+            .expr(member_count_expr())
+            .from_as("rooms", "r")
+            .and_where(Expr::col(("r", "kind")).ne("direct"))
+            .order_by(("r", "name"), Order::Asc)
+            .limit(limit.clamp(1, 1000));
+        let needle = q.trim().to_lowercase().replace(['%', '_', '\\'], "");
+        if !needle.is_empty() {
+            s.and_where(Expr::col(("r", "name")).like(format!("%{needle}%")));
+        }
+        type Row = (i64, String, String, String, bool, i64, i64, Option<i64>, String, i64);
+        let mut c = self.pools.read().await?;
+        Ok(c.conn()
+            .all::<Row>(&s)
+            .await?
+            .into_iter()
+            .map(|r| room_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8), r.9))
+            .collect())
+    }
+
     pub async fn members(&self, room_id: i64) -> Result<Vec<Member>> {
         let q = Query::select()
             .columns([("u", "id"), ("u", "username"), ("u", "display_name"), ("u", "avatar_color")])
@@ -514,6 +537,56 @@ impl Store {
             .to_owned();
         let mut c = self.pools.read().await?;
         Ok(c.conn().one::<(Option<i64>,)>(&q).await?.0)
+    }
+
+    /// Turns a channel into a private group or back; returns the room and the `room.updated` seq.
+    pub async fn set_room_kind(&self, room_id: i64, kind: RoomKind) -> Result<(Room, i64)> {
+        let q = Query::update()
+            .table("rooms")
+            .value("kind", kind.as_str())
+            .and_where(Expr::col("id").eq(room_id))
+            .to_owned();
+        let mut tx = self.tx().await?;
+        if tx.conn().exec(&q).await? == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let seq = append_event(&mut tx.conn(), room_id, EventKind::RoomUpdated, None, None, kind.as_str()).await?;
+        tx.commit().await?;
+        Ok((self.room(room_id).await?.ok_or(StoreError::NotFound)?, seq))
+    }
+
+    /// Deletes a room and everything in it (messages, events, reactions,
+    /// files' records) in one transaction. Returns who was in it and the
+    /// storage keys of its files, which the caller removes from disk.
+    pub async fn delete_room(&self, room_id: i64) -> Result<(Vec<i64>, Vec<String>)> {
+        let mut tx = self.tx().await?;
+        let q = Query::select()
+            .column("user_id")
+            .from("room_members")
+            .and_where(Expr::col("room_id").eq(room_id))
+            .to_owned();
+        let members: Vec<i64> = tx.conn().all::<(i64,)>(&q).await?.into_iter().map(|(id,)| id).collect();
+        let q = Query::select()
+            .column("storage_key")
+            .from("attachments")
+            .and_where(Expr::col("room_id").eq(room_id))
+            .to_owned();
+        let keys: Vec<String> = tx.conn().all::<(String,)>(&q).await?.into_iter().map(|(k,)| k).collect();
+        if tx.conn().backend() == crate::Backend::Sqlite {
+            tx.conn()
+                .raw_exec(
+                    "DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE room_id = ?)",
+                    "",
+                    vec![sea_query::Value::BigInt(Some(room_id))],
+                )
+                .await?;
+        }
+        let d = Query::delete().from_table("rooms").and_where(Expr::col("id").eq(room_id)).to_owned();
+        if tx.conn().exec(&d).await? == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await?;
+        Ok((members, keys))
     }
 
     /// Renames a room or changes its topic; returns the updated room and the event seq.

@@ -490,6 +490,7 @@ pub async fn put_settings(
 ) -> ApiResult<axum::Json<crate::settings::InstanceSettings>> {
     require(&me, Permission::SettingsEdit)?;
     let new = new.validate()?;
+    new.check_rooms(&state.store).await?;
     let before = state.settings.get();
     crate::settings::save(&state.store, &new).await?;
     state.settings.set(new.clone());
@@ -676,4 +677,43 @@ pub async fn create_bot(
     };
     audit::record(&state, &origin, event).await;
     Ok((StatusCode::CREATED, axum::Json(CreatedBot { user: UserView::new(&state, &user, &me.user), token })))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct AdminRoomsQuery {
+    /// Part of a room name.
+    pub q: Option<String>,
+    pub limit: Option<u64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AdminRoomsResponse {
+    /// Channels, groups and broadcast channels (never direct conversations), by name.
+    pub rooms: Vec<steward_core::model::Room>,
+    /// Rooms new people join (`#general` first).
+    pub default_rooms: Vec<i64>,
+}
+
+#[utoipa::path(get, path = "/admin/rooms", tag = "admin", params(AdminRoomsQuery),
+    responses((status = 200, body = AdminRoomsResponse), (status = 403, body = ErrorBody)))]
+pub async fn rooms(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(q): Query<AdminRoomsQuery>,
+) -> ApiResult<axum::Json<AdminRoomsResponse>> {
+    require(&me, Permission::RoomManageAny)?;
+    let rooms = state.store.all_rooms(q.q.as_deref().unwrap_or(""), q.limit.unwrap_or(200)).await?;
+    Ok(axum::Json(AdminRoomsResponse { rooms, default_rooms: default_rooms(&state).await? }))
+}
+
+/// `#general` and the rooms the settings add, in that order.
+pub(crate) async fn default_rooms(state: &AppState) -> ApiResult<Vec<i64>> {
+    let mut ids: Vec<i64> =
+        state.store.setting(crate::DEFAULT_ROOM_SETTING).await?.and_then(|v| v.parse().ok()).into_iter().collect();
+    for id in state.settings.get().default_rooms {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
 }

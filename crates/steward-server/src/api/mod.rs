@@ -46,7 +46,8 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/users/{id}", get(users::get_one))
         .route("/rooms", get(rooms::list).post(rooms::create))
         .route("/rooms/public", get(rooms::public))
-        .route("/rooms/{id}", get(rooms::get_one).patch(rooms::update))
+        .route("/rooms/{id}", get(rooms::get_one).patch(rooms::update).delete(rooms::delete))
+        .route("/rooms/{id}/members/remove", post(rooms::remove_members))
         .route("/rooms/{id}/members", get(rooms::members).post(rooms::add_members))
         .route("/rooms/{id}/policy", put(rooms::set_policy))
         .route("/rooms/{id}/archive", post(rooms::archive))
@@ -71,6 +72,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/users/{id}/reset-link", post(admin::reset_link))
         .route("/admin/users/{id}/erase", post(admin::erase))
         .route("/admin/users/{id}/roles", put(roles::set_user_roles))
+        .route("/admin/rooms", get(admin::rooms))
         .route("/admin/roles", get(roles::list).post(roles::create))
         .route("/admin/roles/{id}", put(roles::update).delete(roles::delete))
         .route("/admin/audit", get(admin::audit_log))
@@ -106,13 +108,14 @@ pub struct ErrorDetail {
         users::twofa_status, users::twofa_setup, users::twofa_enable, users::twofa_disable,
         rooms::list, rooms::create, rooms::public, rooms::get_one, rooms::update, rooms::set_policy, rooms::members, rooms::add_members,
         rooms::join, rooms::leave, rooms::read, rooms::archive, rooms::unarchive, rooms::remove_member, rooms::set_member_role,
+        rooms::delete, rooms::remove_members,
         messages::list, messages::create, messages::get_one, messages::edit, messages::delete,
         messages::react, messages::unreact, messages::pins, messages::pin, messages::unpin,
         files::upload, files::download, search::search, crate::gateway::upgrade,
         admin::users, admin::update_user, admin::deactivate, admin::reactivate, admin::audit_log,
         admin::create_invite, admin::invites, admin::revoke_invite, admin::get_settings, admin::put_settings,
         admin::reset_link, admin::erase, admin::create_bot, users::tokens, users::create_token, users::revoke_token,
-        roles::list, roles::create, roles::update, roles::delete, roles::set_user_roles,
+        roles::list, roles::create, roles::update, roles::delete, roles::set_user_roles, admin::rooms,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

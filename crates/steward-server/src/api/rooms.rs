@@ -85,6 +85,9 @@ pub async fn get_one(
 pub struct UpdateRoomRequest {
     pub name: Option<String>,
     pub topic: Option<String>,
+    /// `channel` (public) or `group` (private): converts one into the other.
+    /// Made private, the room disappears at once for everyone who is not a member.
+    pub kind: Option<String>,
 }
 
 #[utoipa::path(patch, path = "/rooms/{id}", tag = "rooms", params(("id" = i64, Path)), request_body = UpdateRoomRequest,
@@ -95,7 +98,68 @@ pub async fn update(
     Path(id): Path<i64>,
     Json(req): Json<UpdateRoomRequest>,
 ) -> ApiResult<axum::Json<RoomView>> {
-    Ok(axum::Json(service::update_room(&state, &me.user, id, req.name.as_deref(), req.topic.as_deref()).await?))
+    let view =
+        service::update_room(&state, &me.user, id, req.name.as_deref(), req.topic.as_deref(), req.kind.as_deref())
+            .await?;
+    Ok(axum::Json(view))
+}
+
+#[utoipa::path(delete, path = "/rooms/{id}", tag = "rooms", params(("id" = i64, Path)),
+    responses((status = 204, description = "Deleted with its history and files; members get `room.removed`"), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn delete(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    service::delete_room(&state, &me.user, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveMembersRequest {
+    /// Up to 500 people.
+    pub user_ids: Vec<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Refused {
+    pub user_id: i64,
+    /// The error code (`forbidden`, `not_found`, …).
+    pub code: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RemoveMembersResponse {
+    pub removed: Vec<i64>,
+    pub refused: Vec<Refused>,
+}
+
+#[utoipa::path(post, path = "/rooms/{id}/members/remove", tag = "rooms", params(("id" = i64, Path)), request_body = RemoveMembersRequest,
+    responses((status = 200, body = RemoveMembersResponse, description = "Each person removed or refused with a reason"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn remove_members(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Json(req): Json<RemoveMembersRequest>,
+) -> ApiResult<axum::Json<RemoveMembersResponse>> {
+    let (room, access) = service::manage_access(&state, &me.user, id).await?;
+    if !access.can_manage() || room.kind == steward_core::RoomKind::Direct {
+        return Err(crate::error::ApiError::forbidden());
+    }
+    if req.user_ids.is_empty() {
+        return Err(steward_core::FieldError::new("user_ids", steward_core::Rule::Required).into());
+    }
+    if req.user_ids.len() > 500 {
+        return Err(steward_core::FieldError::with_limit("user_ids", steward_core::Rule::TooLong, 500).into());
+    }
+    let mut ids = req.user_ids.clone();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = RemoveMembersResponse { removed: vec![], refused: vec![] };
+    for uid in ids {
+        match service::remove_member(&state, &me.user, id, uid).await {
+            Ok(()) => out.removed.push(uid),
+            Err(e) => out.refused.push(Refused { user_id: uid, code: e.code }),
+        }
+    }
+    Ok(axum::Json(out))
 }
 
 #[utoipa::path(put, path = "/rooms/{id}/policy", tag = "rooms", params(("id" = i64, Path)), request_body = RoomPolicy,
