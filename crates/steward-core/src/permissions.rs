@@ -47,6 +47,7 @@ permissions! {
     ModerationReview = "moderation.review": "Review reports and held messages",
     SupportViewAll = "support.view_all": "See every support conversation",
     AuditRead = "audit.read": "Read the audit log",
+    ComplianceExport = "compliance.export": "Export a room's or a person's messages for compliance",
     SettingsEdit = "settings.edit": "Change installation settings",
 }
 

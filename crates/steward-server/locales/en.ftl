@@ -470,3 +470,20 @@ admin-default-rooms-hint = Besides #general. Guests join only the rooms they wer
 error-confirm-room-name = Type the room's name to confirm.
 error-default-room = This is the room everyone joins; it cannot be deleted.
 field-default_rooms = default rooms
+perm-compliance-export = Export messages for compliance
+admin-retention = Retention and export
+admin-retention-days = Keep messages, days
+admin-retention-audit = Keep the audit log, days
+admin-retention-pinned = Keep pinned messages
+admin-retention-hint = 0 keeps for ever. The job runs every hour and records what it removed in the audit log; the audit log keeps at least 30 days.
+admin-retention-run = Run now
+admin-retention-done = Retention removed { $messages ->
+    [one] one message
+   *[other] { $messages } messages
+} and { $audit ->
+    [one] one audit entry
+   *[other] { $audit } audit entries
+}.
+admin-export = Compliance export
+admin-export-go = Download
+admin-export-hint = A room's messages for the dates chosen, with edits and deletions; a person's messages across rooms: GET /api/v1/admin/export?user_id=…

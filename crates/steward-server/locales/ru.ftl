@@ -479,3 +479,22 @@ admin-default-rooms-hint = Кроме #general. Гости попадают то
 error-confirm-room-name = Для подтверждения введите название комнаты.
 error-default-room = В эту комнату попадают все; удалить её нельзя.
 field-default_rooms = комнаты по умолчанию
+perm-compliance-export = Выгружать переписку для проверок
+admin-retention = Хранение и выгрузка
+admin-retention-days = Хранить сообщения, дней
+admin-retention-audit = Хранить журнал аудита, дней
+admin-retention-pinned = Не удалять закреплённые
+admin-retention-hint = 0 — хранить всегда. Задача запускается каждый час и записывает в журнал аудита, что удалила; журнал аудита хранится не меньше 30 дней.
+admin-retention-run = Запустить сейчас
+admin-retention-done = Удалено { $messages ->
+    [one] { $messages } сообщение
+    [few] { $messages } сообщения
+   *[many] { $messages } сообщений
+} и { $audit ->
+    [one] { $audit } запись аудита
+    [few] { $audit } записи аудита
+   *[many] { $audit } записей аудита
+}.
+admin-export = Выгрузка для проверок
+admin-export-go = Скачать
+admin-export-hint = Сообщения комнаты за выбранные даты, с правками и удалениями; сообщения человека во всех комнатах: GET /api/v1/admin/export?user_id=…

@@ -32,6 +32,9 @@ pub struct AdminQuery {
     action: Option<String>,
     /// Part of a room name (rooms card).
     room: Option<String>,
+    /// What a retention run just removed.
+    removed: Option<u64>,
+    audit_removed: Option<u64>,
     ok: Option<String>,
     error: Option<String>,
 }
@@ -134,7 +137,15 @@ async fn render(state: &AppState, me: &CurrentUser, q: &AdminQuery, shown: Shown
         vec!["member", "guest"]
     };
     let people_count = state.store.list_users("", None, None, 1000).await.map(|u| u.len()).unwrap_or(0);
-    let notice = q.ok.as_ref().map(|_| i18n::get().t(locale, "admin-done", None));
+    let notice = match (q.removed, q.audit_removed) {
+        (Some(m), a) => {
+            let mut args = fluent_bundle::FluentArgs::new();
+            args.set("messages", m);
+            args.set("audit", a.unwrap_or(0));
+            Some(i18n::get().t(locale, "admin-retention-done", Some(&args)))
+        }
+        _ => q.ok.as_ref().map(|_| i18n::get().t(locale, "admin-done", None)),
+    };
     let error = error.or_else(|| q.error.as_deref().map(|c| message(c, locale)));
     state.templates.render(
         "admin.html",
@@ -152,7 +163,7 @@ async fn render(state: &AppState, me: &CurrentUser, q: &AdminQuery, shown: Shown
                 deactivate => perms.has(Permission::UserDeactivate), invite => perms.has(Permission::UserInvite),
                 audit => perms.has(Permission::AuditRead), settings => perms.has(Permission::SettingsEdit),
                 manage_roles => perms.has(Permission::RoleManage), reset => perms.has(Permission::UserManage),
-                rooms => can_rooms,
+                rooms => can_rooms, export => perms.has(Permission::ComplianceExport),
                 erase => perms.has(Permission::UserManage) && perms.has(Permission::UserDeactivate),
             },
             custom_roles => JValue::from_serialize(&custom_roles), held, permissions,
@@ -348,30 +359,55 @@ pub async fn save_settings(
         fields.iter().filter(|(n, _)| n == "require_2fa").filter_map(|(_, v)| SystemRole::parse(v).ok()).collect();
     let default_rooms: Vec<i64> =
         fields.iter().filter(|(n, _)| n == "default_room").filter_map(|(_, v)| v.parse().ok()).collect();
-    let new =
-        InstanceSettings { signup_policy: policy, signup_domains: domains, require_2fa_roles: roles, default_rooms };
-    let new = match new.validate() {
-        Ok(n) => n,
-        Err(e) => return outcome::<()>(Err(e.into())),
+    let new = InstanceSettings {
+        signup_policy: policy,
+        signup_domains: domains,
+        require_2fa_roles: roles,
+        default_rooms,
+        ..state.settings.get()
     };
-    if let Err(e) = new.check_rooms(&state.store).await {
-        return outcome::<()>(Err(e));
-    }
-    let before = state.settings.get();
-    if let Err(e) = crate::settings::save(&state.store, &new).await {
-        return outcome::<()>(Err(e.into()));
-    }
-    state.settings.set(new.clone());
-    let event = crate::audit::Event {
-        actor_id: Some(me.id()),
-        action: "settings.update",
-        target_type: "settings",
-        target_id: None,
-        before: serde_json::json!(before),
-        after: serde_json::json!(new),
+    outcome(admin::apply_settings(&state, &me, &origin, new).await)
+}
+
+/// The retention form: global days, pinned, audit days.
+pub async fn save_retention(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let f = Fields::parse(&body);
+    let (me, origin) = match action_guard(&state, &headers, peer, f.get("csrf").as_deref()).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    crate::audit::record(&state, &origin, event).await;
-    outcome::<()>(Ok(()))
+    let days = |k: &str| f.get(k).and_then(|v| v.trim().parse::<u32>().ok()).unwrap_or(0);
+    let mut new = state.settings.get();
+    new.retention.message_days = days("message_days");
+    new.retention.audit_days = days("audit_days");
+    new.retention.keep_pinned = f.get("keep_pinned").is_some();
+    outcome(admin::apply_settings(&state, &me, &origin, new).await)
+}
+
+/// Runs the retention job now and shows what it removed.
+pub async fn run_retention(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<CsrfOnly>,
+) -> Response {
+    let (me, origin) = match action_guard(&state, &headers, peer, f.csrf.as_deref()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match admin::run_retention_now(&state, &me, &origin).await {
+        Ok(report) => Redirect::to(&format!(
+            "/admin?ok=1&removed={}&audit_removed={}#adm-retention",
+            report.messages, report.audit_entries
+        ))
+        .into_response(),
+        Err(e) => outcome::<()>(Err(e)),
+    }
 }
 
 /// Repeated form fields (checkbox groups) and single ones.

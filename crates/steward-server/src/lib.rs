@@ -9,8 +9,10 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod gateway;
 pub mod i18n;
+pub mod retention;
 pub mod service;
 pub mod settings;
 pub mod state;
@@ -122,6 +124,8 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/settings", post(admin_pages::save_settings))
         .route("/admin/invites/{id}/revoke", post(admin_pages::revoke_invite))
         .route("/admin/rooms/{id}", post(admin_pages::room_action))
+        .route("/admin/retention", post(admin_pages::save_retention))
+        .route("/admin/retention/run", post(admin_pages::run_retention))
         .route("/admin/roles", post(admin_pages::create_role))
         .route("/admin/roles/{id}", post(admin_pages::update_role))
         .route("/admin/roles/{id}/delete", post(admin_pages::delete_role))
@@ -281,6 +285,7 @@ pub async fn start(config: Config, store: Store) -> anyhow::Result<RunningServer
 }
 
 fn spawn_jobs(state: &AppState) {
+    retention::spawn(state.clone());
     let store = state.store.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));

@@ -513,12 +513,7 @@ pub async fn delete_room(state: &AppState, user: &User, room_id: i64) -> ApiResu
         events::publish_user(state, *m, json!({ "type": "room.removed", "room_id": room_id }));
     }
     events::restrict_room(state, room_id);
-    let dir = state.config.attachments_dir();
-    for key in files.iter().filter(|k| !k.contains("..") && !k.contains('/')) {
-        if let Err(e) = tokio::fs::remove_file(dir.join(key)).await {
-            tracing::warn!(error = %e, key, "attachment file not removed");
-        }
-    }
+    crate::api::files::remove_files(state, &files).await;
     let event = audit::Event {
         before: json!({ "name": room.name, "kind": room.kind, "members": members.len(), "files": files.len(), "last_seq": room.last_seq }),
         ..audit::Event::new(Some(user.id), "room.delete", "room", Some(room_id))

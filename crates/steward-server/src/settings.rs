@@ -38,6 +38,56 @@ pub struct InstanceSettings {
     /// Rooms every new person joins (besides `#general`); guests join only
     /// the rooms they were invited to.
     pub default_rooms: Vec<i64>,
+    pub retention: Retention,
+}
+
+/// How long messages and audit entries are kept. Run by the retention job
+/// (hourly, and on demand from the console or the API).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Retention {
+    /// Messages older than this many days are deleted; 0 keeps them forever.
+    pub message_days: u32,
+    /// Pinned messages stay whatever their age.
+    pub keep_pinned: bool,
+    /// Audit entries older than this many days are deleted; 0 keeps them
+    /// forever, otherwise at least 30.
+    pub audit_days: u32,
+    /// Rooms with their own rule instead of `message_days`.
+    pub rooms: Vec<RoomRetention>,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention { message_days: 0, keep_pinned: true, audit_days: 0, rooms: vec![] }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoomRetention {
+    pub room_id: i64,
+    /// 0 keeps this room's messages forever.
+    pub days: u32,
+    #[serde(default = "yes")]
+    pub keep_pinned: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Retention {
+    /// Longest keep: a hundred years.
+    pub const MAX_DAYS: u32 = 36_500;
+
+    /// The rule for one room: `(days, keep_pinned)`, days 0 meaning forever.
+    pub fn for_room(&self, room_id: i64) -> (u32, bool) {
+        match self.rooms.iter().find(|r| r.room_id == room_id) {
+            Some(r) => (r.days, r.keep_pinned),
+            None => (self.message_days, self.keep_pinned),
+        }
+    }
 }
 
 impl InstanceSettings {
@@ -62,20 +112,37 @@ impl InstanceSettings {
         if self.default_rooms.len() > 20 {
             return Err(FieldError::with_limit("default_rooms", Rule::TooLong, 20));
         }
+        let r = &mut self.retention;
+        if r.message_days > Retention::MAX_DAYS || r.rooms.iter().any(|x| x.days > Retention::MAX_DAYS) {
+            return Err(FieldError::with_limit("message_days", Rule::TooLong, Retention::MAX_DAYS as usize));
+        }
+        if r.audit_days > Retention::MAX_DAYS || (r.audit_days > 0 && r.audit_days < 30) {
+            return Err(FieldError::new("audit_days", Rule::InvalidChoice));
+        }
+        r.rooms.sort_by_key(|x| x.room_id);
+        r.rooms.dedup_by_key(|x| x.room_id);
+        if r.rooms.len() > 500 {
+            return Err(FieldError::with_limit("rooms", Rule::TooLong, 500));
+        }
         Ok(self)
     }
 
     /// Every default room must exist, be a channel, group or broadcast
     /// channel, and not be archived.
     pub async fn check_rooms(&self, store: &steward_store::Store) -> crate::error::ApiResult<()> {
+        let invalid = |field: &'static str| {
+            crate::error::ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid_reference")
+                .with_field(field)
+        };
         for &id in &self.default_rooms {
             let ok = store.room(id).await?.is_some_and(|r| r.kind != steward_core::RoomKind::Direct && !r.archived);
             if !ok {
-                return Err(crate::error::ApiError::new(
-                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_reference",
-                )
-                .with_field("default_rooms"));
+                return Err(invalid("default_rooms"));
+            }
+        }
+        for r in &self.retention.rooms {
+            if store.room(r.room_id).await?.is_none() {
+                return Err(invalid("rooms"));
             }
         }
         Ok(())

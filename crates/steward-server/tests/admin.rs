@@ -394,4 +394,71 @@ both! {
         assert_eq!(actions, ["role.delete", "role.create", "role.create", "role.update", "role.create"]);
         app.stop().await;
     };
+    retention_removes_old_messages_and_files_and_export_reads_them => |app: TestApp| async move {
+        let (_, admin) = app.user("admin", SystemRole::Admin).await;
+        let (m, member) = app.member("member").await;
+        let old = app.room(&admin, "old", "channel", &[m]).await;
+        let kept = app.room(&admin, "kept", "channel", &[m]).await;
+        let png: Vec<u8> = b"\x89PNG\r\n\x1a\n0000000000000000".to_vec();
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(png).file_name("shot.png").mime_str("image/png").unwrap());
+        let att: serde_json::Value = app.http.post(app.url(&format!("/api/v1/rooms/{old}/attachments"))).bearer_auth(&member)
+            .multipart(form).send().await.unwrap().json().await.unwrap();
+        let (s, _) = app.post(&member, &format!("/api/v1/rooms/{old}/messages"), json!({ "body": "старое <script>x</script>", "attachments": [att["id"]] })).await;
+        assert_eq!(s, 201);
+        let (_, edited) = app.post(&member, &format!("/api/v1/rooms/{old}/messages"), json!({ "body": "первая версия" })).await;
+        app.patch(&member, &format!("/api/v1/rooms/{old}/messages/{}", edited["id"]), json!({ "body": "вторая версия" })).await;
+        let (_, pinned) = app.post(&admin, &format!("/api/v1/rooms/{old}/messages"), json!({ "body": "правила" })).await;
+        app.put(&admin, &format!("/api/v1/rooms/{old}/pins/{}", pinned["id"])).await;
+        app.say(&admin, kept, "храним всегда").await;
+        let store = &app.server.state.store;
+        store.backdate_room_for_tests(old, 40 * 86_400_000).await.unwrap();
+        store.backdate_room_for_tests(kept, 40 * 86_400_000).await.unwrap();
+        app.say(&admin, old, "свежее").await;
+
+        // Export before retention: the room's messages with edits, escaped in HTML.
+        assert_eq!(app.get(&member, &format!("/api/v1/admin/export?room_id={old}")).await.0, 403);
+        let (s, v) = app.get(&admin, &format!("/api/v1/admin/export?room_id={old}&user_id={m}")).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (422, Some("room_id")));
+        let jsonl = app.http.get(app.url(&format!("/api/v1/admin/export?room_id={old}"))).bearer_auth(&admin).send().await.unwrap();
+        assert_eq!(jsonl.headers()["content-type"], "application/x-ndjson");
+        let lines: Vec<serde_json::Value> = jsonl.text().await.unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 4, "{lines:?}");
+        assert_eq!(lines[1]["edits"][0]["body"], "первая версия");
+        assert_eq!(lines[0]["attachments"][0]["filename"], "shot.png");
+        let since = steward_core::model::rfc3339(steward_store::now_ms() - 86_400_000);
+        let recent = app.http.get(app.url(&format!("/api/v1/admin/export?room_id={old}&since={since}"))).bearer_auth(&admin)
+            .send().await.unwrap().text().await.unwrap();
+        assert_eq!(recent.lines().count(), 1, "the date range applies");
+        let html = app.http.get(app.url(&format!("/api/v1/admin/export?user_id={m}&format=html"))).bearer_auth(&admin)
+            .send().await.unwrap().text().await.unwrap();
+        assert!(html.starts_with("<!doctype html>") && html.trim_end().ends_with("</html>"));
+        assert!(html.contains("&lt;script&gt;") && !html.contains("<script>x"), "texts are escaped");
+        assert!(html.contains("#old") && html.contains("вторая версия"));
+
+        // Retention: 30 days globally, the kept room for ever; audit days below 30 refused.
+        let (s, v) = app.put_json(&admin, "/api/v1/admin/settings", json!({ "retention": { "message_days": 30, "audit_days": 5 } })).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (422, Some("audit_days")), "{v}");
+        let body = json!({ "retention": { "message_days": 30, "keep_pinned": true, "rooms": [{ "room_id": kept, "days": 0 }] } });
+        let (s, v) = app.put_json(&admin, "/api/v1/admin/settings", body).await;
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(app.post(&member, "/api/v1/admin/retention/run", json!({})).await.0, 403);
+        let (s, report) = app.post(&admin, "/api/v1/admin/retention/run", json!({})).await;
+        assert_eq!(s, 200, "{report}");
+        assert_eq!((report["messages"].as_u64(), report["files"].as_u64()), (Some(2), Some(1)), "{report}");
+        assert_eq!(report["rooms"], json!([{ "room_id": old, "messages": 2 }]));
+        let (_, page) = app.get(&member, &format!("/api/v1/rooms/{old}/messages")).await;
+        let bodies: Vec<&str> = page["messages"].as_array().unwrap().iter().filter_map(|m| m["body"].as_str()).collect();
+        assert_eq!(bodies, ["правила", "свежее"], "the pinned and the recent stay");
+        assert_eq!(app.get(&member, att["url"].as_str().unwrap()).await.0, 404, "the file went with its message");
+        let (_, page) = app.get(&member, &format!("/api/v1/rooms/{kept}/messages")).await;
+        assert_eq!(page["messages"].as_array().unwrap().len(), 1, "the room's own rule keeps it");
+        let (_, log) = app.get(&admin, "/api/v1/admin/audit?action=retention.run").await;
+        assert!(log["entries"][0]["after"].as_str().unwrap().contains("\"messages\":2"));
+        let (_, log) = app.get(&admin, "/api/v1/admin/audit?action=compliance.export").await;
+        assert_eq!(log["entries"].as_array().unwrap().len(), 3, "every export is recorded");
+        let (s, report) = app.post(&admin, "/api/v1/admin/retention/run", json!({})).await;
+        assert_eq!((s, report["messages"].as_u64()), (200, Some(0)), "nothing twice");
+        app.stop().await;
+    };
 }

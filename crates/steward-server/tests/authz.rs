@@ -97,6 +97,14 @@ both! {
             ("list public channels", false, Box::new(move |_| Req::Get("/api/v1/rooms/public".into())), [200, 200, 200, 200, 200, 200]),
             ("my rooms", false, Box::new(move |_| Req::Get("/api/v1/rooms".into())), [200, 200, 200, 200, 200, 200]),
             ("me", false, Box::new(move |_| Req::Get("/api/v1/me".into())), [200, 200, 200, 200, 200, 200]),
+            ("manage a private group", false, Box::new(move |_| Req::Patch(format!("/api/v1/rooms/{g}"), json!({ "topic": "t" }))), [200, 200, 404, 403, 404, 403]),
+            ("remove people in bulk", false, Box::new(move |_| Req::Post(format!("/api/v1/rooms/{c}/members/remove"), json!({ "user_ids": [999999] }))), [200, 200, 403, 403, 403, 404]),
+            ("list roles", false, Box::new(move |_| Req::Get("/api/v1/admin/roles".into())), [200, 200, 403, 403, 403, 403]),
+            ("list every room", false, Box::new(move |_| Req::Get("/api/v1/admin/rooms".into())), [200, 200, 403, 403, 403, 403]),
+            ("read the audit log", false, Box::new(move |_| Req::Get("/api/v1/admin/audit".into())), [200, 200, 403, 403, 403, 403]),
+            ("export a room", false, Box::new(move |_| Req::Get(format!("/api/v1/admin/export?room_id={c}"))), [200, 200, 403, 403, 403, 403]),
+            ("run retention", false, Box::new(move |_| Req::Post("/api/v1/admin/retention/run".into(), json!({}))), [200, 200, 403, 403, 403, 403]),
+            ("read the settings", false, Box::new(move |_| Req::Get("/api/v1/admin/settings".into())), [200, 200, 403, 403, 403, 403]),
         ];
         let mut failures = Vec::new();
         for (what, needs_message, make, expected) in &rows {
@@ -127,6 +135,12 @@ both! {
             let got = call(&app, &w.tokens[i], &Req::Post(format!("/api/v1/rooms/{c}/join"), json!({}))).await;
             if got != want {
                 failures.push(format!("join the channel as {}: expected {want}, got {got}", PEOPLE[i]));
+            }
+        }
+        for (i, want) in [(5usize, 403u16), (4, 404), (3, 403), (2, 404), (1, 204)] {
+            let got = call(&app, &w.tokens[i], &Req::Delete(format!("/api/v1/rooms/{g}"))).await;
+            if got != want {
+                failures.push(format!("delete the group as {}: expected {want}, got {got}", PEOPLE[i]));
             }
         }
         let _ = &w.ids;

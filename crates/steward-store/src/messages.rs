@@ -152,6 +152,13 @@ fn is_image(content_type: &str) -> bool {
     matches!(content_type, "image/png" | "image/jpeg" | "image/gif" | "image/webp")
 }
 
+/// Full messages for ids (any room), in no particular order.
+pub(crate) async fn hydrate_ids(conn: &mut Conn<'_>, ids: &[i64]) -> Result<Vec<Message>> {
+    let q = select_messages().and_where(Expr::col(("m", "id")).is_in(ids.iter().copied())).to_owned();
+    let rows = conn.all::<MsgRow>(&q).await?;
+    hydrate(conn, rows).await
+}
+
 /// Turns rows into full messages: reply previews, reactions, attachments.
 async fn hydrate(conn: &mut Conn<'_>, rows: Vec<MsgRow>) -> Result<Vec<Message>> {
     if rows.is_empty() {

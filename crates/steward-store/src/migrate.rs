@@ -53,6 +53,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_custom_roles.sql"),
         postgres: include_str!("../migrations/postgres/0008_custom_roles.sql"),
     },
+    Migration {
+        version: 9,
+        sqlite: include_str!("../migrations/sqlite/0009_retention.sql"),
+        postgres: include_str!("../migrations/postgres/0009_retention.sql"),
+    },
 ];
 
 const LEDGER: &str =

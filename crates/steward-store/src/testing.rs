@@ -103,3 +103,21 @@ impl Drop for TestDb {
         }
     }
 }
+
+impl Store {
+    /// Tests only: moves a room's messages (and their events) `by_ms` into
+    /// the past, so retention has something old to remove.
+    pub async fn backdate_room_for_tests(&self, room_id: i64, by_ms: i64) -> crate::Result<()> {
+        use sea_query::{Expr, ExprTrait, Query};
+        let mut tx = self.tx().await?;
+        for table in ["messages", "room_events"] {
+            let q = Query::update()
+                .table(table)
+                .value("created_at", Expr::col("created_at").sub(by_ms))
+                .and_where(Expr::col("room_id").eq(room_id))
+                .to_owned();
+            tx.conn().exec(&q).await?;
+        }
+        tx.commit().await
+    }
+}

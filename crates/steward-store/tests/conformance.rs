@@ -390,4 +390,55 @@ conformance! {
         assert_eq!(s.custom_roles_of_many(&[a, b]).await.unwrap(), [(a, auditors.id)]);
         assert_eq!(s.custom_roles().await.unwrap().len(), 1);
     };
+    retention_purges_in_batches_and_export_reads_ranges => |s: Store| async move {
+        let (a, b) = (user(&s, "anna").await, user(&s, "boris").await);
+        let r = room(&s, RoomKind::Channel, a, &[b]).await;
+        let other = room(&s, RoomKind::Group, b, &[a]).await;
+        let mut ids = vec![];
+        for i in 0..5 {
+            ids.push(s.post_message(&msg(r, if i % 2 == 0 { a } else { b }, &format!("старое сообщение {i}"))).await.unwrap().message.id);
+        }
+        s.edit_message(r, ids[1], b, &msg(r, b, "исправленное сообщение")).await.unwrap();
+        s.set_pinned(r, ids[0], a, true).await.unwrap();
+        s.post_message(&msg(other, a, "в другой комнате")).await.unwrap();
+
+        // Export: a room, a person, a time range.
+        let f = steward_store::ExportFilter { room_id: Some(r), ..Default::default() };
+        let page = s.export_messages(&f, 0, 3).await.unwrap();
+        assert_eq!(page.iter().map(|e| e.message.id).collect::<Vec<_>>(), ids[..3]);
+        assert_eq!(page[1].edits.len(), 1, "earlier texts come along");
+        assert_eq!(page[1].edits[0].0, "старое сообщение 1");
+        assert_eq!(page[0].room_name, "general");
+        let rest = s.export_messages(&f, ids[2], 100).await.unwrap();
+        assert_eq!(rest.len(), 2);
+        let f = steward_store::ExportFilter { author_id: Some(a), ..Default::default() };
+        let mine = s.export_messages(&f, 0, 100).await.unwrap();
+        assert_eq!(mine.len(), 4, "three in one room, one in the other");
+        let f = steward_store::ExportFilter { room_id: Some(r), until: Some(0), ..Default::default() };
+        assert!(s.export_messages(&f, 0, 100).await.unwrap().is_empty());
+        assert!(matches!(s.export_messages(&Default::default(), 0, 10).await, Err(StoreError::Invalid(_))));
+
+        // Retention: batches of two, the pinned message stays, the other room is untouched.
+        let cutoff = steward_store::now_ms() + 1;
+        let mut total = 0;
+        loop {
+            let p = s.purge_messages(r, cutoff, true, 2).await.unwrap();
+            if p.messages == 0 { break; }
+            assert!(p.messages <= 2);
+            total += p.messages;
+        }
+        assert_eq!(total, 4);
+        let (left, _) = s.history(r, Page { before_seq: None, after_seq: None, limit: 50 }).await.unwrap();
+        assert_eq!(left.iter().map(|m| m.id).collect::<Vec<_>>(), [ids[0]], "the pinned one is kept");
+        assert!(s.search(&search(a, "сообщение"), true).await.unwrap().iter().all(|m| m.id == ids[0]), "gone from search");
+        let events = s.events_since(r, 0, 100).await.unwrap();
+        assert!(events.iter().all(|e| e.message_id.is_none_or(|m| m == ids[0])), "and from the event log");
+        assert_eq!(s.purge_messages(r, cutoff, false, 10).await.unwrap().messages, 1);
+        let (left, _) = s.history(other, Page { before_seq: None, after_seq: None, limit: 50 }).await.unwrap();
+        assert_eq!(left.len(), 1);
+
+        s.audit(&steward_store::NewAudit { actor_id: Some(a), action: "x.y".into(), target_type: "t".into(), target_id: None, before: String::new(), after: String::new(), ip: None, user_agent: None }).await.unwrap();
+        assert_eq!(s.purge_audit(steward_store::now_ms() + 1, 10).await.unwrap(), 1);
+        assert_eq!(s.purge_audit(steward_store::now_ms() + 1, 10).await.unwrap(), 0);
+    };
 }

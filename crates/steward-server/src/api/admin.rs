@@ -231,6 +231,11 @@ fn parse_time(field: &'static str, v: Option<&str>) -> ApiResult<Option<i64>> {
                     .ok()
                     .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
             })
+            .or_else(|| {
+                // A date from a date picker: midnight UTC.
+                let fmt = time::macros::format_description!("[year]-[month]-[day]");
+                time::Date::parse(v, &fmt).ok().map(|d| d.midnight().assume_utc().unix_timestamp() * 1000)
+            })
             .map(Some)
             .ok_or_else(|| steward_core::FieldError::new(field, steward_core::Rule::InvalidFormat).into()),
     }
@@ -488,7 +493,17 @@ pub async fn put_settings(
     me: CurrentUser,
     Json(new): Json<crate::settings::InstanceSettings>,
 ) -> ApiResult<axum::Json<crate::settings::InstanceSettings>> {
-    require(&me, Permission::SettingsEdit)?;
+    Ok(axum::Json(apply_settings(&state, &me, &origin, new).await?))
+}
+
+/// Validates, stores and caches new settings, and audits the change.
+pub(crate) async fn apply_settings(
+    state: &AppState,
+    me: &CurrentUser,
+    origin: &Origin,
+    new: crate::settings::InstanceSettings,
+) -> ApiResult<crate::settings::InstanceSettings> {
+    require(me, Permission::SettingsEdit)?;
     let new = new.validate()?;
     new.check_rooms(&state.store).await?;
     let before = state.settings.get();
@@ -502,8 +517,31 @@ pub async fn put_settings(
         before: json!(before),
         after: json!(new),
     };
-    audit::record(&state, &origin, event).await;
-    Ok(axum::Json(new))
+    audit::record(state, origin, event).await;
+    Ok(new)
+}
+
+#[utoipa::path(post, path = "/admin/retention/run", tag = "admin",
+    responses((status = 200, body = crate::retention::Report, description = "What the retention job removed"), (status = 403, body = ErrorBody)))]
+pub async fn retention_run(
+    State(state): State<AppState>,
+    origin: Origin,
+    me: CurrentUser,
+) -> ApiResult<axum::Json<crate::retention::Report>> {
+    Ok(axum::Json(run_retention_now(&state, &me, &origin).await?))
+}
+
+/// Runs the retention job at once (it also runs every hour).
+pub(crate) async fn run_retention_now(
+    state: &AppState,
+    me: &CurrentUser,
+    origin: &Origin,
+) -> ApiResult<crate::retention::Report> {
+    require(me, Permission::SettingsEdit)?;
+    let report = crate::retention::run_once(state).await?;
+    let event = Event { after: json!(report), ..Event::new(Some(me.id()), "retention.run", "settings", None) };
+    audit::record(state, origin, event).await;
+    Ok(report)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -716,4 +754,67 @@ pub(crate) async fn default_rooms(state: &AppState) -> ApiResult<Vec<i64>> {
         }
     }
     Ok(ids)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ExportQuery {
+    /// A room's messages…
+    pub room_id: Option<i64>,
+    /// …or a person's, in every room.
+    pub user_id: Option<i64>,
+    /// RFC 3339 or Unix milliseconds, inclusive.
+    pub since: Option<String>,
+    /// RFC 3339 or Unix milliseconds, exclusive.
+    pub until: Option<String>,
+    /// `jsonl` (default) or `html` (a readable transcript).
+    pub format: Option<String>,
+}
+
+#[utoipa::path(get, path = "/admin/export", tag = "admin", params(ExportQuery),
+    responses((status = 200, description = "A download, streamed: JSON Lines (one message per line, with edits) or an HTML transcript"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    origin: Origin,
+    me: CurrentUser,
+    Query(q): Query<ExportQuery>,
+) -> ApiResult<Response> {
+    require(&me, Permission::ComplianceExport)?;
+    let html = match q.format.as_deref().unwrap_or("jsonl") {
+        "jsonl" => false,
+        "html" => true,
+        _ => return Err(steward_core::FieldError::new("format", steward_core::Rule::InvalidChoice).into()),
+    };
+    let filter = steward_store::ExportFilter {
+        room_id: q.room_id,
+        author_id: q.user_id,
+        since: parse_time("since", q.since.as_deref())?,
+        until: parse_time("until", q.until.as_deref())?,
+    };
+    let title = match (q.room_id, q.user_id) {
+        (Some(_), Some(_)) | (None, None) => {
+            return Err(steward_core::FieldError::new("room_id", steward_core::Rule::Required).into());
+        }
+        (Some(r), None) => format!("#{}", state.store.room(r).await?.ok_or_else(ApiError::not_found)?.name),
+        (None, Some(u)) => format!("@{}", state.store.user(u).await?.ok_or_else(ApiError::not_found)?.username),
+    };
+    let event = Event {
+        after: json!({ "room_id": q.room_id, "user_id": q.user_id, "since": filter.since, "until": filter.until, "format": if html { "html" } else { "jsonl" } }),
+        ..Event::new(
+            Some(me.id()),
+            "compliance.export",
+            if q.room_id.is_some() { "room" } else { "user" },
+            q.room_id.or(q.user_id),
+        )
+    };
+    audit::record(&state, &origin, event).await;
+    let body = crate::export::stream(state.clone(), filter, title, html, me.locale());
+    let mut r = axum::body::Body::from_stream(body).into_response();
+    let (ct, name) = if html {
+        ("text/html; charset=utf-8", "attachment; filename=\"export.html\"")
+    } else {
+        ("application/x-ndjson", "attachment; filename=\"export.jsonl\"")
+    };
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    r.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_static(name));
+    Ok(r)
 }

@@ -200,3 +200,17 @@ fn tokio_util_stream(f: tokio::fs::File) -> impl futures_util::Stream<Item = std
         }
     })
 }
+
+/// Removes stored files by key (after their records are gone); returns how
+/// many were removed. A missing file is logged, not an error.
+pub(crate) async fn remove_files(state: &AppState, keys: &[String]) -> u64 {
+    let dir = state.config.attachments_dir();
+    let mut removed = 0;
+    for key in keys.iter().filter(|k| !k.contains("..") && !k.starts_with('/')) {
+        match tokio::fs::remove_file(dir.join(key)).await {
+            Ok(()) => removed += 1,
+            Err(e) => tracing::warn!(error = %e, key, "attachment file not removed"),
+        }
+    }
+    removed
+}

@@ -73,6 +73,8 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/users/{id}/erase", post(admin::erase))
         .route("/admin/users/{id}/roles", put(roles::set_user_roles))
         .route("/admin/rooms", get(admin::rooms))
+        .route("/admin/retention/run", post(admin::retention_run))
+        .route("/admin/export", get(admin::export))
         .route("/admin/roles", get(roles::list).post(roles::create))
         .route("/admin/roles/{id}", put(roles::update).delete(roles::delete))
         .route("/admin/audit", get(admin::audit_log))
@@ -116,6 +118,7 @@ pub struct ErrorDetail {
         admin::create_invite, admin::invites, admin::revoke_invite, admin::get_settings, admin::put_settings,
         admin::reset_link, admin::erase, admin::create_bot, users::tokens, users::create_token, users::revoke_token,
         roles::list, roles::create, roles::update, roles::delete, roles::set_user_roles, admin::rooms,
+        admin::retention_run, admin::export,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
