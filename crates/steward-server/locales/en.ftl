@@ -487,3 +487,31 @@ admin-retention-done = Retention removed { $messages ->
 admin-export = Compliance export
 admin-export-go = Download
 admin-export-hint = A room's messages for the dates chosen, with edits and deletions; a person's messages across rooms: GET /api/v1/admin/export?user_id=…
+admin-import = Import people
+admin-import-csv = CSV
+admin-import-hint = A header row, then one person a line: username (required), display_name, email, role, password, locale, rooms (names separated by ;). Without a password, the person gets a one-time link to set one.
+admin-import-dry-run = Dry run: check every line, change nothing
+admin-import-go = Import
+admin-import-line = Line
+admin-import-detail = Detail
+admin-import-valid = valid
+admin-import-created = created
+admin-import-error = error
+admin-import-dry = Dry run: { $ok ->
+    [one] one line is valid
+   *[other] { $ok } lines are valid
+}, { $errors ->
+    [one] one has an error
+   *[other] { $errors } have errors
+}. Nothing was changed.
+admin-import-done = { $ok ->
+    [one] One person created
+   *[other] { $ok } people created
+}, { $errors ->
+    [one] one line refused
+   *[other] { $errors } lines refused
+}. Copy the links now: they are shown only once.
+field-csv = CSV
+field-columns = columns
+field-message_days = days to keep messages
+field-audit_days = days to keep the audit log

@@ -498,3 +498,31 @@ admin-retention-done = Удалено { $messages ->
 admin-export = Выгрузка для проверок
 admin-export-go = Скачать
 admin-export-hint = Сообщения комнаты за выбранные даты, с правками и удалениями; сообщения человека во всех комнатах: GET /api/v1/admin/export?user_id=…
+admin-import = Импорт людей
+admin-import-csv = CSV
+admin-import-hint = Строка заголовков, затем по человеку на строку: username (обязательно), display_name, email, role, password, locale, rooms (названия через ;). Без пароля человек получает одноразовую ссылку, чтобы задать его.
+admin-import-dry-run = Пробный прогон: проверить каждую строку, ничего не менять
+admin-import-go = Импортировать
+admin-import-line = Строка
+admin-import-detail = Подробности
+admin-import-valid = верно
+admin-import-created = создан
+admin-import-error = ошибка
+admin-import-dry = Пробный прогон: { $ok ->
+    [one] { $ok } строка верна
+    [few] { $ok } строки верны
+   *[many] { $ok } строк верны
+}, с ошибками: { $errors }. Ничего не изменено.
+admin-import-done = { $ok ->
+    [one] Создан { $ok } человек
+    [few] Создано { $ok } человека
+   *[many] Создано { $ok } человек
+}, { $errors ->
+    [one] { $errors } строка отклонена
+    [few] { $errors } строки отклонены
+   *[many] { $errors } строк отклонено
+}. Скопируйте ссылки сейчас: они показываются один раз.
+field-csv = CSV
+field-columns = столбцы
+field-message_days = дни хранения сообщений
+field-audit_days = дни хранения журнала аудита

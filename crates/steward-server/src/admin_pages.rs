@@ -71,10 +71,13 @@ fn message(code: &str, locale: Locale) -> String {
 struct Shown {
     invite_url: Option<String>,
     reset_url: Option<String>,
+    import: Option<crate::import::ImportReport>,
+    /// The CSV as pasted, kept in the form after a dry run.
+    import_csv: Option<String>,
 }
 
 async fn render(state: &AppState, me: &CurrentUser, q: &AdminQuery, shown: Shown, error: Option<String>) -> Response {
-    let Shown { invite_url: created_url, reset_url } = shown;
+    let Shown { invite_url: created_url, reset_url, import, import_csv } = shown;
     let locale = me.locale();
     let perms = me.user.permissions();
     let can_users = perms.has(Permission::UserManage) || perms.has(Permission::UserDeactivate);
@@ -168,6 +171,7 @@ async fn render(state: &AppState, me: &CurrentUser, q: &AdminQuery, shown: Shown
             },
             custom_roles => JValue::from_serialize(&custom_roles), held, permissions,
             all_rooms => JValue::from_serialize(&all_rooms), default_rooms, room_q => q.room.clone(),
+            import => JValue::from_serialize(&import), import_csv,
             settings => JValue::from_serialize(state.settings.get()),
             roles => SystemRole::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             invite_roles, q => q.q.clone(), role => q.role.clone(), status => q.status.clone(), action => q.action.clone(),
@@ -580,5 +584,36 @@ pub async fn room_action(
             outcome(crate::service::delete_room(&state, u, id).await)
         }
         _ => outcome::<()>(Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_choice").with_field("op"))),
+    }
+}
+
+/// Bulk import from pasted CSV; a dry run shows the report and keeps the text.
+pub async fn import_users(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let f = Fields::parse(&body);
+    let (me, origin) = match action_guard(&state, &headers, peer, f.get("csrf").as_deref()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let csv = f.get("csv").unwrap_or_default();
+    let dry_run = f.get("dry_run").is_some();
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost").to_string();
+    match admin::import(&state, &me, &origin, &host, &csv, dry_run).await {
+        Ok(report) => {
+            let keep = dry_run.then_some(csv);
+            let shown = Shown { import: Some(report), import_csv: keep, ..Shown::default() };
+            render(&state, &me, &AdminQuery::default(), shown, None).await
+        }
+        Err(e) => {
+            let text = i18n::error_body(&e, me.locale())["error"]["message"].as_str().unwrap_or("").to_string();
+            let shown = Shown { import_csv: Some(csv), ..Shown::default() };
+            let mut r = render(&state, &me, &AdminQuery::default(), shown, Some(text)).await;
+            *r.status_mut() = e.status;
+            r
+        }
     }
 }

@@ -12,6 +12,7 @@ pub mod events;
 pub mod export;
 pub mod gateway;
 pub mod i18n;
+pub mod import;
 pub mod retention;
 pub mod service;
 pub mod settings;
@@ -130,6 +131,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/roles/{id}", post(admin_pages::update_role))
         .route("/admin/roles/{id}/delete", post(admin_pages::delete_role))
         .route("/admin/users/{id}/roles", post(admin_pages::set_custom_roles))
+        .route("/admin/users/import", post(admin_pages::import_users))
         .route("/admin/users/{id}/reset-link", post(admin_pages::reset_link))
         .route("/admin/users/{id}/erase", post(admin_pages::erase))
         .route("/static/{name}", get(web::static_file))

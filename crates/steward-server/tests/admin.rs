@@ -461,4 +461,64 @@ both! {
         assert_eq!((s, report["messages"].as_u64()), (200, Some(0)), "nothing twice");
         app.stop().await;
     };
+    bulk_import_checks_every_line_then_creates => |app: TestApp| async move {
+        let (_, admin) = app.user("admin", SystemRole::Admin).await;
+        let (_, member) = app.member("taken").await;
+        let room = app.room(&admin, "team", "group", &[]).await;
+        let csv = "username,display_name,email,role,password,rooms\n\
+            anna,Анна Иванова,anna@example.com,moderator,granite-lantern-7,team\n\
+            boris,\"Борис, отдел продаж\",boris@example.com,,,\n\
+            taken,Dup,,,,\n\
+            anna,Again,,,,\n\
+            bad name!,X,,,,\n\
+            carl,Carl,carl@example,,,\n\
+            dora,Dora,,king,,\n\
+            emil,Emil,,,password,\n\
+            fedor,Fedor,,,,nowhere\n\
+            gleb,Gleb,,owner,,\n";
+        let post = |token: &str, dry: bool| {
+            app.http.post(app.url(&format!("/api/v1/admin/users/import?dry_run={dry}"))).bearer_auth(token)
+                .header("content-type", "text/csv").body(csv).send()
+        };
+        assert_eq!(post(&member, true).await.unwrap().status(), 403);
+        let report: serde_json::Value = post(&admin, true).await.unwrap().json().await.unwrap();
+        assert_eq!((report["ok"].as_u64(), report["errors"].as_u64()), (Some(2), Some(8)), "{report}");
+        let field = |i: usize| report["lines"][i]["error"]["field"].as_str().map(str::to_string);
+        let fields: Vec<Option<String>> = (0..10).map(field).collect();
+        assert_eq!(fields, [None, None, Some("username".into()), Some("username".into()), Some("username".into()),
+            Some("email".into()), Some("role".into()), Some("password".into()), Some("rooms".into()), Some("role".into())], "{report}");
+        assert_eq!(report["lines"][2]["line"], 4, "line numbers count the header");
+        assert!(report["lines"][7]["error"]["message"].as_str().unwrap().len() > 5, "a readable message");
+        let (_, list) = app.get(&admin, "/api/v1/admin/users?q=anna").await;
+        assert!(list["users"].as_array().unwrap().is_empty(), "a dry run writes nothing");
+
+        let report: serde_json::Value = post(&admin, false).await.unwrap().json().await.unwrap();
+        assert_eq!((report["ok"].as_u64(), report["errors"].as_u64()), (Some(2), Some(8)), "{report}");
+        assert_eq!(report["lines"][0]["status"], "created");
+        assert!(report["lines"][0]["reset_url"].is_null(), "anna has a password");
+        let reset = report["lines"][1]["reset_url"].as_str().expect("boris gets a link").to_string();
+        let (s, v) = app.post_anon("/api/v1/auth/login", json!({ "username": "anna", "password": "granite-lantern-7" })).await;
+        assert_eq!(s, 200);
+        let anna = v["token"].as_str().unwrap().to_string();
+        let (_, me) = app.get(&anna, "/api/v1/me").await;
+        assert_eq!((me["role"].as_str(), me["display_name"].as_str()), (Some("moderator"), Some("Анна Иванова")));
+        let (_, rooms) = app.get(&anna, "/api/v1/rooms").await;
+        assert!(rooms["rooms"].as_array().unwrap().iter().any(|r| r["id"] == room), "put in the named room");
+        let (s, _) = app.post_anon("/api/v1/auth/login", json!({ "username": "boris", "password": "" })).await;
+        assert_ne!(s, 200);
+        let path = reset.split_once("/reset/").map(|(_, t)| format!("/reset/{t}")).unwrap();
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let r = client.post(app.url(&path)).header("origin", app.server.url()).form(&[("password", "violet-harbour-42")]).send().await.unwrap();
+        assert_eq!(r.status(), 303);
+        let (s, _) = app.post_anon("/api/v1/auth/login", json!({ "username": "boris", "password": "violet-harbour-42" })).await;
+        assert_eq!(s, 200, "the link sets the first password");
+        let again: serde_json::Value = post(&admin, false).await.unwrap().json().await.unwrap();
+        assert_eq!(again["ok"], 0, "running it twice creates nobody twice");
+        let (_, log) = app.get(&admin, "/api/v1/admin/audit?action=user.import").await;
+        assert!(log["entries"][0]["after"].as_str().unwrap().contains("boris"));
+        let r = app.http.post(app.url("/api/v1/admin/users/import")).bearer_auth(&admin).body("name,email\nx,y\n").send().await.unwrap();
+        let v: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(v["error"]["field"], "columns");
+        app.stop().await;
+    };
 }

@@ -298,6 +298,16 @@ both! {
         assert_eq!(r.headers()["location"], "/admin?ok=1");
         assert_eq!(app.get(&member, &format!("/api/v1/rooms/{room}")).await.0, 404);
 
+        // Import: a dry run shows each line and keeps the text; the real run shows the links.
+        let csv = "username,display_name\nzoya,Зоя\nbad name,X\n";
+        let r = post("/admin/users/import".into(), vec![("csv", csv.into()), ("dry_run", "1".into())]).await.unwrap();
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Dry run: one line is valid") && html.contains("zoya,"), "report and the pasted text");
+        let r = post("/admin/users/import".into(), vec![("csv", "username\nzoya\n".into())]).await.unwrap();
+        let html = r.text().await.unwrap();
+        assert!(html.contains("One person created") && html.contains("reset&#x2f;"), "created with a link to set a password");
+
         // A reset link is shown once on the page.
         let r = post(format!("/admin/users/{m}/reset-link"), vec![]).await.unwrap();
         assert_eq!(r.status(), 200);

@@ -818,3 +818,46 @@ pub async fn export(
     r.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_static(name));
     Ok(r)
 }
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ImportQuery {
+    /// Check every line and write nothing (default `true`).
+    pub dry_run: Option<bool>,
+}
+
+#[utoipa::path(post, path = "/admin/users/import", tag = "admin", params(ImportQuery),
+    request_body(content = String, content_type = "text/csv", description = "Header row, then one person a line: username (required), display_name, email, role, password, locale, rooms (names separated by `;`). Up to 5,000 lines."),
+    responses((status = 200, body = crate::import::ImportReport, description = "Each line valid, created or refused with the field and the rule"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn import_users(
+    State(state): State<AppState>,
+    origin: Origin,
+    headers: HeaderMap,
+    me: CurrentUser,
+    Query(q): Query<ImportQuery>,
+    body: String,
+) -> ApiResult<axum::Json<crate::import::ImportReport>> {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    Ok(axum::Json(import(&state, &me, &origin, host, &body, q.dry_run.unwrap_or(true)).await?))
+}
+
+pub(crate) async fn import(
+    state: &AppState,
+    me: &CurrentUser,
+    origin: &Origin,
+    host: &str,
+    csv: &str,
+    dry_run: bool,
+) -> ApiResult<crate::import::ImportReport> {
+    require(me, Permission::UserManage)?;
+    let report = crate::import::run(state, me, host, csv, dry_run).await?;
+    if !dry_run && report.ok > 0 {
+        let created: Vec<&str> =
+            report.lines.iter().filter(|l| l.status == "created").map(|l| l.username.as_str()).collect();
+        let event = Event {
+            after: json!({ "created": created, "errors": report.errors }),
+            ..Event::new(Some(me.id()), "user.import", "user", None)
+        };
+        audit::record(state, origin, event).await;
+    }
+    Ok(report)
+}

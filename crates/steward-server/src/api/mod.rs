@@ -72,6 +72,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/users/{id}/reset-link", post(admin::reset_link))
         .route("/admin/users/{id}/erase", post(admin::erase))
         .route("/admin/users/{id}/roles", put(roles::set_user_roles))
+        .route("/admin/users/import", post(admin::import_users))
         .route("/admin/rooms", get(admin::rooms))
         .route("/admin/retention/run", post(admin::retention_run))
         .route("/admin/export", get(admin::export))
@@ -118,7 +119,7 @@ pub struct ErrorDetail {
         admin::create_invite, admin::invites, admin::revoke_invite, admin::get_settings, admin::put_settings,
         admin::reset_link, admin::erase, admin::create_bot, users::tokens, users::create_token, users::revoke_token,
         roles::list, roles::create, roles::update, roles::delete, roles::set_user_roles, admin::rooms,
-        admin::retention_run, admin::export,
+        admin::retention_run, admin::export, admin::import_users,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
