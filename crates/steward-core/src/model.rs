@@ -274,6 +274,8 @@ pub struct Invite {
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Millis,
     pub revoked: bool,
+    /// The address it was sent to, for invites sent by e-mail.
+    pub email: Option<String>,
 }
 
 /// One audit log entry: who did what to whom, from where, before and after.

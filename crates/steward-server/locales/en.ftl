@@ -515,3 +515,24 @@ field-csv = CSV
 field-columns = columns
 field-message_days = days to keep messages
 field-audit_days = days to keep the audit log
+mail-invite-subject = { $inviter } invites you to Steward
+mail-invite-body = Hello,
+
+    { $inviter } invites you to join the team's chat on Steward.
+
+    Create your account here (the link works once, for { $hours } hours):
+    { $url }
+
+    If you did not expect this, ignore this message.
+error-smtp-not-configured = E-mail is not set up on this server (STEWARD_SMTP_URL).
+field-emails = e-mail addresses
+admin-invite-emails = Or send invites by e-mail
+admin-invite-emails-hint = One address a line; each gets its own link that works once.
+admin-invite-send = Send invites
+admin-invite-sent = { $sent ->
+    [one] One invite sent
+   *[other] { $sent } invites sent
+}{ $failed ->
+    [0] .
+   *[other] ; not sent to: { $failed_list }.
+}

@@ -526,3 +526,25 @@ field-csv = CSV
 field-columns = столбцы
 field-message_days = дни хранения сообщений
 field-audit_days = дни хранения журнала аудита
+mail-invite-subject = { $inviter } приглашает вас в Steward
+mail-invite-body = Здравствуйте!
+
+    { $inviter } приглашает вас в рабочий чат команды в Steward.
+
+    Создайте учётную запись по ссылке (она работает один раз, { $hours } ч):
+    { $url }
+
+    Если вы не ждали этого письма, просто не отвечайте на него.
+error-smtp-not-configured = На этом сервере не настроена почта (STEWARD_SMTP_URL).
+field-emails = адреса почты
+admin-invite-emails = Или отправьте приглашения по почте
+admin-invite-emails-hint = По адресу на строку; каждому придёт своя ссылка, которая работает один раз.
+admin-invite-send = Отправить приглашения
+admin-invite-sent = { $sent ->
+    [one] Отправлено { $sent } приглашение
+    [few] Отправлено { $sent } приглашения
+   *[many] Отправлено { $sent } приглашений
+}{ $failed ->
+    [0] .
+   *[other] ; не отправлено: { $failed_list }.
+}

@@ -32,6 +32,8 @@ pub struct AdminQuery {
     action: Option<String>,
     /// Part of a room name (rooms card).
     room: Option<String>,
+    /// How many e-mail invites were just sent.
+    sent: Option<u64>,
     /// What a retention run just removed.
     removed: Option<u64>,
     audit_removed: Option<u64>,
@@ -147,7 +149,16 @@ async fn render(state: &AppState, me: &CurrentUser, q: &AdminQuery, shown: Shown
             args.set("audit", a.unwrap_or(0));
             Some(i18n::get().t(locale, "admin-retention-done", Some(&args)))
         }
-        _ => q.ok.as_ref().map(|_| i18n::get().t(locale, "admin-done", None)),
+        _ => match q.sent {
+            Some(n) => {
+                let mut args = fluent_bundle::FluentArgs::new();
+                args.set("sent", n);
+                args.set("failed", 0);
+                args.set("failed_list", "");
+                Some(i18n::get().t(locale, "admin-invite-sent", Some(&args)))
+            }
+            None => q.ok.as_ref().map(|_| i18n::get().t(locale, "admin-done", None)),
+        },
     };
     let error = error.or_else(|| q.error.as_deref().map(|c| message(c, locale)));
     state.templates.render(
@@ -171,7 +182,7 @@ async fn render(state: &AppState, me: &CurrentUser, q: &AdminQuery, shown: Shown
             },
             custom_roles => JValue::from_serialize(&custom_roles), held, permissions,
             all_rooms => JValue::from_serialize(&all_rooms), default_rooms, room_q => q.room.clone(),
-            import => JValue::from_serialize(&import), import_csv,
+            import => JValue::from_serialize(&import), import_csv, mail => state.mailer.is_some(),
             settings => JValue::from_serialize(state.settings.get()),
             roles => SystemRole::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             invite_roles, q => q.q.clone(), role => q.role.clone(), status => q.status.clone(), action => q.action.clone(),
@@ -616,4 +627,58 @@ pub async fn import_users(
             r
         }
     }
+}
+
+/// Invites by e-mail from the console: one address a line.
+pub async fn email_invites(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<EmailInviteForm>,
+) -> Response {
+    let (me, origin) = match action_guard(&state, &headers, peer, f.csrf.as_deref()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let emails: Vec<String> = f
+        .emails
+        .unwrap_or_default()
+        .split(['\n', ',', ';', ' '])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(str::to_string)
+        .collect();
+    let req = admin::EmailInvites {
+        emails,
+        label: f.label.unwrap_or_default(),
+        role: f.role,
+        expires_in_hours: f.expires_in_hours.as_deref().and_then(|v| v.trim().parse().ok()),
+        rooms: vec![],
+    };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost").to_string();
+    match admin::send_invites(&state, &me, &origin, &host, &req).await {
+        Ok(r) => {
+            let failed: Vec<&str> = r.results.iter().filter(|x| !x.sent).map(|x| x.email.as_str()).collect();
+            let mut args = fluent_bundle::FluentArgs::new();
+            args.set("sent", r.results.len() - failed.len());
+            args.set("failed", failed.len());
+            args.set("failed_list", failed.join(", "));
+            if failed.is_empty() {
+                return Redirect::to(&format!("/admin?sent={}#adm-invites", r.results.len())).into_response();
+            }
+            // Some addresses failed: say which, on the page.
+            let text = i18n::get().t(me.locale(), "admin-invite-sent", Some(&args));
+            render(&state, &me, &AdminQuery::default(), Shown::default(), Some(text)).await
+        }
+        Err(e) => outcome::<()>(Err(e)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct EmailInviteForm {
+    csrf: Option<String>,
+    emails: Option<String>,
+    label: Option<String>,
+    role: Option<String>,
+    expires_in_hours: Option<String>,
 }

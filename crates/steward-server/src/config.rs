@@ -29,6 +29,12 @@ pub struct Config {
     /// Frames a gateway connection may send per minute (`STEWARD_GATEWAY_OPS_PER_MINUTE`, default 600, burst 60).
     pub gateway_ops_per_minute: u32,
     pub db_max_connections: u32,
+    /// Outgoing mail (`STEWARD_SMTP_URL`): `smtps://user:pass@host` (TLS),
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS) or
+    /// `smtp://host:25` (plain, for a relay on the same machine). Unset: no e-mail.
+    pub smtp_url: Option<String>,
+    /// Sender address (`STEWARD_SMTP_FROM`), e.g. `Steward <steward@example.com>`.
+    pub smtp_from: Option<String>,
 }
 
 impl Default for Config {
@@ -44,6 +50,8 @@ impl Default for Config {
             gateway_ops_per_minute: 600,
             api_requests_per_minute: 1200,
             db_max_connections: 16,
+            smtp_url: None,
+            smtp_from: None,
         }
     }
 }
@@ -61,6 +69,8 @@ struct FileConfig {
     gateway_ops_per_minute: Option<u32>,
     api_requests_per_minute: Option<u32>,
     db_max_connections: Option<u32>,
+    smtp_url: Option<String>,
+    smtp_from: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -143,6 +153,8 @@ impl Config {
         if let Some(v) = file.db_max_connections {
             c.db_max_connections = v.max(2);
         }
+        c.smtp_url = env("STEWARD_SMTP_URL").or(file.smtp_url);
+        c.smtp_from = env("STEWARD_SMTP_FROM").or(file.smtp_from);
         Ok(c)
     }
 

@@ -13,6 +13,7 @@ pub mod export;
 pub mod gateway;
 pub mod i18n;
 pub mod import;
+pub mod mail;
 pub mod retention;
 pub mod service;
 pub mod settings;
@@ -84,7 +85,9 @@ pub fn build_state(config: Config, store: Store) -> anyhow::Result<AppState> {
     let hub = Arc::new(Hub::new());
     let bus = Arc::new(LocalBus::new(hub.clone()));
     let limit = config_limit(&config);
+    let mailer = mail::Mailer::from_config(&config)?;
     Ok(AppState(Arc::new(Inner {
+        mailer,
         store,
         hub,
         bus,
@@ -122,6 +125,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{id}/status", post(admin_pages::set_status))
         .route("/admin/users/{id}/logout", post(admin_pages::force_logout))
         .route("/admin/invites", post(admin_pages::create_invite))
+        .route("/admin/invites/email", post(admin_pages::email_invites))
         .route("/admin/settings", post(admin_pages::save_settings))
         .route("/admin/invites/{id}/revoke", post(admin_pages::revoke_invite))
         .route("/admin/rooms/{id}", post(admin_pages::room_action))

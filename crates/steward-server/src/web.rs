@@ -331,13 +331,17 @@ fn invite_gone(locale: Locale) -> Response {
 
 pub async fn invite_page(State(state): State<AppState>, headers: HeaderMap, Path(token): Path<String>) -> Response {
     let locale = page_locale(&headers, None);
-    if token.len() > 128 || !matches!(state.store.usable_invite(&auth::token_hash(&token)).await, Ok(Some(_))) {
-        return invite_gone(locale);
-    }
+    let invite = match state.store.usable_invite(&auth::token_hash(&token)).await {
+        Ok(Some(i)) if token.len() <= 128 => i,
+        _ => return invite_gone(locale),
+    };
     let (action, heading, lead, submit) = invite_ctx(locale, &token);
-    state
-        .templates
-        .render("setup.html", context! { lang => locale.as_str(), token, csrf => "", action, heading, lead, submit })
+    // An invite sent to an address fills it in for good.
+    let email_locked = invite.email.is_some();
+    state.templates.render(
+        "setup.html",
+        context! { lang => locale.as_str(), token, csrf => "", action, heading, lead, submit, email => invite.email, email_locked },
+    )
 }
 
 pub async fn invite_submit(
@@ -360,7 +364,7 @@ pub async fn invite_submit(
     let account = crate::accounts::NewAccount {
         username: &f.username,
         display_name: Some(&f.display_name),
-        email: f.email.as_deref(),
+        email: invite.email.as_deref().or(f.email.as_deref()),
         password: &f.password,
         locale,
         role: invite.role,

@@ -16,11 +16,24 @@ pub struct NewInvite {
     pub max_uses: i64,
     pub expires_at: i64,
     pub created_by: i64,
+    /// Sent to this address; the account made with it gets it.
+    pub email: Option<String>,
 }
 
-const COLS: [&str; 10] =
-    ["id", "label", "role", "rooms", "max_uses", "uses", "expires_at", "created_by", "created_at", "revoked_at"];
-type Row = (i64, String, String, String, i64, i64, i64, Option<i64>, i64, Option<i64>);
+const COLS: [&str; 11] = [
+    "id",
+    "label",
+    "role",
+    "rooms",
+    "max_uses",
+    "uses",
+    "expires_at",
+    "created_by",
+    "created_at",
+    "revoked_at",
+    "email",
+];
+type Row = (i64, String, String, String, i64, i64, i64, Option<i64>, i64, Option<i64>, Option<String>);
 
 fn from_row(r: Row) -> Invite {
     Invite {
@@ -34,6 +47,7 @@ fn from_row(r: Row) -> Invite {
         created_by: r.7,
         created_at: r.8,
         revoked: r.9.is_some(),
+        email: r.10,
     }
 }
 
@@ -52,6 +66,7 @@ impl Store {
                 "expires_at",
                 "created_by",
                 "created_at",
+                "email",
             ])
             .values_panic([
                 n.token_hash.clone().into(),
@@ -63,6 +78,7 @@ impl Store {
                 n.expires_at.into(),
                 n.created_by.into(),
                 now_ms().into(),
+                n.email.clone().into(),
             ])
             .returning(Query::returning().columns(COLS))
             .to_owned();

@@ -58,6 +58,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_retention.sql"),
         postgres: include_str!("../migrations/postgres/0009_retention.sql"),
     },
+    Migration {
+        version: 10,
+        sqlite: include_str!("../migrations/sqlite/0010_invite_email.sql"),
+        postgres: include_str!("../migrations/postgres/0010_invite_email.sql"),
+    },
 ];
 
 const LEDGER: &str =

@@ -386,6 +386,18 @@ pub(crate) async fn make_invite(
     host: &str,
     req: &CreateInvite,
 ) -> ApiResult<CreatedInvite> {
+    make_invite_for(state, me, origin, host, req, None).await
+}
+
+/// Makes an invite link, bound to one address when `email` is given.
+async fn make_invite_for(
+    state: &AppState,
+    me: &CurrentUser,
+    origin: &Origin,
+    host: &str,
+    req: &CreateInvite,
+    email: Option<&str>,
+) -> ApiResult<CreatedInvite> {
     require(me, Permission::UserInvite)?;
     let role = SystemRole::parse(req.role.as_deref().unwrap_or("member"))?;
     let perms = me.user.permissions();
@@ -433,6 +445,7 @@ pub(crate) async fn make_invite(
             max_uses,
             expires_at: steward_store::now_ms() + hours * 3_600_000,
             created_by: me.id(),
+            email: email.map(str::to_string),
         })
         .await?;
     let base = state.config.public_url.clone().unwrap_or_else(|| format!("http://{host}"));
@@ -442,7 +455,7 @@ pub(crate) async fn make_invite(
         target_type: "invite",
         target_id: Some(invite.id),
         before: serde_json::Value::Null,
-        after: json!({ "role": role, "label": invite.label, "max_uses": max_uses, "rooms": invite.rooms }),
+        after: json!({ "role": role, "label": invite.label, "max_uses": max_uses, "rooms": invite.rooms, "email": email }),
     };
     audit::record(state, origin, event).await;
     Ok(CreatedInvite { invite, url: format!("{base}/invite/{token}") })
@@ -860,4 +873,107 @@ pub(crate) async fn import(
         audit::record(state, origin, event).await;
     }
     Ok(report)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailInvites {
+    /// Up to 100 addresses; each gets its own single-use link.
+    pub emails: Vec<String>,
+    #[serde(default)]
+    pub label: String,
+    pub role: Option<String>,
+    pub expires_in_hours: Option<i64>,
+    #[serde(default)]
+    pub rooms: Vec<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EmailInviteResult {
+    pub email: String,
+    pub invite_id: Option<i64>,
+    pub sent: bool,
+    /// Why it was not sent (`invalid_format`, `send_failed`).
+    pub error: Option<&'static str>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EmailInvitesResponse {
+    pub results: Vec<EmailInviteResult>,
+}
+
+#[utoipa::path(post, path = "/admin/invites/email", tag = "admin", request_body = EmailInvites,
+    responses((status = 200, body = EmailInvitesResponse, description = "One result per address"), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody, description = "`smtp_not_configured`"), (status = 422, body = ErrorBody)))]
+pub async fn email_invites(
+    State(state): State<AppState>,
+    origin: Origin,
+    headers: HeaderMap,
+    me: CurrentUser,
+    Json(req): Json<EmailInvites>,
+) -> ApiResult<axum::Json<EmailInvitesResponse>> {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    Ok(axum::Json(send_invites(&state, &me, &origin, host, &req).await?))
+}
+
+/// Sends each address its own single-use invite link by e-mail.
+pub(crate) async fn send_invites(
+    state: &AppState,
+    me: &CurrentUser,
+    origin: &Origin,
+    host: &str,
+    req: &EmailInvites,
+) -> ApiResult<EmailInvitesResponse> {
+    require(me, Permission::UserInvite)?;
+    let Some(mailer) = state.mailer.as_ref() else {
+        return Err(ApiError::new(StatusCode::CONFLICT, "smtp_not_configured").with_field("emails"));
+    };
+    if req.emails.is_empty() {
+        return Err(steward_core::FieldError::new("emails", steward_core::Rule::Required).into());
+    }
+    if req.emails.len() > 100 {
+        return Err(steward_core::FieldError::with_limit("emails", steward_core::Rule::TooLong, 100).into());
+    }
+    let link = CreateInvite {
+        label: req.label.clone(),
+        role: req.role.clone(),
+        max_uses: Some(1),
+        expires_in_hours: req.expires_in_hours,
+        rooms: req.rooms.clone(),
+    };
+    let locale = me.locale();
+    let i = crate::i18n::get();
+    let mut results = Vec::with_capacity(req.emails.len());
+    for raw in &req.emails {
+        let Ok(email) = steward_core::validate::Email::parse(raw) else {
+            results.push(EmailInviteResult {
+                email: raw.clone(),
+                invite_id: None,
+                sent: false,
+                error: Some("invalid_format"),
+            });
+            continue;
+        };
+        let email = email.as_str().to_string();
+        // The link's rules (role, rooms, expiry) are checked here, for the first address already.
+        let created = make_invite_for(state, me, origin, host, &link, Some(&email)).await?;
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set("inviter", me.user.display_name.clone());
+        args.set("url", created.url.clone());
+        args.set("hours", link.expires_in_hours.unwrap_or(168));
+        let subject = i.t(locale, "mail-invite-subject", Some(&args));
+        let body = i.t(locale, "mail-invite-body", Some(&args));
+        let sent = mailer.send(&email, &subject, body).await;
+        if let Err(e) = &sent {
+            tracing::warn!(error = %e, "invite e-mail not sent");
+            // An invite nobody received is withdrawn.
+            let _ = state.store.revoke_invite(created.invite.id).await;
+        }
+        results.push(EmailInviteResult {
+            email,
+            invite_id: Some(created.invite.id),
+            sent: sent.is_ok(),
+            error: sent.err().map(|_| "send_failed"),
+        });
+    }
+    Ok(EmailInvitesResponse { results })
 }

@@ -82,6 +82,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/settings", get(admin::get_settings).put(admin::put_settings))
         .route("/admin/invites", get(admin::invites).post(admin::create_invite))
         .route("/admin/invites/{id}", axum::routing::delete(admin::revoke_invite))
+        .route("/admin/invites/email", post(admin::email_invites))
         .route("/gateway", get(crate::gateway::upgrade))
         .route("/openapi.json", get(openapi))
 }
@@ -119,7 +120,7 @@ pub struct ErrorDetail {
         admin::create_invite, admin::invites, admin::revoke_invite, admin::get_settings, admin::put_settings,
         admin::reset_link, admin::erase, admin::create_bot, users::tokens, users::create_token, users::revoke_token,
         roles::list, roles::create, roles::update, roles::delete, roles::set_user_roles, admin::rooms,
-        admin::retention_run, admin::export, admin::import_users,
+        admin::retention_run, admin::export, admin::import_users, admin::email_invites,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
