@@ -18,9 +18,9 @@ use std::sync::{Arc, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
+use crate::Form;
 use crate::error::EntryProblem;
 use crate::normalize::{FormBuf, MASK, Normalizer, SPACE, WordSpan, is_cyr_code};
-use crate::Form;
 
 const MAX_ENTRY_CHARS: usize = 100;
 const MAX_WILDCARDS: usize = 4;
@@ -33,9 +33,9 @@ const ANY: u8 = 0x00;
 /// Russian verbal and nominal prefixes allowed before a `~` stem, alone or chained. Bare `с` and
 /// `в` are left out on purpose: they would make `себя` and `веб` of `~еб*`.
 const RU_PREFIXES: &[&str] = &[
-    "а", "в", "вз", "взъ", "вы", "въ", "вь", "до", "за", "из", "изъ", "изь", "ис", "на", "не", "недо", "ни", "о",
-    "об", "обо", "объ", "обь", "от", "ото", "отъ", "оть", "пере", "по", "под", "подъ", "подь", "при", "про", "раз",
-    "разъ", "разь", "рас", "съ", "сь", "у", "без", "бес",
+    "а", "в", "вз", "взъ", "вы", "въ", "вь", "до", "за", "из", "изъ", "изь", "ис", "на", "не", "недо", "ни", "о", "об",
+    "обо", "объ", "обь", "от", "ото", "отъ", "оть", "пере", "по", "под", "подъ", "подь", "при", "про", "раз", "разъ",
+    "разь", "рас", "съ", "сь", "у", "без", "бес",
 ];
 
 fn ru_prefix_codes() -> &'static [Vec<u8>] {
@@ -79,7 +79,6 @@ pub(crate) struct Pattern {
     glob: Option<Vec<u8>>,
     /// The literal codes, for words with a masked letter (`f*ck`); presets only.
     literal: Vec<u8>,
-    maskable: bool,
 }
 
 /// An entry parsed and normalised, before it joins an automaton.
@@ -239,7 +238,6 @@ impl LexiconBuilder {
             form,
             glob,
             literal: key_codes,
-            maskable,
         });
         if maskable {
             self.maskable.push(id);
@@ -278,10 +276,6 @@ impl LexiconBuilder {
 }
 
 impl Lexicon {
-    pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
-    }
-
     /// Finds every hit in the three forms of the normalised message.
     pub fn scan(&self, norm: &Normalizer, out: &mut LexScratch) {
         out.hits.clear();
@@ -343,7 +337,14 @@ impl Lexicon {
         if pat.exception {
             out.exceptions.push((pat.list, b, w as u32));
         } else {
-            out.hits.push(RawHit { list: pat.list, pattern: p, buf: b, word: w as u32, start: ls as u32, end: le as u32 });
+            out.hits.push(RawHit {
+                list: pat.list,
+                pattern: p,
+                buf: b,
+                word: w as u32,
+                start: ls as u32,
+                end: le as u32,
+            });
         }
     }
 
@@ -470,10 +471,12 @@ mod tests {
     #[test]
     fn russian_prefixes_and_exceptions() {
         let l = lex(&["~хуй*", "~еб*", "~муд*", "!~мудр*"]);
-        for bad in ["нахуй", "похуй", "хуйня", "заебали", "уебок", "отъебись", "мудак", "нехуй"] {
+        for bad in ["нахуй", "похуй", "хуйня", "заебали", "уебок", "отъебись", "мудак", "нехуй"]
+        {
             assert!(!hits(&l, bad).is_empty(), "{bad}");
         }
-        for good in ["застрахуйте", "психуй", "тебя", "себя", "веб", "небо", "хлебать", "мудрость", "умудриться"] {
+        for good in ["застрахуйте", "психуй", "тебя", "себя", "веб", "небо", "хлебать", "мудрость", "умудриться"]
+        {
             assert!(hits(&l, good).is_empty(), "{good}");
         }
     }

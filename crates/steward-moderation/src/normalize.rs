@@ -281,7 +281,6 @@ impl Normalizer {
         }
     }
 
-
     /// Steps 2 and 3: words, single-letter runs joined, written into the Russian and English forms.
     fn words(&mut self, join_singles: bool) {
         let n = self.chars.len();
@@ -395,7 +394,12 @@ impl Normalizer {
                     };
                     self.layout_chars.push(Ch { c: c.unwrap_or(ch.c), ..*ch });
                 }
-                self.layout_chars.push(Ch { c: ' ', s: token[token.len() - 1].e, e: token[token.len() - 1].e, up: false });
+                self.layout_chars.push(Ch {
+                    c: ' ',
+                    s: token[token.len() - 1].e,
+                    e: token[token.len() - 1].e,
+                    up: false,
+                });
             }
         }
         if self.layout_chars.is_empty() {
