@@ -303,13 +303,16 @@ impl Lexicon {
     fn check(&self, p: u32, buf: &FormBuf, b: u8, start: usize, end: usize, out: &mut LexScratch) {
         let pat = &self.patterns[p as usize];
         // Repeat counts: a natural double letter does not make a single one (shiitake ≠ shit),
-        // emphasis (three or more) does, and so does a double in Cyrillic (ссука).
+        // emphasis (three or more) does, and so does a double in Cyrillic (ссука). At an open
+        // edge of the key the extra letters may belong to the rest of the word (shit|ty).
+        let last = pat.runs.len() - 1;
         for (k, &want) in pat.runs.iter().enumerate() {
             let got = buf.runs[start + k];
             let code = buf.codes[start + k];
+            let open_edge = (k == 0 && !pat.start_space) || (k == last && !pat.end_space);
             let ok = got == want
                 || (want == 1 && (got >= 3 || (got == 2 && is_cyr_code(code))))
-                || (want >= 2 && got >= want);
+                || ((want >= 2 || open_edge) && got >= want);
             if !ok {
                 return;
             }

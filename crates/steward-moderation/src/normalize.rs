@@ -271,10 +271,10 @@ impl Normalizer {
                     }
                     if up {
                         for l in d.to_lowercase() {
-                            chars.push(Ch { c: fold_cyrillic(l), s, e, up });
+                            chars.push(Ch { c: fold_latin(fold_cyrillic(l)), s, e, up });
                         }
                     } else {
-                        chars.push(Ch { c: fold_cyrillic(d), s, e, up });
+                        chars.push(Ch { c: fold_latin(fold_cyrillic(d)), s, e, up });
                     }
                 }
             });
@@ -305,7 +305,7 @@ impl Normalizer {
             while a < b && matches!(self.chars[a].c, '!' | '|' | '*') {
                 a += 1;
             }
-            while b > a && matches!(self.chars[b - 1].c, '!' | '|' | '*' | '@') {
+            while b > a && matches!(self.chars[b - 1].c, '!' | '|' | '*') {
                 b -= 1;
             }
             if a == b {
@@ -446,6 +446,31 @@ fn combine(chars: &mut [Ch], mark: char, e: u32) {
             last.c = 'й';
         }
         last.e = last.e.max(e);
+    }
+}
+
+/// Latin letters with a stroke or hook that compatibility decomposition leaves alone.
+#[inline]
+fn fold_latin(c: char) -> char {
+    match c {
+        'ƒ' => 'f',
+        'ł' => 'l',
+        'đ' => 'd',
+        'ø' => 'o',
+        'ı' | 'ɨ' => 'i',
+        'ɑ' | 'ɐ' => 'a',
+        'ɡ' => 'g',
+        'ħ' => 'h',
+        'ŧ' => 't',
+        'ʋ' => 'v',
+        'ʏ' => 'y',
+        'ɴ' => 'n',
+        'ʀ' => 'r',
+        'ᴋ' => 'k',
+        'ᴜ' => 'u',
+        'ᴄ' => 'c',
+        'ꜰ' => 'f',
+        _ => c,
     }
 }
 
