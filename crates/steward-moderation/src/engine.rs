@@ -70,8 +70,6 @@ pub struct Scratch {
     norm: Normalizer,
     lex: LexScratch,
     plain: String,
-    /// Per byte of `plain`: the byte range of the original character.
-    plain_map: Vec<(u32, u32)>,
     links: Vec<Link>,
     link_buf: String,
     link_map: Vec<usize>,
@@ -114,13 +112,7 @@ impl Scratch {
         }
         self.norm(text);
         self.plain.clear();
-        self.plain_map.clear();
-        for ch in &self.norm.chars {
-            self.plain.push(ch.c);
-            for _ in 0..ch.c.len_utf8() {
-                self.plain_map.push((ch.s, ch.e));
-            }
-        }
+        self.plain.extend(self.norm.chars.iter().map(|ch| ch.c));
         self.done_plain = true;
     }
 
@@ -134,10 +126,21 @@ impl Scratch {
     }
 
     /// Original byte range of a byte range of `plain`.
+    /// Walks the cleaned characters (only when a rule fired, so no map is kept per message).
     fn plain_span(&self, start: usize, end: usize) -> Option<(usize, usize)> {
-        let s = self.plain_map.get(start)?.0 as usize;
-        let e = self.plain_map.get(end.checked_sub(1)?)?.1 as usize;
-        Some((s, e))
+        let mut at = 0;
+        let mut s = None;
+        for ch in &self.norm.chars {
+            let next = at + ch.c.len_utf8();
+            if s.is_none() && next > start {
+                s = Some(ch.s as usize);
+            }
+            if next >= end {
+                return Some((s?, ch.e as usize));
+            }
+            at = next;
+        }
+        None
     }
 }
 

@@ -66,32 +66,41 @@ fn is_label_char(c: char) -> bool {
 /// Finds links in `text` (already lowercase). `buf` and `map` are scratch buffers.
 pub(crate) fn find(text: &str, buf: &mut String, map: &mut Vec<usize>, out: &mut Vec<Link>) {
     out.clear();
-    if !text.contains(['.', '[', '(', '{']) && !text.contains(" dot ") && !text.contains(" точка ") {
+    if !text.as_bytes().contains(&b'.') && !text.contains("dot") && !text.contains("точка") {
         return;
     }
-    // De-obfuscate into `buf`; `map[i]` is the offset in `text` of `buf`'s byte i.
+    let obfuscated = text.as_bytes().iter().any(|b| matches!(b, b'[' | b'(' | b'{'))
+        || text.contains(" dot ")
+        || text.contains(" точка ")
+        || text.contains(" .")
+        || text.contains(". me/");
+    // De-obfuscate into `buf`; `map[i]` is the offset in `text` of `buf`'s byte i. Without any
+    // spelled-out dot the text is used as it is.
     buf.clear();
     map.clear();
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < text.len() {
-        let b = bytes[i];
-        if matches!(b, b' ' | b'[' | b'(' | b'{' | b'.') {
-            if let Some((from, to)) = DOTS.iter().find(|(from, _)| text[i..].starts_with(from)) {
-                buf.push_str(to);
-                map.extend(std::iter::repeat_n(i, to.len()));
-                i += from.len();
-                continue;
+    if !obfuscated {
+        buf.push_str(text);
+    } else {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < text.len() {
+            let b = bytes[i];
+            if matches!(b, b' ' | b'[' | b'(' | b'{' | b'.') {
+                if let Some((from, to)) = DOTS.iter().find(|(from, _)| text[i..].starts_with(from)) {
+                    buf.push_str(to);
+                    map.extend(std::iter::repeat_n(i, to.len()));
+                    i += from.len();
+                    continue;
+                }
             }
+            let c = text[i..].chars().next().unwrap_or(' ');
+            buf.push(c);
+            map.extend(std::iter::repeat_n(i, c.len_utf8()));
+            i += c.len_utf8();
         }
-        let c = text[i..].chars().next().unwrap_or(' ');
-        buf.push(c);
-        for _ in 0..c.len_utf8() {
-            map.push(i);
-        }
-        i += c.len_utf8();
+        map.push(text.len());
     }
-    map.push(text.len());
+    let offset = |i: usize| if obfuscated { map[i.min(map.len() - 1)] } else { i };
     // Runs of label characters and dots are host candidates.
     let lt = buf.as_str();
     let mut pos = 0;
@@ -122,8 +131,8 @@ pub(crate) fn find(text: &str, buf: &mut String, map: &mut Vec<usize>, out: &mut
         out.push(Link {
             host: run.to_string(),
             path: lt[host_end..end].to_string(),
-            start: map[start],
-            end: map[end.min(map.len() - 1)],
+            start: offset(start),
+            end: offset(end),
         });
         pos = end.max(pos);
     }
@@ -149,6 +158,7 @@ mod tests {
         assert_eq!(links("пример.рф"), [("пример.рф".into(), "".into())]);
         assert!(links("т.е. так и есть. Me too, file.txt, v1.2, mail a@b.com").is_empty());
         assert!(links("polka dot dress").is_empty());
+        assert_eq!(links("site(dot)com"), [("site.com".into(), "".into())]);
     }
 
     #[test]

@@ -243,8 +243,7 @@ impl Normalizer {
                 continue;
             }
             if ('\u{400}'..='\u{4ff}').contains(&c) {
-                let up = c.is_uppercase();
-                let lc = if up { c.to_lowercase().next().unwrap_or(c) } else { c };
+                let (lc, up) = cyr_lower(c);
                 stats.letters += 1;
                 stats.upper += up as u32;
                 chars.push(Ch { c: fold_cyrillic(lc), s, e, up });
@@ -334,7 +333,7 @@ impl Normalizer {
     /// shorter runs are ordinary one-letter words (`я и ты`). A long run is also tried without
     /// its first letter, which may be a real word before the spelled one (`и х у й`).
     fn flush_singles(&mut self, singles: &mut Vec<usize>) {
-        let letters = singles.iter().filter(|&&i| self.chars[i].c.is_alphabetic()).count();
+        let letters = singles.iter().filter(|&&i| is_letter(self.chars[i].c)).count();
         if singles.len() >= 3 && letters >= 2 {
             self.word.clear();
             self.word.extend(singles.iter().map(|&i| self.chars[i]));
@@ -486,6 +485,24 @@ fn fold_cyrillic(c: char) -> char {
     }
 }
 
+/// Lowercase of a character of the Cyrillic block (U+0400–U+04FF), and whether it was upper case.
+#[inline]
+fn cyr_lower(c: char) -> (char, bool) {
+    let u = c as u32;
+    match u {
+        0x410..=0x42f => (char::from_u32(u + 0x20).unwrap_or(c), true),
+        0x400..=0x40f => (char::from_u32(u + 0x50).unwrap_or(c), true),
+        0x430..=0x45f => (c, false),
+        _ if c.is_uppercase() => (c.to_lowercase().next().unwrap_or(c), true),
+        _ => (c, false),
+    }
+}
+
+#[inline]
+fn is_letter(c: char) -> bool {
+    if c.is_ascii() { c.is_ascii_alphabetic() } else { is_cyr(c) || c.is_alphabetic() }
+}
+
 #[inline]
 pub(crate) fn is_cyr(c: char) -> bool {
     ('а'..='я').contains(&c)
@@ -496,7 +513,7 @@ fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric() || matches!(c, '@' | '$' | '!' | '|' | '*')
     } else {
-        c.is_alphanumeric() || c == '€'
+        is_cyr(c) || c.is_alphanumeric() || c == '€'
     }
 }
 
@@ -525,16 +542,15 @@ fn emit_word(word: &[Ch], ru: &mut FormBuf, en: &mut FormBuf) {
     let mut looks_cyrillic = true;
     for ch in word {
         let c = ch.c;
-        if c.is_alphabetic() {
-            letters += 1;
-        }
+        let letter = is_letter(c);
+        letters += usize::from(letter);
         if is_cyr(c) {
             cyr = true;
         } else if c.is_ascii_lowercase() {
             lat = true;
             looks_cyrillic &= matches!(c, 'a' | 'c' | 'e' | 'o' | 'p' | 'x' | 'y' | 'k' | 'm' | 't')
                 || (ch.up && matches!(c, 'b' | 'h'));
-        } else if c.is_alphabetic() {
+        } else if letter {
             looks_cyrillic = false;
         }
     }
@@ -720,16 +736,54 @@ enum LayoutTo {
     Latin,
 }
 
-const QWERTY: &str = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`{}:\"<>~";
-const JCUKEN: &str = "йцукенгшщзхъфывапролджэячсмитьбюёхъжэбюё";
-
+/// The Russian letter on the key that types `c` in the Latin layout (ЙЦУКЕН over QWERTY).
 fn qwerty_to_jcuken(c: char) -> Option<char> {
-    QWERTY.chars().position(|q| q == c).and_then(|i| JCUKEN.chars().nth(i)).map(fold_cyrillic)
+    Some(match c {
+        'q' => 'й',
+        'w' => 'ц',
+        'e' => 'у',
+        'r' => 'к',
+        't' => 'е',
+        'y' => 'н',
+        'u' => 'г',
+        'i' => 'ш',
+        'o' => 'щ',
+        'p' => 'з',
+        '[' | '{' => 'х',
+        ']' | '}' => 'ъ',
+        'a' => 'ф',
+        's' => 'ы',
+        'd' => 'в',
+        'f' => 'а',
+        'g' => 'п',
+        'h' => 'р',
+        'j' => 'о',
+        'k' => 'л',
+        'l' => 'д',
+        ';' | ':' => 'ж',
+        '\'' | '"' => 'э',
+        'z' => 'я',
+        'x' => 'ч',
+        'c' => 'с',
+        'v' => 'м',
+        'b' => 'и',
+        'n' => 'т',
+        'm' => 'ь',
+        ',' | '<' => 'б',
+        '.' | '>' => 'ю',
+        '`' | '~' => 'е',
+        _ => return None,
+    })
 }
 
+/// The Latin key under each Russian letter `а..я` (`ё` was folded to `е` while cleaning).
+const JCUKEN_KEYS: [char; 32] = [
+    'f', ',', 'd', 'u', 'l', 't', ';', 'p', 'b', 'q', 'r', 'k', 'v', 'y', 'j', 'g', 'h', 'c', 'n', 'e', 'a', '[', 'w',
+    'x', 'i', 'o', ']', 's', 'm', '\'', '.', 'z',
+];
+
 fn jcuken_to_qwerty(c: char) -> Option<char> {
-    // `ё` was folded to `е` while cleaning; `е` is `t`.
-    JCUKEN.chars().position(|r| r == c).and_then(|i| QWERTY.chars().nth(i))
+    if is_cyr(c) { Some(JCUKEN_KEYS[(c as u32 - 'а' as u32) as usize]) } else { None }
 }
 
 fn is_en_vowel(c: char) -> bool {
@@ -840,6 +894,14 @@ mod tests {
         assert_eq!(forms("агсл").2, "fuck");
         // Ordinary English words are left alone.
         assert_eq!(forms("velocity hello world").2, "");
+    }
+
+    #[test]
+    fn layout_tables_are_inverse() {
+        for c in 'а'..='я' {
+            let key = jcuken_to_qwerty(c).unwrap();
+            assert_eq!(qwerty_to_jcuken(key), Some(c), "{c} {key}");
+        }
     }
 
     #[test]
