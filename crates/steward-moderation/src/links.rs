@@ -85,13 +85,13 @@ pub(crate) fn find(text: &str, buf: &mut String, map: &mut Vec<usize>, out: &mut
         let mut i = 0;
         while i < text.len() {
             let b = bytes[i];
-            if matches!(b, b' ' | b'[' | b'(' | b'{' | b'.') {
-                if let Some((from, to)) = DOTS.iter().find(|(from, _)| text[i..].starts_with(from)) {
-                    buf.push_str(to);
-                    map.extend(std::iter::repeat_n(i, to.len()));
-                    i += from.len();
-                    continue;
-                }
+            if matches!(b, b' ' | b'[' | b'(' | b'{' | b'.')
+                && let Some((from, to)) = DOTS.iter().find(|(from, _)| text[i..].starts_with(from))
+            {
+                buf.push_str(to);
+                map.extend(std::iter::repeat_n(i, to.len()));
+                i += from.len();
+                continue;
             }
             let c = text[i..].chars().next().unwrap_or(' ');
             buf.push(c);

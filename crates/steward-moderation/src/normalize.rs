@@ -287,6 +287,7 @@ impl Normalizer {
         singles.clear();
         let mut i = 0;
         let mut last_token_end = 0usize;
+        let mut run_gap: Option<std::ops::Range<usize>> = None;
         while i < n {
             if !is_word_char(self.chars[i].c) {
                 i += 1;
@@ -311,17 +312,27 @@ impl Normalizer {
                 continue;
             }
             self.note_mixed(a, b);
-            // A single letter joins the run before it when the separator is short and on one line.
-            let joinable = start - last_token_end <= 3
-                && self.chars[last_token_end..start].iter().all(|c| c.c != '\n' && c.c != '\r');
+            // A single letter joins the run before it when the separator is short, on one line,
+            // and the same as the run's first one (`х.у.й`, not `х.у.й, а`).
+            let gap = last_token_end..start;
+            let joinable = gap.len() <= 3
+                && self.chars[gap.clone()].iter().all(|c| c.c != '\n' && c.c != '\r')
+                && run_gap.as_ref().is_none_or(|first: &std::ops::Range<usize>| {
+                    first.len() == gap.len()
+                        && self.chars[first.clone()].iter().zip(&self.chars[gap.clone()]).all(|(x, y)| x.c == y.c)
+                });
             last_token_end = i;
             if join_singles && b - a == 1 {
-                if !joinable {
+                if !joinable || singles.is_empty() {
                     self.flush_singles(&mut singles);
+                    run_gap = None;
+                } else if run_gap.is_none() {
+                    run_gap = Some(gap);
                 }
                 singles.push(a);
                 continue;
             }
+            run_gap = None;
             self.flush_singles(&mut singles);
             emit_word(&self.chars[a..b], &mut self.ru, &mut self.en);
         }
