@@ -7,6 +7,9 @@
 //!   target/release/steward-bench idle --connections 5000
 //!   target/release/steward-bench accept --db sqlite
 //!   target/release/steward-bench accept --db postgres
+//!   target/release/steward-bench moderation
+
+mod moderation;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -38,6 +41,16 @@ enum Db {
 
 #[derive(Subcommand)]
 enum Workload {
+    /// Moderation engine throughput on one thread (no server), against bare Aho-Corasick.
+    Moderation {
+        /// Word-list entries (presets plus generated keywords).
+        #[arg(long, default_value_t = 10_000)]
+        patterns: usize,
+        #[arg(long, default_value_t = 200_000)]
+        messages: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Idle authenticated WebSocket connections: server RSS per connection and connects/s.
     Idle {
         #[arg(long, default_value_t = 5000)]
@@ -437,6 +450,9 @@ async fn accept(
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Workload::Moderation { patterns, messages, runs } = cli.workload {
+        return moderation::run(patterns, messages, runs);
+    }
     if has_taskset() {
         // The load generator stays off the server's core.
         let _ = Command::new("taskset")
@@ -452,6 +468,7 @@ async fn main() -> anyhow::Result<()> {
         bail!("{} not found: cargo build --release -p steward (or pass --steward PATH)", bin.display());
     }
     match cli.workload {
+        Workload::Moderation { .. } => Ok(()),
         Workload::Idle { connections, db } => idle(&bin, connections, db).await,
         Workload::Accept { db, clients, window, messages, rooms, runs, sqlite_sync } => {
             accept(&bin, db, clients, window, messages, rooms, runs, &sqlite_sync).await

@@ -2,6 +2,7 @@
 //! configuration as `serve` (steward.toml, then STEWARD_* variables).
 
 mod demo;
+mod moderation_cli;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -43,6 +44,17 @@ enum Command {
         #[arg(long)]
         password: Option<String>,
     },
+    /// Moderation tools.
+    Moderation {
+        #[command(subcommand)]
+        command: ModerationCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ModerationCommand {
+    /// Precision and recall of the built-in word lists on a labelled TSV (label, lang, text).
+    Check { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -132,5 +144,6 @@ async fn main() -> anyhow::Result<()> {
             println!("sign in at {} as anna (owner), ivan, olga, mike or sara", config.base_url());
             Ok(())
         }
+        Command::Moderation { command: ModerationCommand::Check { file } } => moderation_cli::check(&file),
     }
 }
