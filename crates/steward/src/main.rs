@@ -2,6 +2,7 @@
 //! configuration as `serve` (steward.toml, then STEWARD_* variables).
 
 mod demo;
+mod faq_cli;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -42,6 +43,11 @@ enum Command {
         /// Password for every demo account (default: a generated one, printed).
         #[arg(long)]
         password: Option<String>,
+    },
+    /// FAQ matcher tools (evaluation).
+    Faq {
+        #[command(subcommand)]
+        command: faq_cli::FaqCommand,
     },
 }
 
@@ -132,5 +138,6 @@ async fn main() -> anyhow::Result<()> {
             println!("sign in at {} as anna (owner), ivan, olga, mike or sara", config.base_url());
             Ok(())
         }
+        Command::Faq { command } => faq_cli::run(command),
     }
 }
