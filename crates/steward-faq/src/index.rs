@@ -41,21 +41,27 @@ pub struct Config {
     pub question_word_weight: f32,
     /// Credit for a word reached by typo correction.
     pub typo_credit: f32,
+    /// Credit for a word that shares only its stem's first letters with the entry's.
+    pub prefix_credit: f32,
+    /// How much the score leans on question coverage; the rest is phrasing coverage.
+    pub question_share: f32,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             answer_threshold: 0.5,
-            min_margin: 0.08,
+            min_margin: 0.05,
             suggest_threshold: 0.3,
             max_alternatives: 3,
             include_drafts: false,
             unknown_word_weight: 0.6,
             synonym_credit: 0.85,
-            answer_credit: 0.4,
+            answer_credit: 0.5,
             question_word_weight: 0.5,
             typo_credit: 0.85,
+            prefix_credit: 0.8,
+            question_share: 0.7,
         }
     }
 }
@@ -74,11 +80,46 @@ pub(crate) enum Role {
     Request,
 }
 
+/// How a question word reaches an entry's word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Via {
+    /// The same stem.
+    Stem,
+    /// The same first letters of the stem ("работаете" → работа, "работы" → работ: both
+    /// "работ"), which catches what Snowball leaves apart.
+    Prefix,
+    /// A synonym group.
+    Synonym,
+    /// The word written in the other script ("есим" → esim).
+    Translit,
+}
+
+/// Stems shorter than this have no prefix term; longer ones are cut to it.
+const PREFIX_CHARS: usize = 5;
+
+fn prefix_key(stem: &str) -> Option<String> {
+    if stem.chars().count() < PREFIX_CHARS || stem.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let mut key = String::from("\u{2}");
+    key.extend(stem.chars().take(PREFIX_CHARS));
+    Some(key)
+}
+
+/// A word on its way to becoming a token.
+pub(crate) struct Word {
+    text: String,
+    stem: String,
+    term: Option<TermId>,
+    prefix: Option<TermId>,
+    translit: Option<TermId>,
+}
+
 /// One analysed word of a question or phrasing.
 #[derive(Clone, Debug)]
 pub(crate) struct Token {
-    /// The stem's term (if the index knows it), then concept terms (`true`: via a synonym).
-    pub alts: Vec<(TermId, bool)>,
+    /// The terms this word may meet in an entry: its stem, its stem's prefix, its concepts.
+    pub alts: Vec<(TermId, Via)>,
     pub role: Role,
     pub stop: bool,
     /// Part of a multi-word synonym already counted on its first word.
@@ -191,14 +232,15 @@ impl Builder {
         *self.terms.entry(stem.to_string()).or_insert(next)
     }
 
-    fn stem_words(&mut self, text: &str) -> Vec<(String, TermId)> {
+    fn stem_words(&mut self, text: &str) -> Vec<Word> {
         let norm = text::normalise(text);
         let mut out = Vec::new();
         for w in text::words(&norm) {
             for w in text::colloquial(w).unwrap_or(w).split(' ') {
                 let stem = self.stemmers.stem(w).into_owned();
-                let id = self.intern(&stem);
-                out.push((w.to_string(), id));
+                let term = Some(self.intern(&stem));
+                let prefix = prefix_key(&stem).map(|k| self.intern(&k));
+                out.push(Word { text: w.to_string(), stem, term, prefix, translit: None });
             }
         }
         out
@@ -218,36 +260,35 @@ impl Index {
             let concept = b.intern(&format!("\u{1}{g}"));
             for member in group {
                 let words = b.stem_words(member);
-                for (w, id) in &words {
-                    vocab_words.entry(w.clone()).or_insert(*id);
+                let ids: Vec<TermId> = words.iter().filter_map(|w| w.term).collect();
+                for (w, id) in words.iter().zip(&ids) {
+                    vocab_words.entry(w.text.clone()).or_insert(*id);
                 }
-                match words.as_slice() {
+                match ids.as_slice() {
                     [] => {}
-                    [(_, id)] => {
+                    [id] => {
                         let list = b.concepts.entry(*id).or_default();
                         if !list.contains(&concept) {
                             list.push(concept);
                         }
                     }
-                    [(_, first), ..] => {
-                        let seq: Vec<TermId> = words.iter().map(|(_, id)| *id).collect();
-                        b.phrases.entry(*first).or_default().push((seq, concept));
-                    }
+                    [first, ..] => b.phrases.entry(*first).or_default().push((ids.clone(), concept)),
                 }
             }
         }
         let mut human = HashMap::new();
         for (list, role) in [(HUMAN_STRONG, Role::Human), (HUMAN_WEAK, Role::HumanWeak), (REQUEST, Role::Request)] {
             for w in list {
-                for (w, id) in b.stem_words(w) {
-                    vocab_words.entry(w).or_insert(id);
+                for w in b.stem_words(w) {
+                    let id = w.term.unwrap_or_default();
+                    vocab_words.entry(w.text).or_insert(id);
                     human.entry(id).or_insert(role);
                 }
             }
         }
         for w in QUESTION_WORDS {
-            for (w, id) in b.stem_words(w) {
-                vocab_words.entry(w).or_insert(id);
+            for w in b.stem_words(w) {
+                vocab_words.entry(w.text).or_insert(w.term.unwrap_or_default());
             }
         }
 
@@ -268,7 +309,6 @@ impl Index {
         // Analyse every field; postings keep the best field weight per (term, entry).
         let mut entry_terms: Vec<HashMap<TermId, f32>> = Vec::with_capacity(entries.len());
         let mut entry_phrasings: Vec<Vec<Vec<(Vec<TermId>, bool)>>> = Vec::with_capacity(entries.len());
-        let mut dummy = Scratch::default();
         for e in &entries {
             let mut terms: HashMap<TermId, f32> = HashMap::new();
             let mut phr = Vec::new();
@@ -278,14 +318,17 @@ impl Index {
             ]);
             for (i, (field, weight)) in fields.enumerate() {
                 let words = b.stem_words(field);
-                for (w, id) in &words {
-                    if w.chars().count() >= 4 && !text::is_stop(w) {
-                        vocab_words.entry(w.clone()).or_insert(*id);
+                for w in &words {
+                    if let Some(id) = w.term
+                        && w.text.chars().count() >= 4
+                        && !text::is_stop(&w.text)
+                    {
+                        vocab_words.entry(w.text.clone()).or_insert(id);
                     }
                 }
-                let tokens = analyse_stems(&b.concepts, &b.phrases, &words, &mut dummy);
+                let tokens = analyse_ids(&b.concepts, &b.phrases, &words);
                 let mut words_terms = Vec::new();
-                for t in tokens.iter().filter(|t| !t.stop) {
+                for t in tokens.iter().filter(|t| !t.stop && !t.absorbed) {
                     for (term, _) in &t.alts {
                         let w = terms.entry(*term).or_insert(0.0);
                         *w = w.max(weight);
@@ -372,6 +415,14 @@ impl Index {
             typical_idf,
             stemmers: b.stemmers,
         }
+    }
+
+    /// Changes where the decision lines are drawn (they are read at ask time, so no rebuild:
+    /// an admin's slider applies at once). The analysis settings stay as built.
+    pub fn set_thresholds(&mut self, answer_threshold: f32, min_margin: f32, suggest_threshold: f32) {
+        self.config.answer_threshold = answer_threshold;
+        self.config.min_margin = min_margin;
+        self.config.suggest_threshold = suggest_threshold;
     }
 
     /// The indexed entries (published, or all with `include_drafts`).
@@ -489,28 +540,31 @@ impl Index {
             text::detect_lang(&joined).or(hint)
         };
 
-        let mut stems = Vec::with_capacity(words_list.len());
+        let mut words = Vec::with_capacity(words_list.len());
         let mut corrected = Vec::with_capacity(words_list.len());
         for w in &words_list {
             let stem = self.stemmers.stem(w).into_owned();
-            let mut fixed = false;
-            let id = match self.term(&stem) {
-                Some(id) => Some(id),
-                None if !text::is_stop(w) => {
-                    let chars: Vec<char> = w.chars().collect();
-                    let c = self.correct(&chars);
-                    fixed = c.is_some();
-                    c
-                }
-                None => None,
+            let stop = text::is_stop(w);
+            let mut term = self.term(&stem);
+            let translit = if stop || text::transliterate(w, &mut s.switched).is_none() {
+                None
+            } else {
+                self.term(&self.stemmers.stem(&s.switched)).filter(|t| Some(*t) != term)
             };
-            stems.push((w.clone(), stem, id));
+            let mut fixed = false;
+            if term.is_none() && translit.is_none() && !stop {
+                let chars: Vec<char> = w.chars().collect();
+                term = self.correct(&chars);
+                fixed = term.is_some();
+            }
+            let prefix = prefix_key(&stem).and_then(|k| self.term(&k));
+            words.push(Word { text: w.clone(), stem, term, prefix, translit });
             corrected.push(fixed);
         }
-        let mut tokens = analyse_ids(&self.concepts, &self.phrases, &stems, s);
+        let mut tokens = analyse_ids(&self.concepts, &self.phrases, &words);
         for (t, fixed) in tokens.iter_mut().zip(corrected) {
             t.corrected = fixed;
-            if let Some((id, false)) = t.alts.first()
+            if let Some((id, Via::Stem)) = t.alts.first()
                 && let Some(role) = self.human.get(id)
             {
                 t.role = *role;
@@ -522,63 +576,77 @@ impl Index {
     }
 }
 
-/// Tokens from words already stemmed and interned (the build path).
-fn analyse_stems(
-    concepts: &HashMap<TermId, Vec<TermId>>,
-    phrases: &HashMap<TermId, Vec<(Vec<TermId>, TermId)>>,
-    words: &[(String, TermId)],
-    s: &mut Scratch,
-) -> Vec<Token> {
-    let stems: Vec<(String, String, Option<TermId>)> =
-        words.iter().map(|(w, id)| (w.clone(), String::new(), Some(*id))).collect();
-    analyse_ids(concepts, phrases, &stems, s)
-}
-
-/// Turns (word, stem, term) triples into tokens with concept alternatives and multi-word
-/// synonyms resolved. Shared by entries and questions so both sides agree.
+/// Turns words into tokens with their prefix and concept alternatives and multi-word synonyms
+/// resolved. Shared by entries and questions so both sides agree.
 fn analyse_ids(
     concepts: &HashMap<TermId, Vec<TermId>>,
     phrases: &HashMap<TermId, Vec<(Vec<TermId>, TermId)>>,
-    words: &[(String, String, Option<TermId>)],
-    _s: &mut Scratch,
+    words: &[Word],
 ) -> Vec<Token> {
     let mut tokens: Vec<Token> = words
         .iter()
-        .map(|(w, stem, id)| {
+        .map(|w| {
             let mut alts = Vec::new();
-            if let Some(id) = id {
-                alts.push((*id, false));
-                if let Some(cs) = concepts.get(id) {
-                    alts.extend(cs.iter().map(|c| (*c, true)));
+            if let Some(id) = w.term {
+                alts.push((id, Via::Stem));
+                if let Some(cs) = concepts.get(&id) {
+                    alts.extend(cs.iter().map(|c| (*c, Via::Synonym)));
                 }
             }
-            let question_word = QUESTION_WORDS.contains(&w.as_str());
+            if let Some(p) = w.prefix {
+                alts.push((p, Via::Prefix));
+            }
+            if let Some(t) = w.translit {
+                alts.push((t, Via::Translit));
+                if let Some(cs) = concepts.get(&t) {
+                    alts.extend(cs.iter().map(|c| (*c, Via::Synonym)));
+                }
+            }
+            let question_word = QUESTION_WORDS.contains(&w.text.as_str());
             Token {
                 alts,
                 role: if question_word { Role::QuestionWord } else { Role::Plain },
-                stop: text::is_stop(w) && !question_word,
+                stop: text::is_stop(&w.text) && !question_word,
                 absorbed: false,
                 corrected: false,
-                stem: if stem.is_empty() { w.clone() } else { stem.clone() },
+                stem: w.stem.clone(),
             }
         })
         .collect();
-    for i in 0..words.len() {
-        let Some(first) = words[i].2 else { continue };
-        let Some(cands) = phrases.get(&first) else { continue };
-        for (seq, concept) in cands {
-            let matches = seq.len() <= words.len() - i && seq.iter().zip(&words[i..]).all(|(t, w)| w.2 == Some(*t));
-            if matches {
-                if !tokens[i].alts.iter().any(|(t, _)| t == concept) {
-                    tokens[i].alts.push((*concept, true));
+    // Multi-word synonyms: the longest phrase starting at a word replaces that word's own terms
+    // ("how many days" is a duration, not "how many"), and the words after it are absorbed.
+    let mut i = 0;
+    while i < words.len() {
+        let mut longest = 0;
+        let mut found: Vec<TermId> = Vec::new();
+        if let Some(cands) = words[i].term.and_then(|first| phrases.get(&first)) {
+            for (seq, concept) in cands {
+                let fits = seq.len() <= words.len() - i && seq.iter().zip(&words[i..]).all(|(t, w)| w.term == Some(*t));
+                if !fits || seq.len() < longest {
+                    continue;
                 }
-                // A phrase made of stop words and content ("не работает") is content.
-                tokens[i].stop = false;
-                for t in &mut tokens[i + 1..i + seq.len()] {
-                    t.absorbed = true;
+                if seq.len() > longest {
+                    longest = seq.len();
+                    found.clear();
+                }
+                if !found.contains(concept) {
+                    found.push(*concept);
                 }
             }
         }
+        if longest == 0 {
+            i += 1;
+            continue;
+        }
+        let t = &mut tokens[i];
+        t.alts = found.into_iter().map(|c| (c, Via::Synonym)).collect();
+        // A phrase is content even when made of stop or question words ("не работает", "how long").
+        t.stop = false;
+        t.role = Role::Plain;
+        for t in &mut tokens[i + 1..i + longest] {
+            t.absorbed = true;
+        }
+        i += longest;
     }
     tokens
 }

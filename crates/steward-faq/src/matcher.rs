@@ -6,7 +6,7 @@
 //! accounts for. Both are in 0..1, so the score is too, and one threshold means the same thing
 //! for a two-word question and a long one.
 
-use crate::index::{EntryIdx, Index, Role, SCRATCH, Scratch, TermId, Token};
+use crate::index::{EntryIdx, Index, Role, SCRATCH, Scratch, TermId, Token, Via};
 use crate::model::{Entry, Lang};
 
 /// An entry and how well it matches.
@@ -48,8 +48,6 @@ pub enum Outcome<'a> {
     HandOver { reason: HandOverReason },
 }
 
-/// How much the blend leans on question coverage (the rest on phrasing coverage).
-const QUESTION_SHARE: f32 = 0.6;
 /// Entries whose phrasings are checked, best question coverage first.
 const SHORTLIST: usize = 64;
 
@@ -130,12 +128,19 @@ impl Index {
             }
             seen.push(&t.stem);
             let posted = |id: TermId| !self.postings[id as usize].is_empty();
-            let stem_idf = t.alts.iter().find(|(id, syn)| !syn && posted(*id)).map(|(id, _)| self.idf[*id as usize]);
+            let credit = |via: Via| match via {
+                Via::Stem => 1.0,
+                Via::Prefix => c.prefix_credit,
+                Via::Synonym => c.synonym_credit,
+                Via::Translit => c.typo_credit,
+            };
+            let stem_idf =
+                t.alts.iter().find(|(id, via)| *via == Via::Stem && posted(*id)).map(|(id, _)| self.idf[*id as usize]);
             let concept_idf = t
                 .alts
                 .iter()
-                .filter(|(id, syn)| *syn && posted(*id))
-                .map(|(id, _)| self.idf[*id as usize] * c.synonym_credit)
+                .filter(|(id, via)| *via != Via::Stem && posted(*id))
+                .map(|(id, via)| self.idf[*id as usize] * credit(*via))
                 .fold(None, |m: Option<f32>, v| Some(m.map_or(v, |m| m.max(v))));
             let known = stem_idf.or(concept_idf);
             let person_word = matches!(t.role, Role::Human | Role::HumanWeak | Role::Request);
@@ -152,8 +157,8 @@ impl Index {
             }
             let typo = if t.corrected { c.typo_credit } else { 1.0 };
             s.touched.clear();
-            for &(id, syn) in &t.alts {
-                let credit = if syn { c.synonym_credit } else { 1.0 };
+            for &(id, via) in &t.alts {
+                let credit = credit(via);
                 for &(e, field) in &self.postings[id as usize] {
                     let slot = &mut s.best[e as usize];
                     if *slot == 0.0 {
@@ -187,7 +192,7 @@ impl Index {
         for &e in candidates.iter().take(SHORTLIST) {
             let question_cover = (acc[e as usize] / total).min(1.0);
             let phrasing_cover = self.phrasing_cover(e, &s.query_terms);
-            let score = question_cover.powf(QUESTION_SHARE) * phrasing_cover.max(0.02).powf(1.0 - QUESTION_SHARE);
+            let score = question_cover.powf(c.question_share) * phrasing_cover.max(0.02).powf(1.0 - c.question_share);
             let topic = self.topic_of[e as usize];
             match by_topic.iter_mut().find(|(t, _)| *t == topic) {
                 Some((_, best)) => *best = best.max(score),

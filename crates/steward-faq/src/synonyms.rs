@@ -68,7 +68,7 @@ const BUILTIN: &str = "
 # delivery
 доставка, доставить, доставят, привезти, привезут, везти, везете, курьер, отправка, отправить, delivery, deliver, shipping, ship, courier, dispatch
 прийти, придет, пришел, пришла, приходит, получить, arrive, arrival, receive, come
-срок, сроки, долго, сколько дней, сколько ждать, ждать, how long, how many days, wait
+срок, сроки, долго, сколько дней, сколько ждать, ждать, сколько времени, время, how long, how many days, wait, time
 # returns and refunds
 вернуть, возврат, вернуть деньги, сдать, сдать обратно, refund, return, send back, money back
 обменять, обмен, exchange, swap
@@ -120,6 +120,30 @@ const BUILTIN: &str = "
 размер, size
 быстро, срочно, экспресс, fast, quick, express, urgent
 купить, приобрести, заказать, buy, order
+# accounts with a balance (phones, wallets, services)
+пополнить, пополнение, закинуть, положить деньги, закинуть деньги, зачислить, top up, topup, recharge, add money, put money, refill
+списание, списывать, списали, списывают, списываются, снимают деньги, debit, debited, deducted, charged
+кредит, в долг, долг, взаймы, loan, borrow, credit
+история, детализация, выписка, history, statement, itemised, itemized
+автоматически, автоматом, сам, сама, auto, automatic, automatically
+ежемесячно, каждый месяц, monthly, every month
+дешевле, подешевле, дешевый, cheaper, cheap, less expensive
+безлимит, безлимитный, без ограничений, неограниченный, unlimited, no limit, no cap
+# connections and devices
+медленный, медленно, тормозит, тормозит, виснет, лагает, еле грузит, низкая скорость, slow, slowly, lag, laggy, sluggish
+связь, сеть, сигнал, покрытие, signal, network, coverage, reception, connection
+интернет, internet, онлайн доступ
+смс, sms, сообщение, text message
+ноутбук, компьютер, пк, laptop, computer, pc
+телевидение, тв, телевизор, каналы, tv, television, channels
+# safety
+заблокировать, блокировка, блокировать, block, lock, freeze
+украсть, украли, кража, stolen, steal, theft
+потерять, потерял, потеряла, потеря, lost, lose
+# places and moves
+магазин, салон, офис, отделение, store, shop, office, branch
+переезд, переехать, переезжаю, переезжаем, moving, move, relocate
+за границей, за рубежом, заграница, поездка, abroad, overseas, travel, trip
 ";
 
 #[cfg(test)]

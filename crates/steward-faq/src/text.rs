@@ -309,6 +309,84 @@ pub fn colloquial(word: &str) -> Option<&'static str> {
     COLLOQUIAL.iter().find(|(c, _)| *c == word).map(|(_, w)| *w)
 }
 
+const TRANSLIT: &[(char, &str)] = &[
+    ('а', "a"),
+    ('б', "b"),
+    ('в', "v"),
+    ('г', "g"),
+    ('д', "d"),
+    ('е', "e"),
+    ('ж', "zh"),
+    ('з', "z"),
+    ('и', "i"),
+    ('й', "y"),
+    ('к', "k"),
+    ('л', "l"),
+    ('м', "m"),
+    ('н', "n"),
+    ('о', "o"),
+    ('п', "p"),
+    ('р', "r"),
+    ('с', "s"),
+    ('т', "t"),
+    ('у', "u"),
+    ('ф', "f"),
+    ('х', "h"),
+    ('ц', "ts"),
+    ('ч', "ch"),
+    ('ш', "sh"),
+    ('щ', "sch"),
+    ('ъ', ""),
+    ('ы', "y"),
+    ('ь', ""),
+    ('э', "e"),
+    ('ю', "yu"),
+    ('я', "ya"),
+];
+
+/// The word in the other script, letter by letter ("есим" ↔ "esim", "роутер" ↔ "router"): brand
+/// and technical words are written both ways. `None` for words of neither script.
+pub fn transliterate(word: &str, out: &mut String) -> Option<()> {
+    out.clear();
+    match script_of(word) {
+        Script::Cyrillic => {
+            for c in word.chars() {
+                match TRANSLIT.iter().find(|(r, _)| *r == c) {
+                    Some((_, l)) => out.push_str(l),
+                    None => out.push(c),
+                }
+            }
+        }
+        Script::Latin => {
+            let chars: Vec<char> = word.chars().collect();
+            let mut i = 0;
+            while i < chars.len() {
+                let two: String = chars[i..(i + 2).min(chars.len())].iter().collect();
+                let digraph = ["zh", "ts", "ch", "sh", "yu", "ya"].contains(&two.as_str());
+                let key = if digraph { two.as_str() } else { "" };
+                let found = if digraph {
+                    TRANSLIT.iter().find(|(_, l)| *l == key)
+                } else {
+                    TRANSLIT.iter().find(|(_, l)| l.len() == 1 && l.starts_with(chars[i]))
+                };
+                match found {
+                    Some((r, _)) => out.push(*r),
+                    None => match chars[i] {
+                        'c' => out.push('к'),
+                        'w' => out.push('в'),
+                        'x' => out.push_str("кс"),
+                        'q' => out.push('к'),
+                        c => out.push(c),
+                    },
+                }
+                i += if digraph { 2 } else { 1 };
+            }
+        }
+        Script::Other => return None,
+    }
+    Some(())
+}
+
 /// Snowball stemmers for both languages; a word is stemmed by its script.
 pub struct Stemmers {
     ru: Stemmer,
@@ -401,6 +479,16 @@ mod tests {
         assert_eq!(detect_lang("где мой заказ"), Some(Lang::Ru));
         assert_eq!(detect_lang("where is my order"), Some(Lang::En));
         assert_eq!(detect_lang("123 ?!"), None);
+    }
+
+    #[test]
+    fn transliterates_both_ways() {
+        let mut out = String::new();
+        transliterate("есим", &mut out);
+        assert_eq!(out, "esim");
+        transliterate("router", &mut out);
+        assert_eq!(out, "роутер");
+        assert!(transliterate("123", &mut out).is_none());
     }
 
     #[test]
