@@ -26,7 +26,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                             question_share: share,
                             ..Config::default()
                         };
-                        let mut indexes: Vec<_> = sets.iter().map(|(e, _)| Index::build(e, &synonyms, base.clone())).collect();
+                        let mut indexes: Vec<_> =
+                            sets.iter().map(|(e, _)| Index::build(e, &synonyms, base.clone())).collect();
                         for threshold in [0.4, 0.45, 0.5, 0.55, 0.6] {
                             for margin in [0.02, 0.05, 0.08, 0.12] {
                                 let mut figures = Vec::new();
@@ -36,7 +37,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                                     figures.push((r.accuracy(), r.wrong_answer_rate()));
                                 }
                                 let score: f64 = figures.iter().map(|(a, w)| a - 2.0 * w).sum();
-                                results.push((score, figures, unknown, synonym, prefix, answer, share, threshold, margin));
+                                results
+                                    .push((score, figures, unknown, synonym, prefix, answer, share, threshold, margin));
                             }
                         }
                     }
@@ -46,7 +48,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     results.sort_by(|a, b| b.0.total_cmp(&a.0));
     for r in results.iter().take(15) {
-        println!("{:.3} {:?} unknown {} synonym {} prefix {} answer {} share {} threshold {} margin {}", r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8);
+        println!(
+            "{:.3} {:?} unknown {} synonym {} prefix {} answer {} share {} threshold {} margin {}",
+            r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8
+        );
     }
     Ok(())
 }

@@ -32,7 +32,10 @@ pub fn parse_questions(tsv: &str) -> Result<Vec<Question>, FaqError> {
         }
         let mut cells = raw.splitn(3, '\t');
         let (Some(expected), Some(lang), Some(text)) = (cells.next(), cells.next(), cells.next()) else {
-            return Err(FaqError::Tsv { line, message: "expected three tab-separated cells: expected, lang, question".into() });
+            return Err(FaqError::Tsv {
+                line,
+                message: "expected three tab-separated cells: expected, lang, question".into(),
+            });
         };
         let lang = Lang::parse(lang).map_err(|e| FaqError::Tsv { line, message: e.to_string() })?;
         let expected = expected.trim();

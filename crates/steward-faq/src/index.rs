@@ -139,20 +139,93 @@ pub(crate) struct Phrasing {
 
 /// Words that ask for a person, and the verbs that make it a request.
 const HUMAN_STRONG: &[&str] = &[
-    "оператор", "оператора", "оператором", "операторы", "человек", "человека", "человеком", "люди", "людьми",
-    "менеджер", "менеджера", "менеджером", "специалист", "специалиста", "специалистом", "сотрудник", "сотрудника",
-    "сотрудником", "консультант", "консультанта", "консультантом", "human", "humans", "operator", "agent", "agents",
-    "person", "representative", "rep", "manager", "staff", "someone", "somebody", "people",
+    "оператор",
+    "оператора",
+    "оператором",
+    "операторы",
+    "человек",
+    "человека",
+    "человеком",
+    "люди",
+    "людьми",
+    "менеджер",
+    "менеджера",
+    "менеджером",
+    "специалист",
+    "специалиста",
+    "специалистом",
+    "сотрудник",
+    "сотрудника",
+    "сотрудником",
+    "консультант",
+    "консультанта",
+    "консультантом",
+    "human",
+    "humans",
+    "operator",
+    "agent",
+    "agents",
+    "person",
+    "representative",
+    "rep",
+    "manager",
+    "staff",
+    "someone",
+    "somebody",
+    "people",
 ];
-const HUMAN_WEAK: &[&str] = &["живой", "живым", "живого", "реальный", "реальным", "кто", "кем", "real", "live", "actual"];
+const HUMAN_WEAK: &[&str] =
+    &["живой", "живым", "живого", "реальный", "реальным", "кто", "кем", "real", "live", "actual"];
 const REQUEST: &[&str] = &[
-    "позовите", "позови", "позвать", "зовите", "соедините", "соедини", "соединить", "переключите", "переключи",
-    "переключить", "поговорить", "говорить", "пообщаться", "связаться", "свяжите", "дайте", "дай", "нужен", "нужна",
-    "хочу", "требую", "пригласите", "talk", "speak", "connect", "transfer", "chat", "reach", "contact", "want", "need",
-    "give", "get",
+    "позовите",
+    "позови",
+    "позвать",
+    "зовите",
+    "соедините",
+    "соедини",
+    "соединить",
+    "переключите",
+    "переключи",
+    "переключить",
+    "поговорить",
+    "говорить",
+    "пообщаться",
+    "связаться",
+    "свяжите",
+    "дайте",
+    "дай",
+    "нужен",
+    "нужна",
+    "хочу",
+    "требую",
+    "пригласите",
+    "talk",
+    "speak",
+    "connect",
+    "transfer",
+    "chat",
+    "reach",
+    "contact",
+    "want",
+    "need",
+    "give",
+    "get",
 ];
 const QUESTION_WORDS: &[&str] = &[
-    "где", "когда", "сколько", "как", "почему", "зачем", "куда", "откуда", "чем", "where", "when", "how", "why", "which",
+    "где",
+    "когда",
+    "сколько",
+    "как",
+    "почему",
+    "зачем",
+    "куда",
+    "откуда",
+    "чем",
+    "where",
+    "when",
+    "how",
+    "why",
+    "which",
 ];
 
 /// The index over a knowledge base. Cheap to share (`Send + Sync`); each thread reuses its own
@@ -250,8 +323,12 @@ impl Builder {
 impl Index {
     /// Builds the index. Drafts are left out unless `config.include_drafts`.
     pub fn build(entries: &[Entry], synonyms: &Synonyms, config: Config) -> Index {
-        let mut b =
-            Builder { terms: HashMap::new(), concepts: HashMap::new(), phrases: HashMap::new(), stemmers: Stemmers::default() };
+        let mut b = Builder {
+            terms: HashMap::new(),
+            concepts: HashMap::new(),
+            phrases: HashMap::new(),
+            stemmers: Stemmers::default(),
+        };
         let mut vocab_words: HashMap<String, TermId> = HashMap::new();
 
         // Synonym groups: each group is a concept term; one-word members map stem → concept,
@@ -312,10 +389,11 @@ impl Index {
         for e in &entries {
             let mut terms: HashMap<TermId, f32> = HashMap::new();
             let mut phr = Vec::new();
-            let fields = e.questions.iter().map(|q| (q.as_str(), 1.0)).chain([
-                (e.answer.as_str(), config.answer_credit),
-                (e.category.as_str(), config.answer_credit),
-            ]);
+            let fields = e
+                .questions
+                .iter()
+                .map(|q| (q.as_str(), 1.0))
+                .chain([(e.answer.as_str(), config.answer_credit), (e.category.as_str(), config.answer_credit)]);
             for (i, (field, weight)) in fields.enumerate() {
                 let words = b.stem_words(field);
                 for w in &words {
@@ -333,7 +411,8 @@ impl Index {
                         let w = terms.entry(*term).or_insert(0.0);
                         *w = w.max(weight);
                     }
-                    words_terms.push((t.alts.iter().map(|(t, _)| *t).collect::<Vec<_>>(), t.role == Role::QuestionWord));
+                    words_terms
+                        .push((t.alts.iter().map(|(t, _)| *t).collect::<Vec<_>>(), t.role == Role::QuestionWord));
                 }
                 if i < e.questions.len() {
                     phr.push(words_terms);
@@ -523,12 +602,12 @@ impl Index {
                 Script::Cyrillic => Some(1),
                 Script::Other => None,
             };
-            let source: &str = if slot.is_some_and(|i| switch[i]) && text::switch_layout(chunk, &mut s.switched).is_some()
-            {
-                &s.switched
-            } else {
-                chunk
-            };
+            let source: &str =
+                if slot.is_some_and(|i| switch[i]) && text::switch_layout(chunk, &mut s.switched).is_some() {
+                    &s.switched
+                } else {
+                    chunk
+                };
             for w in text::words(source) {
                 for w in text::colloquial(w).unwrap_or(w).split(' ') {
                     words_list.push(w.to_string());
@@ -682,9 +761,9 @@ mod tests {
         let mut s = Scratch::default();
         let (tokens, lang) = ix.analyse("rfr dthyenm njdfh", None, &mut s);
         assert_eq!(lang, Some(Lang::Ru));
-        assert_eq!(tokens.iter().map(|t| t.stem.as_str()).collect::<Vec<_>>(), ["как", "верн", "товар"]);
+        assert_eq!(tokens.iter().map(|t| t.stem.as_str()).collect::<Vec<_>>(), ["как", "вернут", "товар"]);
         let (tokens, _) = ix.analyse("личный кабинет", None, &mut s);
         assert!(tokens[1].absorbed);
-        assert!(tokens[0].alts.len() >= 2);
+        assert!(!tokens[0].alts.is_empty() && tokens[0].alts.iter().all(|(_, via)| *via == Via::Synonym));
     }
 }

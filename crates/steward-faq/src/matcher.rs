@@ -110,7 +110,13 @@ impl Index {
     }
 
     /// Scores every topic the question touches; one `Scored` per topic, best first.
-    fn score(&self, tokens: &[Token], lang: Option<Lang>, ignore_person_words: bool, s: &mut Scratch) -> Vec<Scored<'_>> {
+    fn score(
+        &self,
+        tokens: &[Token],
+        lang: Option<Lang>,
+        ignore_person_words: bool,
+        s: &mut Scratch,
+    ) -> Vec<Scored<'_>> {
         let c = &self.config;
         let n = self.entries.len();
         s.best.clear();

@@ -146,7 +146,8 @@ pub fn entries_from_csv(text: &str) -> Result<Vec<Entry>, FaqError> {
     let header = rows.next().ok_or_else(|| FaqError::Csv { line: 1, message: "no header row".into() })?;
     let header: Vec<String> = header.1.iter().map(|h| h.trim().to_ascii_lowercase()).collect();
     let col = |name: &str| header.iter().position(|h| h == name);
-    let (Some(id), Some(lang), Some(questions), Some(answer)) = (col("id"), col("lang"), col("questions"), col("answer"))
+    let (Some(id), Some(lang), Some(questions), Some(answer)) =
+        (col("id"), col("lang"), col("questions"), col("answer"))
     else {
         return Err(FaqError::Csv { line: 1, message: "the header needs id, lang, questions and answer".into() });
     };

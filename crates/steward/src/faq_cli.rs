@@ -30,7 +30,8 @@ fn read(path: &Path) -> anyhow::Result<String> {
 pub fn run(command: FaqCommand) -> anyhow::Result<()> {
     match command {
         FaqCommand::Eval { kb, questions, synonyms } => {
-            let entries = steward_faq::entries_from_json(&read(&kb)?).with_context(|| format!("--kb {}", kb.display()))?;
+            let entries =
+                steward_faq::entries_from_json(&read(&kb)?).with_context(|| format!("--kb {}", kb.display()))?;
             let questions = eval::parse_questions(&read(&questions)?)
                 .with_context(|| format!("--questions {}", questions.display()))?;
             let mut groups = Synonyms::builtin();
