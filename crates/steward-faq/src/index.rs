@@ -52,7 +52,7 @@ impl Default for Config {
         Config {
             answer_threshold: 0.5,
             min_margin: 0.05,
-            suggest_threshold: 0.3,
+            suggest_threshold: 0.4,
             max_alternatives: 3,
             include_drafts: false,
             unknown_word_weight: 0.6,
@@ -655,6 +655,30 @@ impl Index {
     }
 }
 
+/// Where the phrase `seq` occurs starting at word `i`, allowing two other words in between.
+fn phrase_at(seq: &[TermId], words: &[Word], i: usize) -> Option<Vec<usize>> {
+    const MAX_GAP: usize = 2;
+    let mut at = vec![i];
+    let mut gap = 0;
+    let mut k = i + 1;
+    for t in &seq[1..] {
+        loop {
+            let w = words.get(k)?;
+            if w.term == Some(*t) {
+                at.push(k);
+                k += 1;
+                break;
+            }
+            gap += 1;
+            k += 1;
+            if gap > MAX_GAP {
+                return None;
+            }
+        }
+    }
+    Some(at)
+}
+
 /// Turns words into tokens with their prefix and concept alternatives and multi-word synonyms
 /// resolved. Shared by entries and questions so both sides agree.
 fn analyse_ids(
@@ -693,19 +717,24 @@ fn analyse_ids(
         })
         .collect();
     // Multi-word synonyms: the longest phrase starting at a word replaces that word's own terms
-    // ("how many days" is a duration, not "how many"), and the words after it are absorbed.
+    // ("how many days" is a duration, not "how many"), and its other words are absorbed. Up to
+    // two other words may sit inside a phrase ("send the shoes back", "сколько у вас стоит").
     let mut i = 0;
     while i < words.len() {
-        let mut longest = 0;
+        if tokens[i].absorbed {
+            i += 1;
+            continue;
+        }
+        let mut best: Vec<usize> = Vec::new();
         let mut found: Vec<TermId> = Vec::new();
         if let Some(cands) = words[i].term.and_then(|first| phrases.get(&first)) {
             for (seq, concept) in cands {
-                let fits = seq.len() <= words.len() - i && seq.iter().zip(&words[i..]).all(|(t, w)| w.term == Some(*t));
-                if !fits || seq.len() < longest {
+                let Some(at) = phrase_at(seq, words, i) else { continue };
+                if at.len() < best.len() {
                     continue;
                 }
-                if seq.len() > longest {
-                    longest = seq.len();
+                if at.len() > best.len() {
+                    best = at;
                     found.clear();
                 }
                 if !found.contains(concept) {
@@ -713,7 +742,7 @@ fn analyse_ids(
                 }
             }
         }
-        if longest == 0 {
+        if best.is_empty() {
             i += 1;
             continue;
         }
@@ -722,10 +751,10 @@ fn analyse_ids(
         // A phrase is content even when made of stop or question words ("не работает", "how long").
         t.stop = false;
         t.role = Role::Plain;
-        for t in &mut tokens[i + 1..i + longest] {
-            t.absorbed = true;
+        for &k in &best[1..] {
+            tokens[k].absorbed = true;
         }
-        i += longest;
+        i += 1;
     }
     tokens
 }
