@@ -385,7 +385,9 @@ impl Index {
 
         // Analyse every field; postings keep the best field weight per (term, entry).
         let mut entry_terms: Vec<HashMap<TermId, f32>> = Vec::with_capacity(entries.len());
-        let mut entry_phrasings: Vec<Vec<Vec<(Vec<TermId>, bool)>>> = Vec::with_capacity(entries.len());
+        // Per entry, per phrasing, per word: its terms and whether it is a question word.
+        type PhrasingWords = Vec<(Vec<TermId>, bool)>;
+        let mut entry_phrasings: Vec<Vec<PhrasingWords>> = Vec::with_capacity(entries.len());
         for e in &entries {
             let mut terms: HashMap<TermId, f32> = HashMap::new();
             let mut phr = Vec::new();
