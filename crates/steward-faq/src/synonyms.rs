@@ -70,7 +70,7 @@ const BUILTIN: &str = "
 прийти, придет, пришел, пришла, приходит, получить, arrive, arrival, receive, come
 срок, сроки, долго, сколько дней, сколько ждать, ждать, сколько времени, время, how long, how many days, wait, time
 # returns and refunds
-вернуть, возврат, вернуть деньги, сдать, сдать обратно, refund, return, send back, money back
+вернуть, возврат, вернуть деньги, сдать, сдать обратно, не подошел, не подошла, не подошли, не подходит, refund, return, send back, money back, does not fit, did not fit
 обменять, обмен, exchange, swap
 # money
 цена, стоимость, стоит, сколько стоит, платный, плата, price, cost, charge, fee, rate
@@ -95,7 +95,7 @@ const BUILTIN: &str = "
 # service
 гарантия, гарантийный, warranty, guarantee
 самовывоз, забрать, забрать самому, пункт выдачи, пункты выдачи, pickup, pick up, collect, pickup point
-график, время работы, часы работы, режим работы, открываетесь, закрываетесь, opening hours, hours, open, close, schedule
+график, время работы, часы работы, режим работы, рабочие часы, working hours, business hours, открываетесь, закрываетесь, opening hours, hours, open, close, schedule
 работать, работаете, работает, work, working, operate
 выходные, воскресенье, суббота, праздники, weekend, sunday, saturday, holidays
 отследить, трек, трек номер, трек-номер, отслеживание, статус, track, tracking, tracking number, status
@@ -119,11 +119,18 @@ const BUILTIN: &str = "
 товар, вещь, продукт, item, product, goods
 размер, size
 быстро, срочно, экспресс, fast, quick, express, urgent
-купить, приобрести, заказать, buy, order
+купить, приобрести, заказать, оформить заказ, buy, order, place an order, checkout
+подарочный сертификат, подарочная карта, сертификат, gift card, gift certificate, gift voucher
+бонусы, баллы, кэшбэк, бонусные баллы, cashback, bonus, bonus points, loyalty points, points
+наличие, в наличии, есть в наличии, in stock, available, availability
+жалоба, пожаловаться, претензия, complaint, complain
+отзыв, оставить отзыв, review, feedback
+рассылка, подписаться на рассылку, отписаться, newsletter, mailing list, unsubscribe
+опт, оптом, оптовый, wholesale, bulk
 # accounts with a balance (phones, wallets, services)
 пополнить, пополнение, закинуть, положить деньги, закинуть деньги, зачислить, top up, topup, recharge, add money, put money, refill
 списание, списывать, списали, списывают, списываются, снимают деньги, debit, debited, deducted, charged
-кредит, в долг, долг, взаймы, loan, borrow, credit
+кредит, в долг, долг, взаймы, рассрочка, loan, borrow, credit, installment, installments
 история, детализация, выписка, history, statement, itemised, itemized
 автоматически, автоматом, сам, сама, auto, automatic, automatically
 ежемесячно, каждый месяц, monthly, every month
