@@ -137,7 +137,8 @@ pub(crate) struct Phrasing {
     pub total: f32,
 }
 
-/// Words that ask for a person, and the verbs that make it a request.
+/// Words that ask for a person, and the verbs that make it a request. Weak words ("people",
+/// "кто") name a person only next to a request verb: "add people to my team" is not a request.
 const HUMAN_STRONG: &[&str] = &[
     "оператор",
     "оператора",
@@ -146,8 +147,6 @@ const HUMAN_STRONG: &[&str] = &[
     "человек",
     "человека",
     "человеком",
-    "люди",
-    "людьми",
     "менеджер",
     "менеджера",
     "менеджером",
@@ -169,13 +168,28 @@ const HUMAN_STRONG: &[&str] = &[
     "representative",
     "rep",
     "manager",
-    "staff",
+];
+const HUMAN_WEAK: &[&str] = &[
+    "живой",
+    "живым",
+    "живого",
+    "реальный",
+    "реальным",
+    "кто",
+    "кем",
+    "кого",
+    "люди",
+    "людьми",
+    "real",
+    "live",
+    "actual",
     "someone",
     "somebody",
+    "anyone",
+    "anybody",
     "people",
+    "staff",
 ];
-const HUMAN_WEAK: &[&str] =
-    &["живой", "живым", "живого", "реальный", "реальным", "кто", "кем", "real", "live", "actual"];
 const REQUEST: &[&str] = &[
     "позовите",
     "позови",

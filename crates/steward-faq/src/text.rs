@@ -415,8 +415,8 @@ const STOP_EN: &[&str] = &[
     "can", "will", "just", "don", "should", "now", "d", "ll", "m", "o", "re", "ve", "y", "please", "pls", "plz", "hi",
     "hello", "hey", "thanks", "thank", "thx", "would", "could", "may", "might", "must", "shall", "ok", "okay", "yes",
     "also", "still", "already", "u", "ur", "im", "would", "like", "want", "wanna", "need", "know", "tell", "help",
-    "let", "get", "got", "one", "way", "kindly", "dear", "guys", "really", "even", "which", "what", "didn", "doesn", "isn",
-    "wasn", "aren", "haven", "hasn", "couldn", "wouldn", "shouldn", "won",
+    "let", "get", "got", "one", "way", "kindly", "dear", "guys", "really", "even", "which", "what", "didn", "doesn",
+    "isn", "wasn", "aren", "haven", "hasn", "couldn", "wouldn", "shouldn", "won",
 ];
 
 pub fn is_stop(word: &str) -> bool {

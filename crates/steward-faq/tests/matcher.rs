@@ -63,11 +63,30 @@ fn hands_over_on_request_even_with_typos_or_wrong_layout() {
         "talk to a person",
         "agent please",
         "get me a real person",
+        "talk to someone",
+        "позовите кого-нибудь",
     ] {
         check(question, "human");
     }
     // Mentioning a person is not asking for one when the question is about something we answer.
     check("ты бот или живой человек? чем бот отличается от админа", "chatbot_vs_admin");
+    // "people" names a person only next to a request verb.
+    assert_ne!(
+        index().ask("add people to my order", None),
+        Outcome::HandOver { reason: HandOverReason::HumanRequested }
+    );
+}
+
+#[test]
+fn the_index_can_be_shared_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Index>();
+    let answers: Vec<bool> = std::thread::scope(|s| {
+        let handles: Vec<_> =
+            (0..4).map(|_| s.spawn(|| matches!(index().ask("цена доставки", None), Outcome::Answer { .. }))).collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(false)).collect()
+    });
+    assert_eq!(answers, [true; 4]);
 }
 
 #[test]
