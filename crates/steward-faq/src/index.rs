@@ -72,9 +72,9 @@ pub(crate) enum Role {
     Plain,
     /// "где", "how": kept, weighed lightly.
     QuestionWord,
-    /// "оператор", "human": a person to talk to.
+    /// "оператор", "human": always a request for a person.
     Human,
-    /// "живой", "real", "someone": a person only next to a request.
+    /// "человек", "people", "живой": a person only next to a request verb or alone.
     HumanWeak,
     /// "позовите", "talk": asking for something.
     Request,
@@ -139,11 +139,26 @@ pub(crate) struct Phrasing {
 
 /// Words that ask for a person, and the verbs that make it a request. Weak words ("people",
 /// "кто") name a person only next to a request verb: "add people to my team" is not a request.
+/// Words that always ask for a person, words that name one only next to a request verb or alone
+/// ("add people to my team", "сколько человек в команде" are not requests), and the verbs.
 const HUMAN_STRONG: &[&str] = &[
     "оператор",
     "оператора",
     "оператором",
     "операторы",
+    "операторов",
+    "консультант",
+    "консультанта",
+    "консультантом",
+    "human",
+    "humans",
+    "operator",
+    "agent",
+    "agents",
+    "representative",
+    "rep",
+];
+const HUMAN_WEAK: &[&str] = &[
     "человек",
     "человека",
     "человеком",
@@ -156,20 +171,6 @@ const HUMAN_STRONG: &[&str] = &[
     "сотрудник",
     "сотрудника",
     "сотрудником",
-    "консультант",
-    "консультанта",
-    "консультантом",
-    "human",
-    "humans",
-    "operator",
-    "agent",
-    "agents",
-    "person",
-    "representative",
-    "rep",
-    "manager",
-];
-const HUMAN_WEAK: &[&str] = &[
     "живой",
     "живым",
     "живого",
@@ -180,6 +181,8 @@ const HUMAN_WEAK: &[&str] = &[
     "кого",
     "люди",
     "людьми",
+    "person",
+    "manager",
     "real",
     "live",
     "actual",
@@ -372,7 +375,10 @@ impl Index {
             for w in list {
                 for w in b.stem_words(w) {
                     let id = w.term.unwrap_or_default();
-                    vocab_words.entry(w.text).or_insert(id);
+                    // Short weak words are not typo targets: "life" is not "live".
+                    if role != Role::HumanWeak || w.text.chars().count() >= 6 {
+                        vocab_words.entry(w.text).or_insert(id);
+                    }
                     human.entry(id).or_insert(role);
                 }
             }
@@ -535,6 +541,10 @@ impl Index {
 
     /// How sure we are that a word is one this index (or the languages' function words) knows.
     fn known(&self, word: &str) -> f32 {
+        // Single letters are words in both languages and in any layout ("r", "i", "я"): no evidence.
+        if word.chars().nth(1).is_none() {
+            return 0.0;
+        }
         let w = text::colloquial(word).unwrap_or(word);
         if w.contains(' ') || text::is_stop(w) || self.term(&self.stemmers.stem(w)).is_some() {
             return 1.0;
@@ -586,44 +596,42 @@ impl Index {
         text::normalise_into(question, &mut s.norm);
         let norm = std::mem::take(&mut s.norm);
 
-        // Keyboard layout: per script, switch every chunk of that script if the switched words
-        // are better known than the typed ones.
+        // Keyboard layout. A chunk is switched when its switched words are better known than its
+        // typed ones ("jgthfnjh please": only the first); a chunk unknown either way ("bosch" in
+        // "ult pf,hfnm xfqybr bosch") follows the rest of its script.
         let chunks: Vec<&str> = norm.split_whitespace().collect();
+        let mut chunk_gain: Vec<Option<(usize, f32)>> = Vec::with_capacity(chunks.len());
         let mut gain = [0.0f32; 2]; // Latin, Cyrillic
         for chunk in &chunks {
-            let script = text::script_of(chunk);
-            let slot = match script {
+            let slot = match text::script_of(chunk) {
                 Script::Latin => 0,
                 Script::Cyrillic => 1,
-                Script::Other => continue,
+                Script::Other => {
+                    chunk_gain.push(None);
+                    continue;
+                }
             };
             if text::switch_layout(chunk, &mut s.switched).is_none() {
+                chunk_gain.push(None);
                 continue;
             }
             let typed: f32 = text::words(chunk).map(|w| self.known(w)).sum();
             let switched: f32 = text::words(&s.switched).map(|w| self.known(w)).sum();
             gain[slot] += switched - typed;
+            chunk_gain.push(Some((slot, switched - typed)));
         }
         // A hint that the question is Russian makes Latin text more suspicious, and vice versa.
         let bias = |slot: usize| match (hint, slot) {
             (Some(Lang::Ru), 0) | (Some(Lang::En), 1) => 0.3,
             _ => 0.0,
         };
-        let switch = [gain[0] + bias(0) > 0.5, gain[1] + bias(1) > 0.5];
         let mut words_list = std::mem::take(&mut s.chunk_words);
         words_list.clear();
-        for chunk in &chunks {
-            let slot = match text::script_of(chunk) {
-                Script::Latin => Some(0),
-                Script::Cyrillic => Some(1),
-                Script::Other => None,
-            };
+        for (chunk, chunk_gain) in chunks.iter().zip(&chunk_gain) {
+            let switch =
+                chunk_gain.is_some_and(|(slot, g)| g + bias(slot) > 0.5 || (g >= 0.0 && gain[slot] + bias(slot) > 0.5));
             let source: &str =
-                if slot.is_some_and(|i| switch[i]) && text::switch_layout(chunk, &mut s.switched).is_some() {
-                    &s.switched
-                } else {
-                    chunk
-                };
+                if switch && text::switch_layout(chunk, &mut s.switched).is_some() { &s.switched } else { chunk };
             for w in text::words(source) {
                 for w in text::colloquial(w).unwrap_or(w).split(' ') {
                     words_list.push(w.to_string());

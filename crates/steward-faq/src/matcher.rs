@@ -74,31 +74,25 @@ impl Index {
         let lang = lang.or(lang_hint);
         let count = |role: Role| tokens.iter().filter(|t| t.role == role).count();
         let (human, weak, request) = (count(Role::Human), count(Role::HumanWeak), count(Role::Request));
-        let content = tokens
-            .iter()
-            .filter(|t| !t.stop && !t.absorbed && matches!(t.role, Role::Plain | Role::QuestionWord))
-            .filter(|t| t.role == Role::Plain)
-            .count();
-        // "позовите оператора", "talk to a person", "оператор": a request. "ты бот или живой
-        // человек? чем бот отличается от админа": a question that mentions one; answer it if we
-        // can, else hand over as asked.
-        let person = human > 0 || (weak > 0 && request > 0);
-        if person && (request > 0 || content == 0) {
+        let content = tokens.iter().filter(|t| !t.stop && !t.absorbed && t.role == Role::Plain).count();
+        // "оператор", "human", "agent": always a request. "человек", "people", "сотрудник" name
+        // a person too, but also come up in questions: a request only with a request verb
+        // ("позовите живого человека", "talk to someone") or with nothing else to go on.
+        // "ты бот или живой человек? чем бот отличается от админа" is a question like any other.
+        if human > 0 || (weak > 0 && (request > 0 || content == 0)) {
             return Outcome::HandOver { reason: HandOverReason::HumanRequested };
         }
         if tokens.iter().all(|t| t.stop || t.absorbed) {
             return Outcome::HandOver { reason: HandOverReason::Empty };
         }
-        let ranked = self.score(&tokens, lang, person, s);
+        // Words for a person in a question are not what it is about.
+        let ranked = self.score(&tokens, lang, weak > 0, s);
         let c = &self.config;
         let top = ranked.first().map_or(0.0, |r| r.score);
         let second = ranked.get(1).map_or(0.0, |r| r.score);
         if top >= c.answer_threshold && top - second >= c.min_margin {
             let entry = ranked[0].entry;
             return Outcome::Answer { entry, confidence: top };
-        }
-        if person {
-            return Outcome::HandOver { reason: HandOverReason::HumanRequested };
         }
         if top >= c.suggest_threshold {
             let floor = c.suggest_threshold.max(top * 0.6);

@@ -180,6 +180,22 @@ proptest! {
         }
     }
 
+    /// Architecture invariant: a request for a person is never answered from the FAQ, whatever
+    /// else the message says.
+    #[test]
+    fn a_request_for_a_person_always_hands_over(
+        before in prop::sample::select(vec!["", "где мой заказ,", "how much is shipping?", "цена доставки", "ghbdtn"]),
+        request in prop::sample::select(vec!["позовите оператора", "соедините с человеком", "talk to a human", "jgthfnjh"]),
+        after in prop::sample::select(vec!["", "как вернуть товар", "please", "when will my order arrive"]),
+    ) {
+        let question = format!("{before} {request} {after}");
+        prop_assert_eq!(
+            index().ask(&question, None),
+            Outcome::HandOver { reason: HandOverReason::HumanRequested },
+            "{}", question
+        );
+    }
+
     #[test]
     fn mixed_scripts_and_keyboard_punctuation_do_not_panic(question in "[a-zа-яё ,.;'\\[\\]`0-9?!ʼ’\u{301}\u{0}-\u{1f}]{0,120}") {
         let _ = index().ask(&question, Some(Lang::Ru));
