@@ -18,7 +18,9 @@ use crate::FaqError;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
+    #[serde(alias = "RU", alias = "Ru")]
     Ru,
+    #[serde(alias = "EN", alias = "En")]
     En,
 }
 
