@@ -127,6 +127,14 @@ const BUILTIN: &str = "
 отзыв, оставить отзыв, review, feedback
 рассылка, подписаться на рассылку, отписаться, newsletter, mailing list, unsubscribe
 опт, оптом, оптовый, wholesale, bulk
+юрлицо, юридическое лицо, организация, компания, ип, company, business, legal entity
+примерить, примерка, try on, fitting
+упаковка, упаковать, packaging, wrapping, gift wrap
+при получении, наложенный платеж, cash on delivery, pay on delivery
+не прошел, не проходит, отклонен, отклонили, declined, failed, did not go through
+дважды, два раза, повторно, twice, double, two times
+цвет, расцветка, color, colour
+подделка, оригинал, оригинальный, fake, original, authentic, genuine
 # accounts with a balance (phones, wallets, services)
 пополнить, пополнение, закинуть, положить деньги, закинуть деньги, зачислить, top up, topup, recharge, add money, put money, refill
 списание, списывать, списали, списывают, списываются, снимают деньги, debit, debited, deducted, charged
