@@ -444,6 +444,20 @@ impl Index {
             entry_phrasings.push(phr);
         }
 
+        // A word for a person that the knowledge base itself asks about is part of its domain
+        // ("перенос номера от другого **оператора**" at a telecom): it then asks for a person
+        // only next to a request verb or alone, like "человек".
+        for terms in &entry_terms {
+            for (term, weight) in terms {
+                if *weight >= 1.0
+                    && let Some(role) = human.get_mut(term)
+                    && *role == Role::Human
+                {
+                    *role = Role::HumanWeak;
+                }
+            }
+        }
+
         let term_count = b.terms.len();
         let mut postings: Vec<Vec<(EntryIdx, f32)>> = vec![Vec::new(); term_count];
         let mut topic_df: Vec<Vec<u32>> = vec![Vec::new(); term_count];

@@ -202,3 +202,53 @@ proptest! {
         let _ = index().ask(&question, Some(Lang::En));
     }
 }
+
+/// Every phrasing of every entry, as typed (lower case, no punctuation), with one typo, and
+/// Russian ones in the English layout: the bot should still answer with the entry's topic.
+#[test]
+fn the_knowledge_bases_answer_their_own_phrasings_through_noise() {
+    for kb in [
+        include_str!("../eval/dev/kb.json"),
+        include_str!("../eval/telecom/kb.json"),
+        include_str!("../eval/saas/kb.json"),
+    ] {
+        own_phrasings_through_noise(kb);
+    }
+}
+
+fn own_phrasings_through_noise(kb: &str) {
+    const QWERTY: &str = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`";
+    const JCUKEN: &str = "йцукенгшщзхъфывапролджэячсмитьбюё";
+    let entries = steward_faq::entries_from_json(kb).expect("parses");
+    let index = Index::build(&entries, &Synonyms::builtin(), Config::default());
+    let (mut total, mut right) = (0, 0);
+    let mut failures = Vec::new();
+    for e in &entries {
+        for q in &e.questions {
+            let plain: String = q.to_lowercase().chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
+            let plain = plain.split_whitespace().collect::<Vec<_>>().join(" ");
+            let mut variants = vec![plain.clone()];
+            // A typo: the longest word, if it has five letters or more, loses its third.
+            let longest = plain.split(' ').max_by_key(|w| w.chars().count()).unwrap_or("");
+            if longest.chars().count() >= 5 {
+                let typo = longest.chars().enumerate().filter(|(i, _)| *i != 2).map(|(_, c)| c).collect::<String>();
+                variants.push(plain.replacen(longest, &typo, 1));
+            }
+            if e.lang == Lang::Ru {
+                let switched = plain
+                    .chars()
+                    .map(|c| JCUKEN.chars().position(|r| r == c).and_then(|i| QWERTY.chars().nth(i)).unwrap_or(c))
+                    .collect();
+                variants.push(switched);
+            }
+            for v in variants {
+                total += 1;
+                match index.ask(&v, None) {
+                    Outcome::Answer { entry, .. } if entry.id == e.id => right += 1,
+                    other => failures.push(format!("{v:?} → {other:?}")),
+                }
+            }
+        }
+    }
+    assert!(right == total, "{right}/{total}:\n{}", failures.join("\n"));
+}
