@@ -15,7 +15,7 @@ pub fn normalise_into(text: &str, out: &mut String) {
         for l in c.to_lowercase() {
             out.push(match l {
                 'ё' => 'е',
-                '’' | '`' | 'ʼ' => '\'',
+                '’' | 'ʼ' => '\'',
                 _ => l,
             });
         }
@@ -122,6 +122,8 @@ const LAYOUT: &[(char, char)] = &[
     ('<', 'б'),
     ('>', 'ю'),
     ('~', 'е'),
+    // ё (folded to е here) is the key left of 1.
+    ('`', 'е'),
 ];
 
 /// The Cyrillic letter typed when the keyboard was left in the Russian layout.
@@ -669,6 +671,7 @@ mod tests {
             ("pf,sk gfhjkm", "забыл пароль"),
             ("ghbdtn,", "привет"),
             ("цруку шы ьн щквук", "where is my order"),
+            ("vj` pfrfp", "мое заказ"),
         ] {
             assert_eq!(switched(typed), meant, "{typed}");
         }
