@@ -1,12 +1,13 @@
-//! `steward faq eval` on both evaluation sets, through the real binary: the output format the
+//! `steward faq eval` on the evaluation sets, through the real binary: the output format the
 //! issue fixes (misses, then `accuracy A wrong_answer_rate W` last), and quality floors a little
 //! below what docs/FAQ.md reports, so a change that makes the bot worse fails here.
 
 use std::path::Path;
 use std::process::Command;
 
-/// (set, accuracy at least, wrong-answer rate at most)
-const FLOORS: &[(&str, f64, f64)] = &[("dev", 0.89, 0.03), ("telecom", 0.80, 0.035)];
+/// (set, accuracy at least, wrong-answer rate at most): about one line of slack below the
+/// figures in docs/FAQ.md (dev 97.3 % / 0.0 %, telecom 84.0 % / 1.8 %, saas 83.3 % / 3.0 %).
+const FLOORS: &[(&str, f64, f64)] = &[("dev", 0.94, 0.03), ("telecom", 0.82, 0.03), ("saas", 0.81, 0.045)];
 
 fn eval(set: &str) -> (String, f64, f64) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../steward-faq/eval").join(set);
@@ -29,7 +30,7 @@ fn eval(set: &str) -> (String, f64, f64) {
 }
 
 #[test]
-fn both_sets_stay_above_their_floors() {
+fn every_set_stays_above_its_floors() {
     for &(set, min_accuracy, max_wrong) in FLOORS {
         let (output, accuracy, wrong) = eval(set);
         assert!((0.0..=1.0).contains(&accuracy) && (0.0..=1.0).contains(&wrong));
