@@ -6,8 +6,10 @@ use std::path::Path;
 use std::process::Command;
 
 /// (set, accuracy at least, wrong-answer rate at most): about one line of slack below the
-/// figures in docs/FAQ.md (dev 97.3 % / 0.0 %, telecom 84.0 % / 1.8 %, saas 83.3 % / 3.0 %).
-const FLOORS: &[(&str, f64, f64)] = &[("dev", 0.94, 0.03), ("telecom", 0.82, 0.03), ("saas", 0.81, 0.045)];
+/// figures in docs/FAQ.md (dev 97.3 % / 0.0 %, telecom 84.0 % / 1.8 %, saas 83.3 % / 3.0 %,
+/// bank 84.5 % / 3.4 %).
+const FLOORS: &[(&str, f64, f64)] =
+    &[("dev", 0.94, 0.03), ("telecom", 0.82, 0.03), ("saas", 0.81, 0.045), ("bank", 0.82, 0.05)];
 
 fn eval(set: &str) -> (String, f64, f64) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../steward-faq/eval").join(set);
