@@ -8,7 +8,9 @@
 //!   target/release/steward-bench accept --db sqlite
 //!   target/release/steward-bench accept --db postgres
 //!   target/release/steward-bench moderation
+//!   target/release/steward-bench faq   # no server: FAQ matching latency
 
+mod faq;
 mod moderation;
 
 use std::path::{Path, PathBuf};
@@ -80,6 +82,13 @@ enum Workload {
         /// SQLite durability: full (fsync per commit) or normal.
         #[arg(long, default_value = "full")]
         sqlite_sync: String,
+    },
+    /// FAQ matching latency per question on a generated knowledge base (in process, no server).
+    Faq {
+        #[arg(long, default_value_t = 5000)]
+        entries: usize,
+        #[arg(long, default_value_t = 20000)]
+        questions: usize,
     },
 }
 
@@ -453,6 +462,9 @@ async fn main() -> anyhow::Result<()> {
     if let Workload::Moderation { patterns, messages, runs } = cli.workload {
         return moderation::run(patterns, messages, runs);
     }
+    if let Workload::Faq { entries, questions } = cli.workload {
+        return faq::run(entries, questions);
+    }
     if has_taskset() {
         // The load generator stays off the server's core.
         let _ = Command::new("taskset")
@@ -473,5 +485,7 @@ async fn main() -> anyhow::Result<()> {
         Workload::Accept { db, clients, window, messages, rooms, runs, sqlite_sync } => {
             accept(&bin, db, clients, window, messages, rooms, runs, &sqlite_sync).await
         }
+        // Run above: it needs no server binary.
+        Workload::Faq { .. } => Ok(()),
     }
 }

@@ -2,6 +2,7 @@
 //! configuration as `serve` (steward.toml, then STEWARD_* variables).
 
 mod demo;
+mod faq_cli;
 mod moderation_cli;
 
 use std::io::Read;
@@ -48,6 +49,11 @@ enum Command {
     Moderation {
         #[command(subcommand)]
         command: ModerationCommand,
+    },
+    /// FAQ matcher tools (evaluation).
+    Faq {
+        #[command(subcommand)]
+        command: faq_cli::FaqCommand,
     },
 }
 
@@ -145,5 +151,6 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Moderation { command: ModerationCommand::Check { file } } => moderation_cli::check(&file),
+        Command::Faq { command } => faq_cli::run(command),
     }
 }
