@@ -363,3 +363,116 @@ mod tests {
         assert_eq!(rfc3339(-1), "1969-12-31T23:59:59.999Z");
     }
 }
+
+/// A sanction on a person: a warning, a mute, a ban (a kick is recorded as
+/// one that ends at once). `room_id` `None` means everywhere.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Sanction {
+    pub id: i64,
+    pub user_id: UserId,
+    pub room_id: Option<RoomId>,
+    /// `warn`, `mute`, `ban` or `kick`.
+    pub kind: String,
+    pub reason: String,
+    /// The rule that imposed it, if a rule did.
+    pub rule_id: Option<String>,
+    /// The moderator who imposed it, if a person did.
+    pub actor_id: Option<UserId>,
+    pub message_id: Option<MessageId>,
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Millis,
+    /// `None`: until lifted (warnings and permanent bans).
+    #[serde(serialize_with = "ser_opt_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_at: Option<Millis>,
+    /// Lifted early, or expired and swept.
+    #[serde(serialize_with = "ser_opt_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub ended_at: Option<Millis>,
+}
+
+impl Sanction {
+    pub fn is_active(&self, now: Millis) -> bool {
+        self.ended_at.is_none() && self.expires_at.is_none_or(|e| e > now)
+    }
+}
+
+/// A message kept from its room until a moderator approves or rejects it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HeldMessage {
+    pub id: i64,
+    pub room_id: RoomId,
+    pub author_id: UserId,
+    pub body: String,
+    pub rule_id: Option<String>,
+    pub reason: String,
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Millis,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    /// The message it became once approved.
+    pub message_id: Option<MessageId>,
+}
+
+/// Reports on one message, merged.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ModCase {
+    pub id: i64,
+    pub room_id: RoomId,
+    pub message_id: MessageId,
+    pub author_id: UserId,
+    /// The message as it was when first reported.
+    pub snapshot: String,
+    /// `open` or `resolved`.
+    pub status: String,
+    /// Sent up to the admins.
+    pub escalated: bool,
+    /// Higher first: trusted reporters (staff) raise it.
+    pub priority: i64,
+    pub reports: i64,
+    /// The reporters' reasons, oldest first.
+    pub reasons: Vec<String>,
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Millis,
+    pub outcome: Option<String>,
+}
+
+/// A sanctioned person's request to lift a sanction.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Appeal {
+    pub id: i64,
+    pub sanction_id: i64,
+    pub user_id: UserId,
+    pub body: String,
+    /// `open`, `accepted` or `rejected`.
+    pub status: String,
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Millis,
+    pub decided_by: Option<UserId>,
+    pub note: String,
+}
+
+/// One moderation action, by a person or a rule, with its evidence.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ModlogEntry {
+    pub id: i64,
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Millis,
+    pub actor_id: Option<UserId>,
+    pub rule_id: Option<String>,
+    pub action: String,
+    pub room_id: Option<RoomId>,
+    pub user_id: Option<UserId>,
+    pub message_id: Option<MessageId>,
+    pub reason: String,
+    /// A snapshot of the message or the matched words.
+    pub evidence: String,
+    pub duration_secs: Option<i64>,
+    /// A rule on trial: recorded, not enforced.
+    pub dry_run: bool,
+}

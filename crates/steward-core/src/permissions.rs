@@ -45,6 +45,7 @@ permissions! {
     RoleManage = "role.manage": "Define custom roles",
     ModerationSanction = "moderation.sanction": "Warn, mute, kick and ban",
     ModerationReview = "moderation.review": "Review reports and held messages",
+    ModerationRules = "moderation.rules": "Edit the automatic moderation rules",
     SupportViewAll = "support.view_all": "See every support conversation",
     AuditRead = "audit.read": "Read the audit log",
     ComplianceExport = "compliance.export": "Export a room's or a person's messages for compliance",
@@ -112,6 +113,7 @@ impl SystemRole {
                 .with(MessagePinAny)
                 .with(ModerationSanction)
                 .with(ModerationReview)
+                .with(ModerationRules)
                 .with(MentionRoomAny),
             SystemRole::Supervisor => member.with(SupportViewAll).with(UserInvite),
             SystemRole::Operator => member,

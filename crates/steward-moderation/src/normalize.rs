@@ -323,7 +323,15 @@ impl Normalizer {
                 });
             last_token_end = i;
             if join_singles && b - a == 1 {
-                if !joinable || singles.is_empty() {
+                let short = gap.len() <= 3 && self.chars[gap.clone()].iter().all(|c| c.c != '\n' && c.c != '\r');
+                if !joinable && singles.len() == 2 && short {
+                    // Two letters and then another separator: the second letter starts the
+                    // spelled word, the first was a word of its own (`и п.и.з.д.а`).
+                    let last = singles.pop().unwrap_or(a);
+                    self.flush_singles(&mut singles);
+                    singles.push(last);
+                    run_gap = Some(gap);
+                } else if !joinable || singles.is_empty() {
                     self.flush_singles(&mut singles);
                     run_gap = None;
                 } else if run_gap.is_none() {

@@ -536,3 +536,24 @@ admin-invite-sent = { $sent ->
     [0] .
    *[other] ; not sent to: { $failed_list }.
 }
+perm-moderation-rules = Edit automatic moderation rules
+error-held = Your message is waiting for a moderator's review.
+error-blocked = Your message was not sent: it breaks a rule of this chat.
+error-removed-by-rule = Your message was removed by a moderation rule.
+error-muted = You are muted here for now.
+error-banned = You are banned from this room.
+error-kicked = You were removed from this room.
+error-invalid-rule = A moderation rule is not valid.
+error-already-decided = Someone has decided this already.
+error-own-message = You cannot report your own message.
+error-already-ended = This sanction has ended already.
+error-cannot-sanction-self = You cannot sanction yourself.
+field-reason = reason
+field-rules = rules
+field-text = text
+field-case_ids = cases
+field-outcome = outcome
+field-sanction = sanction
+field-duration_secs = duration
+field-appeal = appeal
+field-note = note

@@ -548,3 +548,24 @@ admin-invite-sent = { $sent ->
     [0] .
    *[other] ; не отправлено: { $failed_list }.
 }
+perm-moderation-rules = Настраивать правила автомодерации
+error-held = Сообщение ждёт проверки модератора.
+error-blocked = Сообщение не отправлено: оно нарушает правила этого чата.
+error-removed-by-rule = Сообщение удалено правилом модерации.
+error-muted = Вам временно запрещено писать здесь.
+error-banned = Вы заблокированы в этой комнате.
+error-kicked = Вас удалили из этой комнаты.
+error-invalid-rule = Правило модерации задано неверно.
+error-already-decided = Решение уже принято.
+error-own-message = Нельзя пожаловаться на своё сообщение.
+error-already-ended = Эта санкция уже закончилась.
+error-cannot-sanction-self = Нельзя наказать самого себя.
+field-reason = причина
+field-rules = правила
+field-text = текст
+field-case_ids = жалобы
+field-outcome = решение
+field-sanction = санкция
+field-duration_secs = срок
+field-appeal = обжалование
+field-note = пояснение

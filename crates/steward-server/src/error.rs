@@ -19,14 +19,20 @@ pub struct ApiError {
     pub limit: Option<u64>,
     /// Seconds for `Retry-After`.
     pub retry_after: Option<u64>,
+    /// Facts for the client beside the message (a sanction's reason and end).
+    pub detail: Option<Box<serde_json::Value>>,
 }
 
 impl ApiError {
     pub const fn new(status: StatusCode, code: &'static str) -> Self {
-        ApiError { status, code, field: None, limit: None, retry_after: None }
+        ApiError { status, code, field: None, limit: None, retry_after: None, detail: None }
     }
     pub fn with_field(mut self, field: impl Into<Cow<'static, str>>) -> Self {
         self.field = Some(field.into());
+        self
+    }
+    pub fn with_detail(mut self, detail: serde_json::Value) -> Self {
+        self.detail = Some(Box::new(detail));
         self
     }
     pub fn not_found() -> Self {
@@ -64,6 +70,7 @@ impl From<FieldError> for ApiError {
             field: Some(Cow::Borrowed(e.field)),
             limit: (e.limit > 0).then_some(e.limit as u64),
             retry_after: None,
+            detail: None,
         }
     }
 }

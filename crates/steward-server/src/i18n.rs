@@ -114,6 +114,9 @@ pub fn error_body(err: &ApiError, locale: Locale) -> Value {
     if let Some(field) = &err.field {
         e["field"] = json!(field);
     }
+    if let Some(detail) = &err.detail {
+        e["detail"] = (**detail).clone();
+    }
     json!({ "error": e })
 }
 

@@ -14,6 +14,7 @@ pub mod gateway;
 pub mod i18n;
 pub mod import;
 pub mod mail;
+pub mod moderation;
 pub mod retention;
 pub mod service;
 pub mod settings;
@@ -88,6 +89,7 @@ pub fn build_state(config: Config, store: Store) -> anyhow::Result<AppState> {
     let mailer = mail::Mailer::from_config(&config)?;
     Ok(AppState(Arc::new(Inner {
         mailer,
+        moderation: moderation::Moderation::default(),
         store,
         hub,
         bus,
@@ -274,6 +276,7 @@ pub async fn start(config: Config, store: Store) -> anyhow::Result<RunningServer
     let instance = settings::load(&store).await?;
     let state = build_state(config, store)?;
     state.settings.set(instance);
+    state.moderation.load(&state.store).await?;
     spawn_jobs(&state);
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -292,6 +295,7 @@ pub async fn start(config: Config, store: Store) -> anyhow::Result<RunningServer
 
 fn spawn_jobs(state: &AppState) {
     retention::spawn(state.clone());
+    moderation::spawn_sweeper(state.clone());
     let store = state.store.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));

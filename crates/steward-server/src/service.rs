@@ -85,6 +85,19 @@ pub async fn post_message(state: &AppState, user: &User, room_id: i64, input: Po
             return Err(ApiError { code: "slow_mode", ..ApiError::too_many(((left_ms + 999) / 1000) as u64) });
         }
     }
+    // Moderation: sanctions in force, then the rules (a retry was checked the first time).
+    let mut after = vec![];
+    let blocking = state.moderation.blocking_sanction(user.id, room_id);
+    let watched = blocking.is_some() || state.moderation.engine().rule_count() > 0;
+    if watched && !is_retry(state, user.id, nonce.as_deref(), room_id).await? {
+        if let Some(s) = blocking {
+            return Err(crate::moderation::sanction_error(&s));
+        }
+        match crate::moderation::check_message(state, user, room_id, &new.body, !input.attachments.is_empty()).await? {
+            crate::moderation::Outcome::Refuse(e) => return Err(e),
+            crate::moderation::Outcome::Publish { after: a } => after = a,
+        }
+    }
     new.nonce = nonce;
     new.reply_to = input.reply_to;
     new.attachments = input.attachments;
@@ -95,6 +108,9 @@ pub async fn post_message(state: &AppState, user: &User, room_id: i64, input: Po
         metrics::counter!("steward_messages_total").increment(1);
         let m = &out.message;
         events::publish_room(state, room_id, m.seq, events::message_event(EventKind::MessageCreated, m, m.seq));
+        if !after.is_empty() {
+            crate::moderation::after_publish(state, user, room_id, m.id, after).await;
+        }
     }
     Ok((out.message, out.created))
 }
@@ -128,6 +144,10 @@ pub async fn delete_message(state: &AppState, user: &User, room_id: i64, msg_id:
         return Err(ApiError::forbidden());
     }
     let (m, seq) = state.store.delete_message(room_id, msg_id, user.id).await?;
+    // A report on a removed message has nothing left to decide.
+    if let Some(case) = state.store.resolve_case_of_message(msg_id, "message_removed").await? {
+        tracing::debug!(case, "case resolved by the message's removal");
+    }
     if !own {
         let event = audit::Event {
             actor_id: Some(user.id),
@@ -259,6 +279,10 @@ pub async fn join(state: &AppState, user: &User, room_id: i64) -> ApiResult<Room
 }
 
 pub(crate) async fn add_people(state: &AppState, room_id: i64, people: &[User]) -> ApiResult<Vec<i64>> {
+    // A ban keeps a person out of the room until it ends.
+    if let Some(s) = people.iter().find_map(|u| state.moderation.banned(u.id, room_id)) {
+        return Err(crate::moderation::sanction_error(&s).with_field("user_ids"));
+    }
     let ids: Vec<i64> = people.iter().map(|u| u.id).collect();
     let added = state.store.add_members(room_id, &ids, RoomRole::Member).await?;
     let room = state.store.room(room_id).await?.ok_or_else(ApiError::not_found)?;

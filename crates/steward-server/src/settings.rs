@@ -39,6 +39,10 @@ pub struct InstanceSettings {
     /// the rooms they were invited to.
     pub default_rooms: Vec<i64>,
     pub retention: Retention,
+    /// So many warnings within so many days mute for so long.
+    pub warn_ladder: crate::moderation::WarnLadder,
+    /// Days before a sanctioned person may appeal again.
+    pub appeal_cooldown_days: u32,
 }
 
 /// How long messages and audit entries are kept. Run by the retention job

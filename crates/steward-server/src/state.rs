@@ -32,6 +32,8 @@ pub struct Inner {
     pub started: Instant,
     /// Outgoing e-mail, when SMTP is configured.
     pub mailer: Option<crate::mail::Mailer>,
+    /// Rules, sanctions in force, counters.
+    pub moderation: crate::moderation::Moderation,
 }
 
 impl Deref for AppState {

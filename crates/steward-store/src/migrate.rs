@@ -63,6 +63,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_invite_email.sql"),
         postgres: include_str!("../migrations/postgres/0010_invite_email.sql"),
     },
+    Migration {
+        version: 11,
+        sqlite: include_str!("../migrations/sqlite/0011_moderation.sql"),
+        postgres: include_str!("../migrations/postgres/0011_moderation.sql"),
+    },
 ];
 
 const LEDGER: &str =

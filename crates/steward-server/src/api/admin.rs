@@ -241,7 +241,7 @@ fn parse_time(field: &'static str, v: Option<&str>) -> ApiResult<Option<i64>> {
     }
 }
 
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     // Formula-looking cells are prefixed so a spreadsheet does not run them.
     let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
     format!("\"{}\"", s.replace('"', "\"\""))

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod files;
 pub mod messages;
+pub mod moderation;
 pub mod roles;
 pub mod rooms;
 pub mod search;
@@ -73,6 +74,22 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/users/{id}/erase", post(admin::erase))
         .route("/admin/users/{id}/roles", put(roles::set_user_roles))
         .route("/admin/users/import", post(admin::import_users))
+        .route("/moderation/rules", get(moderation::rules).put(moderation::set_rules))
+        .route("/moderation/try", post(moderation::try_message))
+        .route("/moderation/held", get(moderation::held))
+        .route("/moderation/held/{id}/approve", post(moderation::approve))
+        .route("/moderation/held/{id}/reject", post(moderation::reject))
+        .route("/rooms/{id}/messages/{msg_id}/report", post(moderation::report))
+        .route("/moderation/cases", get(moderation::cases))
+        .route("/moderation/cases/{id}/escalate", post(moderation::escalate))
+        .route("/moderation/cases/resolve", post(moderation::resolve))
+        .route("/moderation/sanctions", get(moderation::sanctions).post(moderation::sanction))
+        .route("/moderation/sanctions/{id}/lift", post(moderation::lift))
+        .route("/me/sanctions", get(moderation::my_sanctions))
+        .route("/me/sanctions/{id}/appeal", post(moderation::appeal))
+        .route("/moderation/appeals", get(moderation::appeals))
+        .route("/moderation/appeals/{id}/decide", post(moderation::decide))
+        .route("/moderation/log", get(moderation::log))
         .route("/admin/rooms", get(admin::rooms))
         .route("/admin/retention/run", post(admin::retention_run))
         .route("/admin/export", get(admin::export))
@@ -121,6 +138,10 @@ pub struct ErrorDetail {
         admin::reset_link, admin::erase, admin::create_bot, users::tokens, users::create_token, users::revoke_token,
         roles::list, roles::create, roles::update, roles::delete, roles::set_user_roles, admin::rooms,
         admin::retention_run, admin::export, admin::import_users, admin::email_invites,
+        moderation::rules, moderation::set_rules, moderation::try_message, moderation::held, moderation::approve,
+        moderation::reject, moderation::report, moderation::cases, moderation::escalate, moderation::resolve,
+        moderation::sanction, moderation::sanctions, moderation::lift, moderation::my_sanctions, moderation::appeal,
+        moderation::appeals, moderation::decide, moderation::log,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

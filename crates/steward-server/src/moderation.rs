@@ -1,0 +1,508 @@
+//! Moderation in the server: the compiled rule set (steward-moderation),
+//! checked on every message before it is stored; sanctions (an in-memory
+//! copy of the mutes and bans in force, so the send path costs no query);
+//! what each verdict does; the sweep that ends sanctions when their time is
+//! up; the warn ladder. Every action, by a rule or a person, goes to the
+//! modlog with its evidence.
+//!
+//! One node's copy of the rules and sanctions is refreshed when they change
+//! on that node; across nodes the bus will carry the invalidation (issue 7).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use steward_core::model::{Sanction, User};
+use steward_moderation::{Action, Engine, Input, Rule, RuleKind, Scratch, Verdict};
+use steward_store::{NewModlog, NewSanction, Store};
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ApiResult};
+use crate::events;
+use crate::state::AppState;
+
+/// The warn ladder: so many warnings within so many days mute for so long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct WarnLadder {
+    /// 0 turns the ladder off.
+    pub warnings: u32,
+    pub within_days: u32,
+    pub mute_secs: u64,
+}
+
+impl Default for WarnLadder {
+    fn default() -> Self {
+        WarnLadder { warnings: 3, within_days: 30, mute_secs: 86_400 }
+    }
+}
+
+pub struct Moderation {
+    engine: RwLock<Arc<Engine>>,
+    rules: RwLock<Arc<Vec<Rule>>>,
+    /// Counting rules' memory (floods, spam waves, raids), bounded.
+    counters: Mutex<steward_moderation::State>,
+    /// Mutes and bans in force, by person.
+    blocking: RwLock<HashMap<i64, Vec<Sanction>>>,
+    scratch: Mutex<Vec<Scratch>>,
+}
+
+impl Default for Moderation {
+    fn default() -> Self {
+        Moderation {
+            engine: RwLock::new(Arc::new(Engine::compile(&[]).expect("an empty rule set compiles"))),
+            rules: RwLock::new(Arc::new(vec![])),
+            counters: Mutex::new(steward_moderation::State::default()),
+            blocking: RwLock::new(HashMap::new()),
+            scratch: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl Moderation {
+    /// Loads the stored rules and the sanctions in force.
+    pub async fn load(&self, store: &Store) -> anyhow::Result<()> {
+        let stored = store.moderation_rules().await?;
+        let mut rules = Vec::with_capacity(stored.len());
+        for (id, body) in stored {
+            match serde_json::from_str::<Rule>(&body) {
+                Ok(r) => rules.push(r),
+                Err(e) => tracing::error!(rule = id, error = %e, "stored moderation rule unreadable; skipped"),
+            }
+        }
+        match Engine::compile(&rules) {
+            Ok(engine) => self.install(engine, rules),
+            Err(e) => tracing::error!(error = %e, "stored moderation rules do not compile; moderation is off"),
+        }
+        let mut map: HashMap<i64, Vec<Sanction>> = HashMap::new();
+        for s in store.active_sanctions().await? {
+            map.entry(s.user_id).or_default().push(s);
+        }
+        *self.blocking.write().unwrap_or_else(|e| e.into_inner()) = map;
+        Ok(())
+    }
+
+    fn install(&self, engine: Engine, rules: Vec<Rule>) {
+        self.counters.lock().unwrap_or_else(|e| e.into_inner()).retain_rules(engine.rule_ids());
+        *self.engine.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(engine);
+        *self.rules.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(rules);
+    }
+
+    pub fn rules(&self) -> Arc<Vec<Rule>> {
+        self.rules.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn engine(&self) -> Arc<Engine> {
+        self.engine.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn with_scratch<T>(&self, f: impl FnOnce(&mut Scratch) -> T) -> T {
+        let mut s = self.scratch.lock().unwrap_or_else(|e| e.into_inner()).pop().unwrap_or_default();
+        let out = f(&mut s);
+        self.scratch.lock().unwrap_or_else(|e| e.into_inner()).push(s);
+        out
+    }
+
+    /// The mute or ban in force that stops this person posting in this room.
+    pub fn blocking_sanction(&self, user_id: i64, room_id: i64) -> Option<Sanction> {
+        let now = steward_store::now_ms();
+        let map = self.blocking.read().unwrap_or_else(|e| e.into_inner());
+        let mut found: Vec<&Sanction> =
+            map.get(&user_id)?.iter().filter(|s| s.is_active(now) && s.room_id.is_none_or(|r| r == room_id)).collect();
+        found.sort_by_key(|s| (s.kind != "ban", std::cmp::Reverse(s.expires_at.unwrap_or(i64::MAX))));
+        found.first().map(|s| (*s).clone())
+    }
+
+    /// Whether a ban keeps this person out of this room.
+    pub fn banned(&self, user_id: i64, room_id: i64) -> Option<Sanction> {
+        self.blocking_sanction(user_id, room_id).filter(|s| s.kind == "ban")
+    }
+
+    fn remember(&self, s: &Sanction) {
+        if s.kind == "mute" || s.kind == "ban" {
+            self.blocking.write().unwrap_or_else(|e| e.into_inner()).entry(s.user_id).or_default().push(s.clone());
+        }
+    }
+
+    fn forget(&self, user_id: i64, sanction_id: i64) {
+        if let Some(v) = self.blocking.write().unwrap_or_else(|e| e.into_inner()).get_mut(&user_id) {
+            v.retain(|s| s.id != sanction_id);
+        }
+    }
+
+    /// Replaces the rule set after checking that it compiles; a rule that
+    /// does not is refused with its id and the problem.
+    pub async fn set_rules(&self, store: &Store, rules: Vec<Rule>) -> ApiResult<()> {
+        let engine = Engine::compile(&rules).map_err(|e| {
+            ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid_rule")
+                .with_field("rules")
+                .with_detail(json!({ "rule": e.rule(), "problem": e.code(), "message": e.to_string() }))
+        })?;
+        let stored: Vec<(String, String)> =
+            rules.iter().map(|r| (r.id.clone(), serde_json::to_string(r).unwrap_or_default())).collect();
+        store.set_moderation_rules(&stored).await?;
+        self.install(engine, rules);
+        Ok(())
+    }
+
+    fn needs_member_stats(&self) -> bool {
+        self.rules().iter().any(|r| r.enabled && matches!(r.kind, RuleKind::NewMember { .. }))
+    }
+}
+
+/// The sanction as the person sees it in an error: kind, reason, end.
+pub fn sanction_error(s: &Sanction) -> ApiError {
+    let code = if s.kind == "ban" { "banned" } else { "muted" };
+    ApiError::new(axum::http::StatusCode::FORBIDDEN, code).with_detail(json!({
+        "sanction_id": s.id,
+        "kind": s.kind,
+        "reason": s.reason,
+        "until": s.expires_at.map(steward_core::model::rfc3339),
+    }))
+}
+
+/// What the send path should do with a message after the rules saw it.
+pub enum Outcome {
+    /// Store and publish it (maybe with after-effects already applied).
+    Publish { after: Vec<After> },
+    /// Do not store it; answer with this.
+    Refuse(ApiError),
+}
+
+/// Effects that follow a published message.
+pub enum After {
+    Warn { rule_id: String, message: String },
+    Alert { rule_id: String, reason: String },
+    SlowMode { seconds: u32 },
+}
+
+/// Checks a message against the rules. Counting rules (floods, spam waves)
+/// count it here. Every hit is written to the modlog.
+pub async fn check_message(
+    state: &AppState,
+    user: &User,
+    room_id: i64,
+    text: &str,
+    has_media: bool,
+) -> ApiResult<Outcome> {
+    let m = &state.moderation;
+    let engine = m.engine();
+    if engine.rule_count() == 0 {
+        return Ok(Outcome::Publish { after: vec![] });
+    }
+    let now = steward_store::now_ms();
+    let (count, joined) = if m.needs_member_stats() {
+        state.store.member_stats(room_id, user.id, 10_000).await?
+    } else {
+        (u64::MAX / 2, 0)
+    };
+    let verdict: Verdict = m.with_scratch(|scratch| {
+        let mut counters = m.counters.lock().unwrap_or_else(|e| e.into_inner());
+        let input = Input {
+            room_id,
+            user_id: user.id,
+            role: user.role.as_str(),
+            text,
+            has_media,
+            mentions: 0,
+            member_message_count: count,
+            member_joined_at: joined,
+            now,
+        };
+        engine.check(scratch, &mut counters, &input)
+    });
+    if verdict.is_clean() {
+        return Ok(Outcome::Publish { after: vec![] });
+    }
+    for hit in &verdict.hits {
+        let evidence = hit.evidence.as_ref().map(|e| e.matched.clone()).unwrap_or_default();
+        let entry = NewModlog {
+            rule_id: Some(hit.rule_id.to_string()),
+            action: format!("rule.{}", action_name(&hit.action)),
+            room_id: Some(room_id),
+            user_id: Some(user.id),
+            reason: format!("{}: {}", hit.rule_name, hit.reason.detail),
+            evidence: json!({ "text": text, "matched": evidence }).to_string(),
+            duration_secs: action_secs(&hit.action),
+            dry_run: hit.dry_run,
+            ..Default::default()
+        };
+        state.store.modlog(&entry).await?;
+    }
+    let Some(hit) = verdict.decisive() else {
+        return Ok(Outcome::Publish { after: vec![] });
+    };
+    let reason = hit.rule_name.to_string();
+    let rule_id = hit.rule_id.to_string();
+    let refuse = |code: &'static str, status: axum::http::StatusCode, detail: serde_json::Value| {
+        Outcome::Refuse(ApiError::new(status, code).with_detail(detail))
+    };
+    use axum::http::StatusCode as S;
+    Ok(match &hit.action {
+        Action::Block { message } => {
+            refuse("blocked", S::UNPROCESSABLE_ENTITY, json!({ "rule": reason, "message": message }))
+        }
+        Action::Delete => refuse("removed_by_rule", S::UNPROCESSABLE_ENTITY, json!({ "rule": reason })),
+        Action::Hold => {
+            let held = state.store.hold_message(room_id, user.id, text, Some(&rule_id), &reason).await?;
+            notify_moderators(state, json!({ "type": "moderation.held", "held_id": held.id, "room_id": room_id }))
+                .await;
+            refuse("held", S::ACCEPTED, json!({ "held_id": held.id, "rule": reason }))
+        }
+        Action::Mute { seconds } => {
+            let s = impose(state, None, Some(&rule_id), user.id, Some(room_id), "mute", &reason, Some(*seconds), None)
+                .await?;
+            Outcome::Refuse(sanction_error(&s))
+        }
+        Action::Ban { seconds } => {
+            let s = impose(state, None, Some(&rule_id), user.id, Some(room_id), "ban", &reason, *seconds, None).await?;
+            Outcome::Refuse(sanction_error(&s))
+        }
+        Action::Kick => {
+            impose(state, None, Some(&rule_id), user.id, Some(room_id), "kick", &reason, None, None).await?;
+            refuse("kicked", S::FORBIDDEN, json!({ "rule": reason }))
+        }
+        Action::Warn { message } => Outcome::Publish { after: vec![After::Warn { rule_id, message: message.clone() }] },
+        Action::Alert => Outcome::Publish { after: vec![After::Alert { rule_id, reason }] },
+        Action::SlowMode { seconds } => Outcome::Publish { after: vec![After::SlowMode { seconds: *seconds }] },
+    })
+}
+
+/// Runs the effects of a published message's verdict.
+pub async fn after_publish(state: &AppState, user: &User, room_id: i64, message_id: i64, after: Vec<After>) {
+    for a in after {
+        let r = match a {
+            After::Warn { rule_id, message } => {
+                impose(state, None, Some(&rule_id), user.id, Some(room_id), "warn", &message, None, Some(message_id))
+                    .await
+                    .map(|_| ())
+            }
+            After::Alert { rule_id, reason } => {
+                notify_moderators(
+                    state,
+                    json!({ "type": "moderation.alert", "room_id": room_id, "message_id": message_id, "rule_id": rule_id, "reason": reason }),
+                )
+                .await;
+                Ok(())
+            }
+            After::SlowMode { seconds } => slow_down(state, room_id, seconds).await,
+        };
+        if let Err(e) = r {
+            tracing::warn!(code = e.code, "moderation after-effect failed");
+        }
+    }
+}
+
+async fn slow_down(state: &AppState, room_id: i64, seconds: u32) -> ApiResult<()> {
+    let Some(room) = state.store.room(room_id).await? else { return Ok(()) };
+    if room.policy.slow_mode_secs >= seconds {
+        return Ok(());
+    }
+    let policy = steward_core::rooms::RoomPolicy { slow_mode_secs: seconds, ..room.policy };
+    let (room, seq) = state.store.set_room_policy(room_id, &policy).await?;
+    events::publish_room(state, room_id, seq, events::room_event(room_id, seq, &room));
+    state
+        .store
+        .modlog(&NewModlog {
+            action: "room.slow_mode".into(),
+            room_id: Some(room_id),
+            duration_secs: Some(i64::from(seconds)),
+            ..Default::default()
+        })
+        .await?;
+    Ok(())
+}
+
+/// Imposes a sanction (by a moderator `actor` or a rule), applies it (a kick
+/// or ban takes the person out of the room), tells the person, logs it, and
+/// climbs the warn ladder.
+#[allow(clippy::too_many_arguments)]
+pub async fn impose(
+    state: &AppState,
+    actor: Option<i64>,
+    rule_id: Option<&str>,
+    user_id: i64,
+    room_id: Option<i64>,
+    kind: &str,
+    reason: &str,
+    seconds: Option<u64>,
+    message_id: Option<i64>,
+) -> ApiResult<Sanction> {
+    let now = steward_store::now_ms();
+    let expires_at = match kind {
+        "kick" => Some(now),
+        _ => seconds.map(|s| now + (s.min(10 * 365 * 86_400) as i64) * 1000),
+    };
+    let s = state
+        .store
+        .add_sanction(&NewSanction {
+            user_id,
+            room_id,
+            kind: kind.into(),
+            reason: reason.into(),
+            rule_id: rule_id.map(str::to_string),
+            actor_id: actor,
+            message_id,
+            expires_at,
+        })
+        .await?;
+    state.moderation.remember(&s);
+    if matches!(kind, "kick" | "ban") {
+        let rooms = match room_id {
+            Some(r) => vec![r],
+            None => state.store.my_room_seqs(user_id).await?.into_iter().map(|(r, _)| r).collect(),
+        };
+        for r in rooms {
+            remove_from_room(state, user_id, r).await?;
+        }
+    }
+    state
+        .store
+        .modlog(&NewModlog {
+            actor_id: actor,
+            rule_id: rule_id.map(str::to_string),
+            action: format!("sanction.{kind}"),
+            room_id,
+            user_id: Some(user_id),
+            message_id,
+            reason: reason.into(),
+            duration_secs: seconds.map(|s| s as i64),
+            ..Default::default()
+        })
+        .await?;
+    events::publish_user(state, user_id, json!({ "type": "moderation.sanction", "sanction": s }));
+    if kind == "warn" {
+        ladder(state, user_id, room_id).await?;
+    }
+    Ok(s)
+}
+
+async fn ladder(state: &AppState, user_id: i64, room_id: Option<i64>) -> ApiResult<()> {
+    let l = state.settings.get().warn_ladder;
+    if l.warnings == 0 {
+        return Ok(());
+    }
+    let since = steward_store::now_ms() - i64::from(l.within_days) * 86_400_000;
+    let n = state.store.warnings_since(user_id, since).await?;
+    if n >= i64::from(l.warnings) && n % i64::from(l.warnings) == 0 {
+        let reason = format!("{n} warnings in {} days", l.within_days);
+        Box::pin(impose(state, None, Some("warn_ladder"), user_id, room_id, "mute", &reason, Some(l.mute_secs), None))
+            .await?;
+    }
+    Ok(())
+}
+
+async fn remove_from_room(state: &AppState, user_id: i64, room_id: i64) -> ApiResult<()> {
+    if let Some(seq) = state.store.remove_member(room_id, user_id).await? {
+        if let Some(u) = state.store.user(user_id).await? {
+            let brief = steward_core::model::UserBrief {
+                id: u.id,
+                username: u.username,
+                display_name: u.display_name,
+                avatar_color: u.avatar_color,
+            };
+            let payload = events::member_event(steward_core::model::EventKind::MemberLeft, room_id, seq, &brief);
+            events::publish_room(state, room_id, seq, payload);
+        }
+        events::unsubscribe(state, user_id, room_id);
+        events::publish_user(state, user_id, json!({ "type": "room.removed", "room_id": room_id }));
+    }
+    Ok(())
+}
+
+/// Lifts a sanction early.
+pub async fn lift(state: &AppState, actor: i64, id: i64, reason: &str) -> ApiResult<Sanction> {
+    let s = state.store.sanction(id).await?.ok_or_else(ApiError::not_found)?;
+    if !state.store.end_sanction(id, Some(actor)).await? {
+        return Err(ApiError::new(axum::http::StatusCode::CONFLICT, "already_ended"));
+    }
+    state.moderation.forget(s.user_id, id);
+    state
+        .store
+        .modlog(&NewModlog {
+            actor_id: Some(actor),
+            action: format!("sanction.lift_{}", s.kind),
+            room_id: s.room_id,
+            user_id: Some(s.user_id),
+            reason: reason.into(),
+            ..Default::default()
+        })
+        .await?;
+    events::publish_user(state, s.user_id, json!({ "type": "moderation.lifted", "sanction_id": id }));
+    Ok(s)
+}
+
+/// Tells everyone who reviews moderation (online) about something new.
+pub async fn notify_moderators(state: &AppState, event: serde_json::Value) {
+    for role in [steward_core::SystemRole::Owner, steward_core::SystemRole::Admin, steward_core::SystemRole::Moderator]
+    {
+        if let Ok(people) =
+            state.store.list_users("", Some(role), Some(steward_core::model::UserStatus::Active), 1000).await
+        {
+            for p in people.iter().filter(|p| state.hub.is_connected(p.id)) {
+                events::publish_user(state, p.id, event.clone());
+            }
+        }
+    }
+}
+
+pub fn action_name(a: &Action) -> &'static str {
+    match a {
+        Action::Block { .. } => "block",
+        Action::Hold => "hold",
+        Action::Delete => "delete",
+        Action::Warn { .. } => "warn",
+        Action::Mute { .. } => "mute",
+        Action::Kick => "kick",
+        Action::Ban { .. } => "ban",
+        Action::Alert => "alert",
+        Action::SlowMode { .. } => "slow_mode",
+    }
+}
+
+fn action_secs(a: &Action) -> Option<i64> {
+    match a {
+        Action::Mute { seconds } => Some(*seconds as i64),
+        Action::Ban { seconds } => seconds.map(|s| s as i64),
+        Action::SlowMode { seconds } => Some(i64::from(*seconds)),
+        _ => None,
+    }
+}
+
+/// Ends sanctions whose time is up (every 30 seconds), tells the people and
+/// logs it. Durable: the end time is in the database, so a restart loses nothing.
+pub fn spawn_sweeper(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(30));
+        loop {
+            tick.tick().await;
+            if let Err(e) = sweep(&state).await {
+                tracing::warn!(error = %e, "sanction sweep failed");
+            }
+        }
+    });
+}
+
+/// One sweep; returns how many sanctions ended.
+pub async fn sweep(state: &AppState) -> anyhow::Result<usize> {
+    let ended = state.store.sweep_expired_sanctions(500).await?;
+    for s in &ended {
+        state.moderation.forget(s.user_id, s.id);
+        if s.kind == "kick" {
+            continue;
+        }
+        state
+            .store
+            .modlog(&NewModlog {
+                action: format!("sanction.expired_{}", s.kind),
+                room_id: s.room_id,
+                user_id: Some(s.user_id),
+                ..Default::default()
+            })
+            .await?;
+        events::publish_user(state, s.user_id, json!({ "type": "moderation.lifted", "sanction_id": s.id }));
+    }
+    Ok(ended.len())
+}
