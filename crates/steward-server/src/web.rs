@@ -43,6 +43,7 @@ pub const STATIC_FILES: &[(&str, &str, &[u8])] = &[
     ("app.css", "text/css; charset=utf-8", include_bytes!("../web/static/app.css")),
     ("app.js", "text/javascript; charset=utf-8", include_bytes!("../web/static/app.js")),
     ("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../web/static/htmx.min.js")),
+    ("favicon.svg", "image/svg+xml", include_bytes!("../web/static/favicon.svg")),
 ];
 
 pub struct Templates {
