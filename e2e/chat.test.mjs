@@ -146,6 +146,29 @@ try {
   await anna.waitForFunction(() => [...document.querySelectorAll('#msg-items .reaction-count')].some((c) => c.textContent === '1'), null, { timeout: 10000 });
   await anna.screenshot({ path: join(artifacts, 'channel-desktop-ru.png') });
 
+  // The owner changes the room's rules; Mike's open page learns his new rights
+  // without a reload: first no uploads, then announcement mode (no composer).
+  const roomId = Number(new URL(anna.url()).pathname.split('/').pop());
+  const setPolicy = (policy) => anna.evaluate(async ([id, body]) => {
+    const r = await fetch(`/api/v1/rooms/${id}/policy`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    if (!r.ok) throw new Error(`policy: ${r.status} ${await r.text()}`);
+  }, [roomId, policy]);
+  await mike.evaluate(() => { window.__notReloaded = true; });
+  assert.ok(await mike.isVisible('#composer-attach'), 'Mike may attach files at first');
+  await setPolicy({ upload: 'staff' });
+  await mike.waitForSelector('#composer-attach', { state: 'hidden', timeout: 10000 });
+  assert.ok(await mike.isVisible('#composer-input'), 'and may still write');
+  await setPolicy({ read_only: true });
+  await mike.waitForSelector('#composer', { state: 'hidden', timeout: 10000 });
+  await mike.waitForSelector('#composer-readonly', { state: 'visible' });
+  assert.equal(await mike.evaluate(() => window.__notReloaded), true, 'the page was not reloaded');
+  assert.ok(await anna.isVisible('#composer-input'), 'the owner still posts');
+  await mike.screenshot({ path: join(artifacts, 'announcement-phone-en.png') });
+  await setPolicy({});
+  await mike.waitForSelector('#composer-input', { state: 'visible', timeout: 10000 });
+  assert.ok(await mike.isVisible('#composer-attach'), 'rights come back too');
+  assert.equal(await mike.evaluate(() => window.__notReloaded), true);
+
   // Search in Russian finds a word form.
   await mike.goto(`${base}/search?q=${encodeURIComponent('бан')}`);
   const results = await mike.textContent('main');

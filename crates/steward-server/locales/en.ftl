@@ -322,6 +322,7 @@ error-invalid-totp = That code is not right. Check the time on your phone, or us
 error-totp-replayed = That code was used already; wait for the next one.
 error-totp-enabled = Two-factor authentication is on already.
 error-totp-not-pending = Start two-factor setup first.
+error-totp-unavailable = Two-factor sign-in is unavailable: the server cannot read its stored secrets. Ask the administrator to restore the secret key.
 field-code = code
 signup-title = Join Steward
 signup-lead = You were invited. Choose a username and a password to start.

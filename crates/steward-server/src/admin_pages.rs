@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use axum::Form;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value as JValue, context};
@@ -18,6 +18,7 @@ use steward_store::AuditFilter;
 use crate::api::admin::{self, CreateInvite};
 use crate::audit::Origin;
 use crate::auth::{self, CurrentUser};
+use crate::client_ip::ClientIp;
 use crate::error::ApiError;
 use crate::i18n;
 use crate::settings::{InstanceSettings, SignupPolicy};
@@ -207,14 +208,14 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap, Query(q): Q
 async fn action_guard(
     state: &AppState,
     headers: &HeaderMap,
-    peer: std::net::SocketAddr,
+    ip: std::net::IpAddr,
     csrf: Option<&str>,
 ) -> Result<(CurrentUser, Origin), Response> {
     let me = signed_in(state, headers).await?;
     if csrf != Some(auth::csrf_token(&me.token).as_str()) {
         return Err((StatusCode::FORBIDDEN, "CSRF check failed: reload the page and try again").into_response());
     }
-    Ok((me, Origin::new(&auth::client_ip(headers, Some(peer)), headers)))
+    Ok((me, Origin::new(&ip.to_string(), headers)))
 }
 
 fn outcome<T>(r: Result<T, ApiError>) -> Response {
@@ -232,12 +233,12 @@ pub struct RoleForm {
 
 pub async fn set_role(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Path(id): Path<i64>,
     Form(f): Form<RoleForm>,
 ) -> Response {
-    let (me, origin) = match action_guard(&state, &headers, peer, f.csrf.as_deref()).await {
+    let (me, origin) = match action_guard(&state, &headers, ip, f.csrf.as_deref()).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -252,12 +253,12 @@ pub struct StatusForm {
 
 pub async fn set_status(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Path(id): Path<i64>,
     Form(f): Form<StatusForm>,
 ) -> Response {
-    let (me, origin) = match action_guard(&state, &headers, peer, f.csrf.as_deref()).await {
+    let (me, origin) = match action_guard(&state, &headers, ip, f.csrf.as_deref()).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -272,12 +273,12 @@ pub struct CsrfOnly {
 
 pub async fn force_logout(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Path(id): Path<i64>,
     Form(f): Form<CsrfOnly>,
 ) -> Response {
-    let (me, origin) = match action_guard(&state, &headers, peer, f.csrf.as_deref()).await {
+    let (me, origin) = match action_guard(&state, &headers, ip, f.csrf.as_deref()).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -295,11 +296,11 @@ pub struct InviteForm {
 
 pub async fn create_invite(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(f): Form<InviteForm>,
 ) -> Response {
-    let (me, origin) = match action_guard(&state, &headers, peer, f.csrf.as_deref()).await {
+    let (me, origin) = match action_guard(&state, &headers, ip, f.csrf.as_deref()).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -329,12 +330,12 @@ pub async fn create_invite(
 
 pub async fn revoke_invite(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Path(id): Path<i64>,
     Form(f): Form<CsrfOnly>,
 ) -> Response {
-    let (me, origin) = match action_guard(&state, &headers, peer, f.csrf.as_deref()).await {
+    let (me, origin) = match action_guard(&state, &headers, ip, f.csrf.as_deref()).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -344,13 +345,13 @@ pub async fn revoke_invite(
 /// The settings form: checkboxes arrive as repeated `require_2fa` fields.
 pub async fn save_settings(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: String,
 ) -> Response {
     let fields: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes()).into_owned().collect();
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let (me, origin) = match action_guard(&state, &headers, peer, get("csrf").as_deref()).await {
+    let (me, origin) = match action_guard(&state, &headers, ip, get("csrf").as_deref()).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -387,12 +388,12 @@ pub async fn save_settings(
 /// The retention form: global days, pinned, audit days.
 pub async fn save_retention(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: String,
 ) -> Response {
     let f = Fields::parse(&body);
-    let (me, origin) = match action_guard(&state, &headers, peer, f.get("csrf").as_deref()).await {
+    let (me, origin) = match action_guard(&state, &headers, ip, f.get("csrf").as_deref()).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -407,11 +408,11 @@ pub async fn save_retention(
 /// Runs the retention job now and shows what it removed.
 pub async fn run_retention(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(f): Form<CsrfOnly>,
 ) -> Response {
-    let (me, origin) = match action_guard(&state, &headers, peer, f.csrf.as_deref()).await {
+    let (me, origin) = match action_guard(&state, &headers, ip, f.csrf.as_deref()).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -450,12 +451,12 @@ fn role_input(f: &Fields) -> crate::api::roles::RoleInput {
 
 pub async fn create_role(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: String,
 ) -> Response {
     let f = Fields::parse(&body);
-    let (me, origin) = match action_guard(&state, &headers, peer, f.get("csrf").as_deref()).await {
+    let (me, origin) = match action_guard(&state, &headers, ip, f.get("csrf").as_deref()).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -464,13 +465,13 @@ pub async fn create_role(
 
 pub async fn update_role(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Path(id): Path<i64>,
     body: String,
 ) -> Response {
     let f = Fields::parse(&body);
-    let (me, origin) = match action_guard(&state, &headers, peer, f.get("csrf").as_deref()).await {
+    let (me, origin) = match action_guard(&state, &headers, ip, f.get("csrf").as_deref()).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -479,12 +480,12 @@ pub async fn update_role(
 
 pub async fn delete_role(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Path(id): Path<i64>,
     Form(f): Form<CsrfOnly>,
 ) -> Response {
-    let (me, origin) = match action_guard(&state, &headers, peer, f.csrf.as_deref()).await {
+    let (me, origin) = match action_guard(&state, &headers, ip, f.csrf.as_deref()).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -493,13 +494,13 @@ pub async fn delete_role(
 
 pub async fn set_custom_roles(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Path(id): Path<i64>,
     body: String,
 ) -> Response {
     let f = Fields::parse(&body);
-    let (me, origin) = match action_guard(&state, &headers, peer, f.get("csrf").as_deref()).await {
+    let (me, origin) = match action_guard(&state, &headers, ip, f.get("csrf").as_deref()).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -509,12 +510,12 @@ pub async fn set_custom_roles(
 
 pub async fn reset_link(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Path(id): Path<i64>,
     Form(f): Form<CsrfOnly>,
 ) -> Response {
-    let (me, origin) = match action_guard(&state, &headers, peer, f.csrf.as_deref()).await {
+    let (me, origin) = match action_guard(&state, &headers, ip, f.csrf.as_deref()).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -538,12 +539,12 @@ pub struct EraseForm {
 
 pub async fn erase(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Path(id): Path<i64>,
     Form(f): Form<EraseForm>,
 ) -> Response {
-    let (me, origin) = match action_guard(&state, &headers, peer, f.csrf.as_deref()).await {
+    let (me, origin) = match action_guard(&state, &headers, ip, f.csrf.as_deref()).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -570,12 +571,12 @@ pub struct RoomForm {
 /// Archive, unarchive, convert or delete a room from the console.
 pub async fn room_action(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Path(id): Path<i64>,
     Form(f): Form<RoomForm>,
 ) -> Response {
-    let (me, _origin) = match action_guard(&state, &headers, peer, f.csrf.as_deref()).await {
+    let (me, _origin) = match action_guard(&state, &headers, ip, f.csrf.as_deref()).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -601,12 +602,12 @@ pub async fn room_action(
 /// Bulk import from pasted CSV; a dry run shows the report and keeps the text.
 pub async fn import_users(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: String,
 ) -> Response {
     let f = Fields::parse(&body);
-    let (me, origin) = match action_guard(&state, &headers, peer, f.get("csrf").as_deref()).await {
+    let (me, origin) = match action_guard(&state, &headers, ip, f.get("csrf").as_deref()).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -632,11 +633,11 @@ pub async fn import_users(
 /// Invites by e-mail from the console: one address a line.
 pub async fn email_invites(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(f): Form<EmailInviteForm>,
 ) -> Response {
-    let (me, origin) = match action_guard(&state, &headers, peer, f.csrf.as_deref()).await {
+    let (me, origin) = match action_guard(&state, &headers, ip, f.csrf.as_deref()).await {
         Ok(x) => x,
         Err(r) => return r,
     };

@@ -25,9 +25,11 @@ impl Origin {
 /// Handlers take `origin: Origin` to know where a request came from.
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Origin {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0);
-        Ok(Origin::new(&crate::auth::client_ip(&parts.headers, peer), &parts.headers))
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let crate::client_ip::ClientIp(ip) =
+            <crate::client_ip::ClientIp as axum::extract::FromRequestParts<S>>::from_request_parts(parts, state)
+                .await?;
+        Ok(Origin::new(&ip.to_string(), &parts.headers))
     }
 }
 

@@ -308,11 +308,6 @@ impl Default for LoginThrottle {
     }
 }
 
-pub fn client_ip(headers: &HeaderMap, peer: Option<std::net::SocketAddr>) -> String {
-    let _ = headers;
-    peer.map(|p| p.ip().to_string()).unwrap_or_else(|| "unknown".into())
-}
-
 pub const fn ttl() -> Duration {
     Duration::from_millis(SESSION_TTL_MS as u64)
 }

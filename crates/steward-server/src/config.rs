@@ -7,6 +7,9 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use steward_store::SqliteDurability;
 
+use crate::client_ip::TrustedProxies;
+use crate::secret::{SecretKey, SecretString};
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Address to listen on (`STEWARD_BIND`, default `127.0.0.1:8080`).
@@ -35,6 +38,15 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// Sender address (`STEWARD_SMTP_FROM`), e.g. `Steward <steward@example.com>`.
     pub smtp_from: Option<String>,
+    /// Seals TOTP secrets at rest (`STEWARD_SECRET_KEY`, base64 of 32 bytes).
+    /// Unset: `secret.key` in the data folder, created on first start.
+    pub secret_key: Option<SecretKey>,
+    /// `/metrics` asks for `Authorization: Bearer <token>` (`STEWARD_METRICS_TOKEN`);
+    /// unset, it answers only to clients on this machine.
+    pub metrics_token: Option<SecretString>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`STEWARD_TRUSTED_PROXIES`,
+    /// comma-separated addresses and CIDR blocks; default none).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for Config {
@@ -52,6 +64,9 @@ impl Default for Config {
             db_max_connections: 16,
             smtp_url: None,
             smtp_from: None,
+            secret_key: None,
+            metrics_token: None,
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -71,6 +86,9 @@ struct FileConfig {
     db_max_connections: Option<u32>,
     smtp_url: Option<String>,
     smtp_from: Option<String>,
+    secret_key: Option<String>,
+    metrics_token: Option<String>,
+    trusted_proxies: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -155,6 +173,17 @@ impl Config {
         }
         c.smtp_url = env("STEWARD_SMTP_URL").or(file.smtp_url);
         c.smtp_from = env("STEWARD_SMTP_FROM").or(file.smtp_from);
+        if let Some(v) = env("STEWARD_SECRET_KEY").or(file.secret_key) {
+            c.secret_key = Some(SecretKey::parse(&v).map_err(|e| ConfigError::Invalid {
+                name: "secret_key",
+                message: format!("{e} (make one with `openssl rand -base64 32`)"),
+            })?);
+        }
+        c.metrics_token = env("STEWARD_METRICS_TOKEN").or(file.metrics_token).map(SecretString::new);
+        if let Some(v) = env("STEWARD_TRUSTED_PROXIES").or(file.trusted_proxies) {
+            c.trusted_proxies = TrustedProxies::parse(&v)
+                .map_err(|message| ConfigError::Invalid { name: "trusted_proxies", message })?;
+        }
         Ok(c)
     }
 

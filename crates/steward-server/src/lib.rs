@@ -6,6 +6,7 @@ pub mod admin_pages;
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod client_ip;
 pub mod config;
 pub mod error;
 pub mod events;
@@ -16,6 +17,7 @@ pub mod import;
 pub mod mail;
 pub mod moderation;
 pub mod retention;
+pub mod secret;
 pub mod service;
 pub mod settings;
 pub mod state;
@@ -87,9 +89,14 @@ pub fn build_state(config: Config, store: Store) -> anyhow::Result<AppState> {
     let bus = Arc::new(LocalBus::new(hub.clone()));
     let limit = config_limit(&config);
     let mailer = mail::Mailer::from_config(&config)?;
+    let secret_key = match &config.secret_key {
+        Some(key) => key.clone(),
+        None => secret::SecretKey::load_or_create(&config.data_dir).context("secret key")?,
+    };
     Ok(AppState(Arc::new(Inner {
         mailer,
         moderation: moderation::Moderation::default(),
+        secret_key,
         store,
         hub,
         bus,
@@ -145,8 +152,9 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_endpoint))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), security_headers))
         .layer(middleware::from_fn(count_requests))
+        .layer(middleware::from_fn_with_state(state.clone(), client_ip::layer))
         .layer(DefaultBodyLimit::max(256 * 1024))
         .with_state(state)
 }
@@ -163,7 +171,28 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics_endpoint(State(state): State<AppState>) -> Response {
+/// Prometheus metrics, for the bearer of `STEWARD_METRICS_TOKEN`; with no
+/// token configured, for clients on this machine only.
+async fn metrics_endpoint(
+    State(state): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<SocketAddr>,
+    client_ip::ClientIp(client): client_ip::ClientIp,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    match &state.config.metrics_token {
+        Some(token) if !auth::bearer(&headers).is_some_and(|t| token.matches(t)) => {
+            return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], "metrics token required\n")
+                .into_response();
+        }
+        Some(_) => {}
+        // Behind a reverse proxy on this machine the peer is always loopback:
+        // the client the proxy names must be local too.
+        None if !(peer.ip().to_canonical().is_loopback() && client.is_loopback()) => {
+            return (StatusCode::FORBIDDEN, "metrics are served to this machine only; set STEWARD_METRICS_TOKEN\n")
+                .into_response();
+        }
+        None => {}
+    }
     metrics::gauge!("steward_uptime_seconds").set(state.started.elapsed().as_secs_f64());
     metrics::gauge!("steward_gateway_dropped_events").set(state.hub.dropped_events() as f64);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
@@ -182,8 +211,9 @@ async fn count_requests(req: Request, next: Next) -> Response {
     resp
 }
 
-/// No inline scripts, no framing, no sniffing, no referrers to other sites.
-async fn security_headers(req: Request, next: Next) -> Response {
+/// No inline scripts, no framing, no sniffing, no referrers to other sites;
+/// over https, browsers are told to stay on https (HSTS).
+async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
@@ -199,6 +229,9 @@ async fn security_headers(req: Request, next: Next) -> Response {
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if state.config.secure_cookies() {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
     resp
 }
 
@@ -277,6 +310,7 @@ pub async fn start(config: Config, store: Store) -> anyhow::Result<RunningServer
     let state = build_state(config, store)?;
     state.settings.set(instance);
     state.moderation.load(&state.store).await?;
+    twofa::seal_stored_secrets(&state).await?;
     spawn_jobs(&state);
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -30,6 +30,8 @@ pub struct Inner {
     pub away: Mutex<HashMap<i64, bool>>,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     pub started: Instant,
+    /// Seals secrets at rest (TOTP); from the configuration or the data folder's key file.
+    pub secret_key: crate::secret::SecretKey,
     /// Outgoing e-mail, when SMTP is configured.
     pub mailer: Option<crate::mail::Mailer>,
     /// Rules, sanctions in force, counters.

@@ -1,6 +1,7 @@
 //! TOTP two-factor authentication (RFC 6238: SHA-1, 6 digits, 30 s, ±1 step)
 //! with one-time recovery codes. A code is accepted once: the store keeps
-//! the last accepted step and only moves it forward.
+//! the last accepted step and only moves it forward. Secrets are stored
+//! sealed with the installation's key (`secret.rs`), bound to their person.
 
 use axum::http::StatusCode;
 use rand::Rng;
@@ -50,7 +51,12 @@ pub fn code_step(secret_b32: &str, code: &str) -> Option<i64> {
 
 /// The code an authenticator shows now (tests, benchmarks).
 pub fn current_code(secret_b32: &str) -> Option<String> {
-    totp(secret_b32).map(|t| t.generate(now_secs()).to_string())
+    code_in(secret_b32, 0)
+}
+
+/// The code an authenticator will show `secs` from now (tests: a later step than one used).
+pub fn code_in(secret_b32: &str, secs: u64) -> Option<String> {
+    totp(secret_b32).map(|t| t.generate(now_secs() + secs).to_string())
 }
 
 pub fn hash_recovery(code: &str) -> String {
@@ -76,14 +82,70 @@ pub fn new_recovery_codes() -> Vec<String> {
         .collect()
 }
 
+/// What a person's sealed secrets are bound to, so one cannot be moved to another row.
+fn seal_context(user_id: i64) -> String {
+    format!("steward-totp:{user_id}")
+}
+
+fn seal(state: &AppState, user_id: i64, secret_b32: &str) -> String {
+    state.secret_key.seal(&seal_context(user_id), secret_b32)
+}
+
+/// The plaintext of a stored secret; a secret the key cannot open fails
+/// closed (no code is accepted) and says why in the log.
+fn open(state: &AppState, user_id: i64, stored: &str) -> ApiResult<String> {
+    state.secret_key.open(&seal_context(user_id), stored).map_err(|e| {
+        tracing::error!(
+            user_id,
+            error = %e,
+            "cannot decrypt this person's TOTP secret: STEWARD_SECRET_KEY or secret.key is not the key it was \
+             sealed with; restore that key, or turn their 2FA off"
+        );
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "totp_unavailable")
+    })
+}
+
+/// Seals secrets stored in the clear by earlier versions, and reports (loudly)
+/// sealed ones this key cannot open. Runs once at start, before serving.
+pub async fn seal_stored_secrets(state: &AppState) -> anyhow::Result<()> {
+    let (mut sealed, mut unreadable) = (0usize, 0usize);
+    for (user_id, secret, pending) in state.store.totp_secrets().await? {
+        for (is_pending, stored) in [(false, secret), (true, pending)] {
+            let Some(stored) = stored else { continue };
+            if crate::secret::is_sealed(&stored) {
+                if state.secret_key.open(&seal_context(user_id), &stored).is_err() {
+                    unreadable += 1;
+                }
+                continue;
+            }
+            let new = seal(state, user_id, &stored);
+            if state.store.replace_totp_value(user_id, is_pending, &stored, &new).await? {
+                sealed += 1;
+            }
+        }
+    }
+    if sealed > 0 {
+        tracing::info!(count = sealed, "sealed TOTP secrets that were stored in the clear");
+    }
+    if unreadable > 0 {
+        tracing::error!(
+            count = unreadable,
+            "TOTP secrets do not decrypt with this secret key (STEWARD_SECRET_KEY or secret.key changed?): \
+             those people cannot sign in with a code until the original key is restored"
+        );
+    }
+    Ok(())
+}
+
 /// The second factor at sign-in, for people who turned it on: a current
 /// authenticator code (once) or an unused recovery code.
 pub async fn verify_login(state: &AppState, user_id: i64, code: Option<&str>) -> ApiResult<()> {
     let tf = state.store.totp_state(user_id).await?;
-    let Some(secret) = tf.secret else { return Ok(()) };
+    let Some(stored) = tf.secret else { return Ok(()) };
     let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
         return Err(ApiError::new(StatusCode::UNAUTHORIZED, "totp_required").with_field("code"));
     };
+    let secret = open(state, user_id, &stored)?;
     if let Some(step) = code_step(&secret, code) {
         if state.store.claim_totp_step(user_id, step).await? {
             return Ok(());
@@ -103,21 +165,30 @@ pub async fn begin_setup(state: &AppState, user: &User) -> ApiResult<(String, St
         return Err(ApiError::new(StatusCode::CONFLICT, "totp_enabled"));
     }
     let (secret, url) = new_secret(&user.username);
-    state.store.set_totp_pending(user.id, Some(&secret)).await?;
+    state.store.set_totp_pending(user.id, Some(&seal(state, user.id, &secret))).await?;
     Ok((secret, url))
+}
+
+/// The setup in progress, if any: the pending secret and its link (to show again after a wrong code).
+pub async fn pending_setup(state: &AppState, user: &User) -> ApiResult<Option<(String, String)>> {
+    let Some(stored) = state.store.totp_state(user.id).await?.pending else { return Ok(None) };
+    let secret = open(state, user.id, &stored)?;
+    let url = otpauth_url(&user.username, &secret);
+    Ok(Some((secret, url)))
 }
 
 /// Finishes setup with a code from the app; returns the recovery codes (shown once).
 pub async fn confirm_setup(state: &AppState, user: &User, code: &str, origin: &Origin) -> ApiResult<Vec<String>> {
     let tf = state.store.totp_state(user.id).await?;
-    let Some(pending) = tf.pending else {
+    let Some(stored) = tf.pending else {
         return Err(ApiError::new(StatusCode::CONFLICT, "totp_not_pending"));
     };
+    let pending = open(state, user.id, &stored)?;
     let step = code_step(&pending, code)
         .ok_or_else(|| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_totp").with_field("code"))?;
     let codes = new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| hash_recovery(c)).collect();
-    state.store.enable_totp(user.id, &pending, step, &hashes).await?;
+    state.store.enable_totp(user.id, &seal(state, user.id, &pending), step, &hashes).await?;
     audit_self(state, user, origin, "auth.2fa_enabled").await;
     Ok(codes)
 }

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use axum::Form;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::value::Kwargs;
@@ -21,6 +21,7 @@ use steward_store::Page;
 
 use crate::api::users::{UpdateMeRequest, apply_profile, check_login, open_session};
 use crate::auth::{self, CurrentUser, SESSION_COOKIE};
+use crate::client_ip::ClientIp;
 use crate::error::ApiError;
 use crate::i18n;
 use crate::service;
@@ -42,6 +43,7 @@ pub const STATIC_FILES: &[(&str, &str, &[u8])] = &[
     ("app.css", "text/css; charset=utf-8", include_bytes!("../web/static/app.css")),
     ("app.js", "text/javascript; charset=utf-8", include_bytes!("../web/static/app.js")),
     ("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../web/static/htmx.min.js")),
+    ("favicon.svg", "image/svg+xml", include_bytes!("../web/static/favicon.svg")),
 ];
 
 pub struct Templates {
@@ -196,7 +198,7 @@ pub struct LoginForm {
 
 pub async fn login_submit(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
@@ -204,7 +206,7 @@ pub async fn login_submit(
     if !auth::same_origin(&headers) {
         return (StatusCode::FORBIDDEN, "cross-site login refused").into_response();
     }
-    let ip = auth::client_ip(&headers, Some(peer));
+    let ip = ip.to_string();
     let next = safe_next(f.next.as_deref());
     let checked = match check_login(&state, &f.username, &f.password, &crate::audit::Origin::new(&ip, &headers)).await {
         Ok(user) => crate::twofa::verify_login(&state, user.id, f.code.as_deref()).await.map(|_| user),
@@ -271,7 +273,7 @@ pub struct SetupForm {
 
 pub async fn setup_submit(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Path(token): Path<String>,
     Form(f): Form<SetupForm>,
@@ -291,7 +293,7 @@ pub async fn setup_submit(
     let result = crate::accounts::create(&state.store, account).await.map(|u| u.id);
     match result {
         Ok(user_id) => {
-            let ip = auth::client_ip(&headers, Some(peer));
+            let ip = ip.to_string();
             signed_in_redirect(&state, user_id, &ip, &headers, "/").await
         }
         Err(e) => {
@@ -346,7 +348,7 @@ pub async fn invite_page(State(state): State<AppState>, headers: HeaderMap, Path
 
 pub async fn invite_submit(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Path(token): Path<String>,
     Form(f): Form<SetupForm>,
@@ -389,7 +391,7 @@ pub async fn invite_submit(
             tracing::warn!(error = %e, room, "invite room not joined");
         }
     }
-    let ip = auth::client_ip(&headers, Some(peer));
+    let ip = ip.to_string();
     let event = crate::audit::Event {
         actor_id: Some(user.id),
         action: "user.signup",
@@ -419,7 +421,7 @@ pub struct ResetForm {
 
 pub async fn reset_submit(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Path(token): Path<String>,
     Form(f): Form<ResetForm>,
@@ -447,7 +449,7 @@ pub async fn reset_submit(
     match state.store.use_password_reset(&auth::token_hash(&token), &hash).await {
         Ok(Some(user_id)) => {
             crate::events::disconnect_user(&state, user_id);
-            let ip = auth::client_ip(&headers, Some(peer));
+            let ip = ip.to_string();
             let event = crate::audit::Event::new(Some(user_id), "auth.password_reset", "user", Some(user_id));
             crate::audit::record(&state, &crate::audit::Origin::new(&ip, &headers), event).await;
             Redirect::to("/login").into_response()
@@ -476,7 +478,7 @@ pub async fn signup_page(State(state): State<AppState>, headers: HeaderMap) -> R
 
 pub async fn signup_submit(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(f): Form<SetupForm>,
 ) -> Response {
@@ -503,7 +505,7 @@ pub async fn signup_submit(
         };
         crate::accounts::create(&state.store, account).await
     };
-    let ip = auth::client_ip(&headers, Some(peer));
+    let ip = ip.to_string();
     match result {
         Ok(user) => {
             let event = crate::audit::Event {
@@ -705,7 +707,7 @@ pub struct TwoFaForm {
 /// `/settings/2fa/{setup,enable,disable}`: the settings page's two-factor card.
 pub async fn twofa_submit(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Path(step): Path<String>,
     Form(f): Form<TwoFaForm>,
@@ -717,7 +719,7 @@ pub async fn twofa_submit(
     if let Err(r) = check_form_csrf(&me, f.csrf.as_deref()) {
         return r;
     }
-    let origin = crate::audit::Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
+    let origin = crate::audit::Origin::new(&ip.to_string(), &headers);
     let result = match step.as_str() {
         "setup" => crate::twofa::begin_setup(&state, &me.user).await.map(|s| (Some(s), Vec::new())),
         "enable" => crate::twofa::confirm_setup(&state, &me.user, f.code.as_deref().unwrap_or(""), &origin)
@@ -733,10 +735,7 @@ pub async fn twofa_submit(
         Err(e) => {
             // A wrong code keeps the setup open with the same pending secret.
             let pending = if step == "enable" {
-                state.store.totp_state(me.id()).await.ok().and_then(|t| t.pending).map(|secret| {
-                    let url = crate::twofa::otpauth_url(&me.user.username, &secret);
-                    (secret, url)
-                })
+                crate::twofa::pending_setup(&state, &me.user).await.ok().flatten()
             } else {
                 None
             };

@@ -226,3 +226,23 @@ macro_rules! both {
         )*
     };
 }
+
+/// `both!` for servers that need configuration: `name (|config| …) => body;`.
+#[macro_export]
+macro_rules! both_with {
+    ($($name:ident ($tweak:expr) => $body:expr;)*) => {
+        $(
+            mod $name {
+                use super::*;
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    if let Some(app) = TestApp::start_with(Db::Sqlite, $tweak).await { ($body)(app).await; }
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(app) = TestApp::start_with(Db::Postgres, $tweak).await { ($body)(app).await; }
+                }
+            }
+        )*
+    };
+}

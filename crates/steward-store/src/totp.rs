@@ -80,6 +80,35 @@ impl Store {
         tx.commit().await
     }
 
+    /// Every person with a TOTP secret or a pending one: `(id, secret, pending)`
+    /// as stored (for sealing values written before secrets were encrypted).
+    pub async fn totp_secrets(&self) -> Result<Vec<(i64, Option<String>, Option<String>)>> {
+        let q = Query::select()
+            .columns(["id", "totp_secret", "totp_pending"])
+            .from("users")
+            .cond_where(Expr::col("totp_secret").is_not_null().or(Expr::col("totp_pending").is_not_null()))
+            .order_by("id", sea_query::Order::Asc)
+            .to_owned();
+        let mut c = self.pools.read().await?;
+        c.conn().all::<(i64, Option<String>, Option<String>)>(&q).await
+    }
+
+    /// Replaces a stored secret (`pending` or not) only if it still is `old`,
+    /// so a concurrent setup or reset is never overwritten. True if replaced.
+    pub async fn replace_totp_value(&self, user_id: i64, pending: bool, old: &str, new: &str) -> Result<bool> {
+        let column = if pending { "totp_pending" } else { "totp_secret" };
+        let q = Query::update()
+            .table("users")
+            .value(column, new)
+            .and_where(Expr::col("id").eq(user_id))
+            .and_where(Expr::col(column).eq(old))
+            .to_owned();
+        let mut tx = self.tx().await?;
+        let n = tx.conn().exec(&q).await?;
+        tx.commit().await?;
+        Ok(n == 1)
+    }
+
     /// Accepts a code's step once: true only if it is later than every step
     /// accepted before (atomic, so two requests with one code cannot both pass).
     pub async fn claim_totp_step(&self, user_id: i64, step: i64) -> Result<bool> {

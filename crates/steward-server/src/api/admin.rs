@@ -1,6 +1,6 @@
 //! Administration: people (list, role, deactivate, reactivate) and the audit log.
 
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -14,6 +14,7 @@ use super::{Json, Path, Query};
 use crate::api::ErrorBody;
 use crate::audit::{self, Event, Origin};
 use crate::auth::{self, CurrentUser};
+use crate::client_ip::ClientIp;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::views::UserView;
@@ -367,12 +368,12 @@ pub struct InvitesResponse {
     responses((status = 201, body = CreatedInvite), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_invite(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     me: CurrentUser,
     Json(req): Json<CreateInvite>,
 ) -> ApiResult<(StatusCode, axum::Json<CreatedInvite>)> {
-    let origin = Origin::new(&auth::client_ip(&headers, Some(peer)), &headers);
+    let origin = Origin::new(&ip.to_string(), &headers);
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost").to_string();
     let created = make_invite(&state, &me, &origin, &host, &req).await?;
     Ok((StatusCode::CREATED, axum::Json(created)))

@@ -183,11 +183,8 @@ pub async fn rate_limit(
     {
         Some(token) => format!("t:{}", &crate::auth::token_hash(token)[..24]),
         None => {
-            let ip = req
-                .extensions()
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-                .unwrap_or_default();
+            // The address `client_ip::layer` resolved (a trusted proxy's client, else the peer).
+            let ip = req.extensions().get::<crate::client_ip::ClientIp>().map(|c| c.0.to_string()).unwrap_or_default();
             format!("ip:{ip}")
         }
     };

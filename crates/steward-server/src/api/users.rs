@@ -1,6 +1,6 @@
 //! Login, logout, the caller's profile, finding people.
 
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use steward_core::validate::{DisplayName, Email, Locale, Password, parse_color};
@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use super::{Json, Path, Query};
 use crate::api::ErrorBody;
 use crate::auth::{self, CurrentUser};
+use crate::client_ip::ClientIp;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::views::UserView;
@@ -108,11 +109,11 @@ pub async fn open_session(
     responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<axum::Json<LoginResponse>> {
-    let ip = auth::client_ip(&headers, Some(peer));
+    let ip = ip.to_string();
     let user = check_login(&state, &req.username, &req.password, &crate::audit::Origin::new(&ip, &headers)).await?;
     crate::twofa::verify_login(&state, user.id, req.code.as_deref()).await?;
     let token = open_session(&state, user.id, "api", &ip, &headers).await?;

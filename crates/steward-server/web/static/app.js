@@ -693,7 +693,7 @@
   const hideBar = () => { const bar = $('#composer-bar'); if (bar) bar.hidden = true; };
 
   function startReply(m) {
-    if (!input()) return;
+    if (!input() || !S.room.can_post) return; // an action bar drawn before the rights changed may still offer it
     if (S.editing) cancelEdit();
     S.replyTo = m;
     showBar('reply', T('replying-to', { name: m.author.display_name }), excerpt(m.body, 140));
@@ -844,7 +844,7 @@
     });
     form.addEventListener('submit', (e) => { e.preventDefault(); submitComposer(); });
     $('#composer-bar-cancel').addEventListener('click', () => { if (S.editing) cancelEdit(); else cancelReply(); ta.focus(); });
-    // The attach control exists only where the room lets this person upload.
+    // The attach control is shown only where the room lets this person upload (applyRights).
     const file = $('#composer-file');
     if (file) file.addEventListener('change', () => { uploadFiles(Array.from(file.files || [])); file.value = ''; ta.focus(); });
     ta.addEventListener('paste', (e) => {
@@ -1097,10 +1097,18 @@
       try { d = JSON.parse(ev.data); } catch { return; }
       if (d && typeof d.type === 'string') onGateway(d);
     });
-    ws.addEventListener('close', () => {
+    ws.addEventListener('close', (ev) => {
       if (GW.ws !== ws) return;
       GW.ws = null;
       clearInterval(GW.hb);
+      // 4003: this session ended (signed out elsewhere, revoked, deactivated); 4001: it is not valid.
+      // Retrying cannot help: go to the sign-in page now rather than after a few failed attempts.
+      if (ev.code === 4003 || ev.code === 4001) {
+        GW.stopped = true;
+        saveDraft();
+        location.href = '/login?next=' + encodeURIComponent(location.pathname + location.search);
+        return;
+      }
       if (!GW.stopped) gwRetry();
     });
   }
@@ -1198,7 +1206,40 @@
     topic.textContent = topic.title = r.topic || '';
     topic.hidden = !r.topic;
     if (r.member_count != null) setMemberCount(r.member_count);
-    if (old.can_post !== S.room.can_post || (r.archived != null && old.archived !== r.archived)) { saveDraft(); location.reload(); }
+    if (r.archived != null && old.archived !== r.archived) { saveDraft(); location.reload(); return; }
+    applyRights();
+    // The event carries the room, not what this viewer may now do in it: ask.
+    clearTimeout(rightsTimer);
+    rightsTimer = setTimeout(refreshRights, 250);
+  }
+
+  let rightsTimer = null;
+  /** Refetches the open room as this viewer sees it (can_post, can_upload, …) after its rules changed. */
+  async function refreshRights() {
+    if (!S.room) return;
+    const id = S.room.id;
+    let fresh;
+    try { fresh = await api('GET', `/api/v1/rooms/${id}`); } catch { return; } // gone or offline: other events say so
+    if (!S.room || S.room.id !== id || !fresh) return;
+    const keys = ['my_role', 'can_post', 'can_upload', 'can_react', 'can_manage', 'slow_mode_secs', 'policy', 'archived'];
+    for (const k of keys) if (fresh[k] !== undefined) S.room[k] = fresh[k];
+    applyRights();
+  }
+
+  /** Shows the composer, its attach control and the read-only notice as the viewer's rights say. */
+  function applyRights() {
+    const form = $('#composer'), notice = $('#composer-readonly'), attach = $('#composer-attach');
+    const canPost = !!S.room.can_post && !S.room.archived;
+    // No composer on the page (a preview, an archived room): only a reload can bring one.
+    if (!form) { if (canPost) { location.reload(); } return; }
+    if (!canPost && !form.hidden) {
+      saveDraft();
+      if (S.editing) cancelEdit();
+      if (S.replyTo) cancelReply();
+    }
+    form.hidden = !canPost;
+    if (notice) notice.hidden = canPost;
+    if (attach) attach.hidden = !S.room.can_upload;
   }
 
   // ------------------------------------------------------------------- presence
