@@ -558,3 +558,4 @@ field-sanction = sanction
 field-duration_secs = duration
 field-appeal = appeal
 field-note = note
+error-modlog-private = This room's moderation log is not public.

@@ -570,3 +570,4 @@ field-sanction = санкция
 field-duration_secs = срок
 field-appeal = обжалование
 field-note = пояснение
+error-modlog-private = Журнал модерации этой комнаты закрыт.

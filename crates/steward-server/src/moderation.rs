@@ -47,7 +47,32 @@ pub struct Moderation {
     /// Mutes and bans in force, by person.
     blocking: RwLock<HashMap<i64, Vec<Sanction>>>,
     scratch: Mutex<Vec<Scratch>>,
+    /// Recent messages per room, for heat alerts; sharded by room so the
+    /// send path does not queue on one lock.
+    heat: Vec<Mutex<HashMap<i64, RoomHeat>>>,
 }
+
+/// The last messages of a room: when, by whom, flagged or not.
+#[derive(Default)]
+struct RoomHeat {
+    recent: std::collections::VecDeque<(i64, i64, bool)>,
+    last_alert: i64,
+}
+
+/// Why a room looks like a fight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Heat {
+    /// Several flagged messages within a minute.
+    FlaggedBurst { count: usize },
+    /// Two people trading messages fast.
+    Duel { users: [i64; 2] },
+}
+
+const HEAT_KEEP: usize = 12;
+const HEAT_SHARDS: usize = 16;
+/// Rooms remembered per shard.
+const HEAT_ROOMS: usize = 1_000;
+const HEAT_QUIET_MS: i64 = 10 * 60_000;
 
 impl Default for Moderation {
     fn default() -> Self {
@@ -57,6 +82,7 @@ impl Default for Moderation {
             counters: Mutex::new(steward_moderation::State::default()),
             blocking: RwLock::new(HashMap::new()),
             scratch: Mutex::new(Vec::new()),
+            heat: (0..HEAT_SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
         }
     }
 }
@@ -147,6 +173,45 @@ impl Moderation {
         Ok(())
     }
 
+    /// Notes a message in a room and says whether the room just turned into
+    /// a fight (at most once per ten minutes per room). Memory is bounded:
+    /// a dozen messages per room, idle rooms dropped past 16,000 rooms.
+    pub fn observe(&self, room_id: i64, user_id: i64, flagged: bool, now: i64) -> Option<Heat> {
+        let shard = &self.heat[room_id.rem_euclid(HEAT_SHARDS as i64) as usize];
+        let mut map = shard.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= HEAT_ROOMS && !map.contains_key(&room_id) {
+            map.retain(|_, h| h.recent.back().is_some_and(|m| now - m.0 < 120_000));
+            if map.len() >= HEAT_ROOMS {
+                return None;
+            }
+        }
+        let h = map.entry(room_id).or_default();
+        h.recent.push_back((now, user_id, flagged));
+        while h.recent.len() > HEAT_KEEP {
+            h.recent.pop_front();
+        }
+        if now - h.last_alert < HEAT_QUIET_MS {
+            return None;
+        }
+        let flagged_recent = h.recent.iter().filter(|m| m.2 && now - m.0 <= 60_000).count();
+        let heat = if flagged_recent >= 3 {
+            Some(Heat::FlaggedBurst { count: flagged_recent })
+        } else {
+            let window: Vec<&(i64, i64, bool)> = h.recent.iter().filter(|m| now - m.0 <= 90_000).collect();
+            let mut authors: Vec<i64> = window.iter().map(|m| m.1).collect();
+            authors.sort_unstable();
+            authors.dedup();
+            let switches = window.windows(2).filter(|w| w[0].1 != w[1].1).count();
+            let each = |u: i64| window.iter().filter(|m| m.1 == u).count();
+            (window.len() >= 8 && authors.len() == 2 && switches >= 6 && each(authors[0]) >= 3 && each(authors[1]) >= 3)
+                .then(|| Heat::Duel { users: [authors[0], authors[1]] })
+        };
+        if heat.is_some() {
+            h.last_alert = now;
+        }
+        heat
+    }
+
     fn needs_member_stats(&self) -> bool {
         self.rules().iter().any(|r| r.enabled && matches!(r.kind, RuleKind::NewMember { .. }))
     }
@@ -165,8 +230,9 @@ pub fn sanction_error(s: &Sanction) -> ApiError {
 
 /// What the send path should do with a message after the rules saw it.
 pub enum Outcome {
-    /// Store and publish it (maybe with after-effects already applied).
-    Publish { after: Vec<After> },
+    /// Store and publish it (maybe with after-effects to run); `flagged`
+    /// when a rule saw something (for heat alerts).
+    Publish { after: Vec<After>, flagged: bool },
     /// Do not store it; answer with this.
     Refuse(ApiError),
 }
@@ -190,7 +256,7 @@ pub async fn check_message(
     let m = &state.moderation;
     let engine = m.engine();
     if engine.rule_count() == 0 {
-        return Ok(Outcome::Publish { after: vec![] });
+        return Ok(Outcome::Publish { after: vec![], flagged: false });
     }
     let now = steward_store::now_ms();
     let (count, joined) = if m.needs_member_stats() {
@@ -214,7 +280,7 @@ pub async fn check_message(
         engine.check(scratch, &mut counters, &input)
     });
     if verdict.is_clean() {
-        return Ok(Outcome::Publish { after: vec![] });
+        return Ok(Outcome::Publish { after: vec![], flagged: false });
     }
     for hit in &verdict.hits {
         let evidence = hit.evidence.as_ref().map(|e| e.matched.clone()).unwrap_or_default();
@@ -232,8 +298,13 @@ pub async fn check_message(
         state.store.modlog(&entry).await?;
     }
     let Some(hit) = verdict.decisive() else {
-        return Ok(Outcome::Publish { after: vec![] });
+        return Ok(Outcome::Publish { after: vec![], flagged: true });
     };
+    if hit.action.stops_message()
+        && let Some(heat) = m.observe(room_id, user.id, true, now)
+    {
+        alert_heat(state, room_id, heat).await;
+    }
     let reason = hit.rule_name.to_string();
     let rule_id = hit.rule_id.to_string();
     let refuse = |code: &'static str, status: axum::http::StatusCode, detail: serde_json::Value| {
@@ -264,10 +335,38 @@ pub async fn check_message(
             impose(state, None, Some(&rule_id), user.id, Some(room_id), "kick", &reason, None, None).await?;
             refuse("kicked", S::FORBIDDEN, json!({ "rule": reason }))
         }
-        Action::Warn { message } => Outcome::Publish { after: vec![After::Warn { rule_id, message: message.clone() }] },
-        Action::Alert => Outcome::Publish { after: vec![After::Alert { rule_id, reason }] },
-        Action::SlowMode { seconds } => Outcome::Publish { after: vec![After::SlowMode { seconds: *seconds }] },
+        Action::Warn { message } => {
+            Outcome::Publish { after: vec![After::Warn { rule_id, message: message.clone() }], flagged: true }
+        }
+        Action::Alert => Outcome::Publish { after: vec![After::Alert { rule_id, reason }], flagged: true },
+        Action::SlowMode { seconds } => {
+            Outcome::Publish { after: vec![After::SlowMode { seconds: *seconds }], flagged: true }
+        }
     })
+}
+
+/// Tells the moderators a room is heating up and suggests slow mode.
+pub async fn alert_heat(state: &AppState, room_id: i64, heat: Heat) {
+    let (reason, users) = match &heat {
+        Heat::FlaggedBurst { count } => (format!("{count} flagged messages in a minute"), vec![]),
+        Heat::Duel { users } => ("two people trading messages fast".to_string(), users.to_vec()),
+    };
+    let kind = match heat {
+        Heat::FlaggedBurst { .. } => "flagged_burst",
+        Heat::Duel { .. } => "duel",
+    };
+    let entry = NewModlog {
+        action: "room.heat".into(),
+        room_id: Some(room_id),
+        reason: reason.clone(),
+        evidence: json!({ "kind": kind, "users": users }).to_string(),
+        ..Default::default()
+    };
+    if let Err(e) = state.store.modlog(&entry).await {
+        tracing::warn!(error = %e, "heat alert not logged");
+    }
+    let event = json!({ "type": "moderation.heat", "room_id": room_id, "kind": kind, "users": users, "reason": reason, "suggest_slow_mode_secs": 30 });
+    notify_moderators(state, event).await;
 }
 
 /// Runs the effects of a published message's verdict.

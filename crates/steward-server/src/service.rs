@@ -87,6 +87,7 @@ pub async fn post_message(state: &AppState, user: &User, room_id: i64, input: Po
     }
     // Moderation: sanctions in force, then the rules (a retry was checked the first time).
     let mut after = vec![];
+    let mut flagged = false;
     let blocking = state.moderation.blocking_sanction(user.id, room_id);
     let watched = blocking.is_some() || state.moderation.engine().rule_count() > 0;
     if watched && !is_retry(state, user.id, nonce.as_deref(), room_id).await? {
@@ -95,7 +96,10 @@ pub async fn post_message(state: &AppState, user: &User, room_id: i64, input: Po
         }
         match crate::moderation::check_message(state, user, room_id, &new.body, !input.attachments.is_empty()).await? {
             crate::moderation::Outcome::Refuse(e) => return Err(e),
-            crate::moderation::Outcome::Publish { after: a } => after = a,
+            crate::moderation::Outcome::Publish { after: a, flagged: f } => {
+                after = a;
+                flagged = f;
+            }
         }
     }
     new.nonce = nonce;
@@ -110,6 +114,9 @@ pub async fn post_message(state: &AppState, user: &User, room_id: i64, input: Po
         events::publish_room(state, room_id, m.seq, events::message_event(EventKind::MessageCreated, m, m.seq));
         if !after.is_empty() {
             crate::moderation::after_publish(state, user, room_id, m.id, after).await;
+        }
+        if let Some(heat) = state.moderation.observe(room_id, user.id, flagged, m.created_at) {
+            crate::moderation::alert_heat(state, room_id, heat).await;
         }
     }
     Ok((out.message, out.created))

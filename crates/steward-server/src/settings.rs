@@ -43,6 +43,10 @@ pub struct InstanceSettings {
     pub warn_ladder: crate::moderation::WarnLadder,
     /// Days before a sanctioned person may appeal again.
     pub appeal_cooldown_days: u32,
+    /// Room members may read their room's modlog (`GET /rooms/{id}/modlog`).
+    pub public_modlog: bool,
+    /// …without the names of the moderators who acted.
+    pub modlog_hide_moderators: bool,
 }
 
 /// How long messages and audit entries are kept. Run by the retention job

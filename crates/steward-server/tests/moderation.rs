@@ -177,6 +177,44 @@ both! {
         assert_eq!(app.post(&vera, &format!("/api/v1/rooms/{room}/join"), json!({})).await.0, 200, "back in");
         let (_, hist) = app.get(&moder, &format!("/api/v1/moderation/sanctions?user_id={vid}")).await;
         assert!(hist["sanctions"][0]["ended_at"].is_string());
+
+        // The room's modlog: private by default; published, without evidence and (if chosen) names.
+        let (s, e) = app.get(&anna, &format!("/api/v1/rooms/{room}/modlog")).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (403, Some("modlog_private")));
+        let (s, _) = app.put_json(&admin, "/api/v1/admin/settings", json!({ "public_modlog": true, "modlog_hide_moderators": true })).await;
+        assert_eq!(s, 200);
+        let (s, public) = app.get(&anna, &format!("/api/v1/rooms/{room}/modlog")).await;
+        assert_eq!(s, 200, "{public}");
+        let entries = public["entries"].as_array().unwrap();
+        assert!(entries.iter().any(|e| e["action"] == "sanction.ban" && e["reason"] == "флуд"));
+        assert!(entries.iter().all(|e| e["actor_id"].is_null() && e.get("evidence").is_none()), "{public}");
+        assert!(!entries.iter().any(|e| e["action"] == "report.file"), "reports stay private");
+        app.stop().await;
+    };
+    heat_alerts_when_two_people_trade_blows => |app: TestApp| async move {
+        let (_, moder) = app.user("moder", SystemRole::Moderator).await;
+        let (a, anna) = app.member("anna").await;
+        let (b, boris) = app.member("boris").await;
+        let room = app.room(&moder, "chat", "channel", &[a, b]).await;
+        let mut ws = app.ws_live(&moder).await;
+        for i in 0..4 {
+            app.say(&anna, room, &format!("ты неправ {i}")).await;
+            app.say(&boris, room, &format!("нет, ты {i}")).await;
+        }
+        let heat = ws.next_of("moderation.heat").await.expect("moderators hear of it");
+        assert_eq!((heat["room_id"].as_i64(), heat["kind"].as_str()), (Some(room), Some("duel")), "{heat}");
+        assert_eq!(heat["suggest_slow_mode_secs"], 30);
+        let mut users: Vec<i64> = heat["users"].as_array().unwrap().iter().filter_map(|u| u.as_i64()).collect();
+        users.sort();
+        assert_eq!(users, [a, b]);
+        // Once per ten minutes per room.
+        app.say(&anna, room, "ещё").await;
+        app.say(&boris, room, "и ещё").await;
+        while let Some(frame) = ws.next_within(std::time::Duration::from_millis(300)).await {
+            assert_ne!(frame["type"], "moderation.heat", "one alert is enough");
+        }
+        let (_, log) = app.get(&moder, "/api/v1/moderation/log?action=room.heat").await;
+        assert_eq!(log["entries"].as_array().unwrap().len(), 1);
         app.stop().await;
     };
 }

@@ -90,6 +90,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/moderation/appeals", get(moderation::appeals))
         .route("/moderation/appeals/{id}/decide", post(moderation::decide))
         .route("/moderation/log", get(moderation::log))
+        .route("/rooms/{id}/modlog", get(moderation::room_log))
         .route("/admin/rooms", get(admin::rooms))
         .route("/admin/retention/run", post(admin::retention_run))
         .route("/admin/export", get(admin::export))
@@ -141,7 +142,7 @@ pub struct ErrorDetail {
         moderation::rules, moderation::set_rules, moderation::try_message, moderation::held, moderation::approve,
         moderation::reject, moderation::report, moderation::cases, moderation::escalate, moderation::resolve,
         moderation::sanction, moderation::sanctions, moderation::lift, moderation::my_sanctions, moderation::appeal,
-        moderation::appeals, moderation::decide, moderation::log,
+        moderation::appeals, moderation::decide, moderation::log, moderation::room_log,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

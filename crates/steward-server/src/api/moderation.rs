@@ -746,3 +746,57 @@ pub async fn log(State(state): State<AppState>, me: CurrentUser, Query(q): Query
         _ => return Err(FieldError::new("format", FieldRule::InvalidChoice).into()),
     })
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicLogEntry {
+    pub id: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: String,
+    pub action: String,
+    /// The moderator, unless the admins hide names; none when a rule acted.
+    pub actor_id: Option<i64>,
+    /// True when a rule acted.
+    pub by_rule: bool,
+    pub user_id: Option<i64>,
+    pub reason: String,
+    pub duration_secs: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicLogResponse {
+    pub entries: Vec<PublicLogEntry>,
+}
+
+#[utoipa::path(get, path = "/rooms/{id}/modlog", tag = "moderation", params(("id" = i64, Path)),
+    responses((status = 200, body = PublicLogResponse, description = "The room's moderation actions, when the admins publish the modlog (no evidence, moderator names hidden if they choose)"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn room_log(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(room_id): Path<i64>,
+) -> ApiResult<axum::Json<PublicLogResponse>> {
+    service::room_access(&state, &me.user, room_id).await?;
+    let settings = state.settings.get();
+    if !settings.public_modlog && !me.user.permissions().has(Permission::ModerationReview) {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "modlog_private"));
+    }
+    let f = ModlogFilter { room_id: Some(room_id), limit: 200, ..Default::default() };
+    let entries = state
+        .store
+        .modlog_search(&f)
+        .await?
+        .into_iter()
+        // Trials of rules and reports are not actions taken.
+        .filter(|e| !e.dry_run && !e.action.starts_with("report.") && e.action != "room.heat")
+        .map(|e| PublicLogEntry {
+            id: e.id,
+            at: steward_core::model::rfc3339(e.at),
+            by_rule: e.actor_id.is_none(),
+            actor_id: if settings.modlog_hide_moderators { None } else { e.actor_id },
+            action: e.action,
+            user_id: e.user_id,
+            reason: e.reason,
+            duration_secs: e.duration_secs,
+        })
+        .collect();
+    Ok(axum::Json(PublicLogResponse { entries }))
+}
