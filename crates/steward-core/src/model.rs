@@ -476,3 +476,27 @@ pub struct ModlogEntry {
     /// A rule on trial: recorded, not enforced.
     pub dry_run: bool,
 }
+
+/// A ban list rooms subscribe to: whoever is on it is kept out of them
+/// (unless a room exempts them).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BanList {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    /// People on the list.
+    pub entries: i64,
+    /// Rooms subscribed.
+    pub rooms: Vec<RoomId>,
+}
+
+/// One person on a ban list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BanEntry {
+    pub user_id: UserId,
+    pub reason: String,
+    pub added_by: Option<UserId>,
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub added_at: Millis,
+}

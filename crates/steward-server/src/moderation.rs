@@ -47,6 +47,8 @@ pub struct Moderation {
     /// Mutes and bans in force, by person.
     blocking: RwLock<HashMap<i64, Vec<Sanction>>>,
     scratch: Mutex<Vec<Scratch>>,
+    /// The shared ban lists, as the send and join paths need them.
+    lists: RwLock<steward_store::BanSnapshot>,
     /// Recent messages per room, for heat alerts; sharded by room so the
     /// send path does not queue on one lock.
     heat: Vec<Mutex<HashMap<i64, RoomHeat>>>,
@@ -83,6 +85,7 @@ impl Default for Moderation {
             blocking: RwLock::new(HashMap::new()),
             scratch: Mutex::new(Vec::new()),
             heat: (0..HEAT_SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            lists: RwLock::new(Default::default()),
         }
     }
 }
@@ -107,7 +110,36 @@ impl Moderation {
             map.entry(s.user_id).or_default().push(s);
         }
         *self.blocking.write().unwrap_or_else(|e| e.into_inner()) = map;
+        self.reload_lists(store).await?;
         Ok(())
+    }
+
+    /// Re-reads the ban lists (they are small) after a change.
+    pub async fn reload_lists(&self, store: &Store) -> anyhow::Result<()> {
+        let snap = store.ban_snapshot().await?;
+        *self.lists.write().unwrap_or_else(|e| e.into_inner()) = snap;
+        Ok(())
+    }
+
+    /// The ban list entry that keeps this person out of this room: a list
+    /// the room subscribes to names them and the room has not exempted them.
+    /// Returns `(list_id, reason)`.
+    pub fn listed(&self, user_id: i64, room_id: i64) -> Option<(i64, String)> {
+        let l = self.lists.read().unwrap_or_else(|e| e.into_inner());
+        if l.exemptions.iter().any(|&(r, u)| r == room_id && u == user_id) {
+            return None;
+        }
+        l.entries
+            .iter()
+            .filter(|e| e.1 == user_id)
+            .find(|e| l.rooms.iter().any(|&(list, room)| list == e.0 && room == room_id))
+            .map(|e| (e.0, e.2.clone()))
+    }
+
+    /// Rooms a list is enforced in for a person (subscribed, not exempt).
+    pub fn rooms_of_list(&self, list_id: i64) -> Vec<i64> {
+        let l = self.lists.read().unwrap_or_else(|e| e.into_inner());
+        l.rooms.iter().filter(|r| r.0 == list_id).map(|r| r.1).collect()
     }
 
     fn install(&self, engine: Engine, rules: Vec<Rule>) {
@@ -226,6 +258,17 @@ pub fn sanction_error(s: &Sanction) -> ApiError {
         "reason": s.reason,
         "until": s.expires_at.map(steward_core::model::rfc3339),
     }))
+}
+
+/// The error for someone a ban list keeps out.
+pub fn listed_error(list_id: i64, reason: &str) -> ApiError {
+    ApiError::new(axum::http::StatusCode::FORBIDDEN, "banned")
+        .with_detail(json!({ "ban_list_id": list_id, "kind": "ban", "reason": reason, "until": null }))
+}
+
+/// Takes a person out of a room (a ban list now covers them there).
+pub async fn evict(state: &AppState, user_id: i64, room_id: i64) -> ApiResult<()> {
+    remove_from_room(state, user_id, room_id).await
 }
 
 /// What the send path should do with a message after the rules saw it.

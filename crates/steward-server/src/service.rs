@@ -89,10 +89,14 @@ pub async fn post_message(state: &AppState, user: &User, room_id: i64, input: Po
     let mut after = vec![];
     let mut flagged = false;
     let blocking = state.moderation.blocking_sanction(user.id, room_id);
-    let watched = blocking.is_some() || state.moderation.engine().rule_count() > 0;
+    let listed = state.moderation.listed(user.id, room_id);
+    let watched = blocking.is_some() || listed.is_some() || state.moderation.engine().rule_count() > 0;
     if watched && !is_retry(state, user.id, nonce.as_deref(), room_id).await? {
         if let Some(s) = blocking {
             return Err(crate::moderation::sanction_error(&s));
+        }
+        if let Some((list, reason)) = listed {
+            return Err(crate::moderation::listed_error(list, &reason));
         }
         match crate::moderation::check_message(state, user, room_id, &new.body, !input.attachments.is_empty()).await? {
             crate::moderation::Outcome::Refuse(e) => return Err(e),
@@ -289,6 +293,9 @@ pub(crate) async fn add_people(state: &AppState, room_id: i64, people: &[User]) 
     // A ban keeps a person out of the room until it ends.
     if let Some(s) = people.iter().find_map(|u| state.moderation.banned(u.id, room_id)) {
         return Err(crate::moderation::sanction_error(&s).with_field("user_ids"));
+    }
+    if let Some((list, reason)) = people.iter().find_map(|u| state.moderation.listed(u.id, room_id)) {
+        return Err(crate::moderation::listed_error(list, &reason).with_field("user_ids"));
     }
     let ids: Vec<i64> = people.iter().map(|u| u.id).collect();
     let added = state.store.add_members(room_id, &ids, RoomRole::Member).await?;

@@ -217,4 +217,48 @@ both! {
         assert_eq!(log["entries"].as_array().unwrap().len(), 1);
         app.stop().await;
     };
+    shared_ban_lists_with_local_exemptions => |app: TestApp| async move {
+        let (_, admin) = app.user("admin", SystemRole::Admin).await;
+        let (_, moder) = app.user("moder", SystemRole::Moderator).await;
+        let (x, spammer) = app.member("spammer").await;
+        let (_, member) = app.member("member").await;
+        let a = app.room(&admin, "alpha", "channel", &[x]).await;
+        let b = app.room(&admin, "beta", "channel", &[x]).await;
+        let (s, v) = app.post(&moder, "/api/v1/moderation/banlists", json!({ "name": "Спамеры", "description": "общий список" })).await;
+        assert_eq!(s, 201, "{v}");
+        let list = v["lists"][0]["id"].as_i64().unwrap();
+        assert_eq!(app.post(&moder, "/api/v1/moderation/banlists", json!({ "name": "Спамеры" })).await.0, 409);
+        assert_eq!(app.put(&member, &format!("/api/v1/rooms/{a}/banlists/{list}")).await.0, 403, "only the room's managers subscribe it");
+        assert_eq!(app.put(&admin, &format!("/api/v1/rooms/{a}/banlists/{list}")).await.0, 204);
+        assert_eq!(app.put(&admin, &format!("/api/v1/rooms/{b}/banlists/{list}")).await.0, 204);
+
+        // Listing takes them out of every subscribed room and keeps them out.
+        let mut ws = app.ws_live(&spammer).await;
+        let (s, _) = app.put_json(&moder, &format!("/api/v1/moderation/banlists/{list}/entries/{x}"), json!({ "reason": "реклама" })).await;
+        assert_eq!(s, 204);
+        let mut removed = vec![ws.next_of("room.removed").await.unwrap()["room_id"].as_i64().unwrap()];
+        removed.push(ws.next_of("room.removed").await.unwrap()["room_id"].as_i64().unwrap());
+        removed.sort();
+        assert_eq!(removed, [a, b]);
+        let (s, v) = app.post(&spammer, &format!("/api/v1/rooms/{a}/join"), json!({})).await;
+        assert_eq!((s, v["error"]["code"].as_str(), v["error"]["detail"]["ban_list_id"].as_i64()), (403, Some("banned"), Some(list)), "{v}");
+        assert_eq!(v["error"]["detail"]["reason"], "реклама");
+
+        // Room beta exempts them: in beta they are welcome, in alpha not.
+        assert_eq!(app.put(&admin, &format!("/api/v1/rooms/{b}/exemptions/{x}")).await.0, 204);
+        assert_eq!(app.post(&spammer, &format!("/api/v1/rooms/{b}/join"), json!({})).await.0, 200);
+        assert_eq!(app.post(&spammer, &format!("/api/v1/rooms/{b}/messages"), json!({ "body": "привет" })).await.0, 201);
+        assert_eq!(app.post(&spammer, &format!("/api/v1/rooms/{a}/join"), json!({})).await.0, 403);
+        assert_eq!(app.delete(&admin, &format!("/api/v1/rooms/{b}/exemptions/{x}")).await.0, 204);
+        assert_eq!(app.post(&spammer, &format!("/api/v1/rooms/{b}/messages"), json!({ "body": "а теперь?" })).await.0, 403, "out again: not a member any more");
+
+        // Off the list: back in.
+        assert_eq!(app.delete(&moder, &format!("/api/v1/moderation/banlists/{list}/entries/{x}")).await.0, 204);
+        assert_eq!(app.post(&spammer, &format!("/api/v1/rooms/{a}/join"), json!({})).await.0, 200);
+        let (_, lists) = app.get(&moder, "/api/v1/moderation/banlists").await;
+        assert_eq!(lists["lists"][0]["rooms"].as_array().unwrap().len(), 2);
+        let (_, log) = app.get(&moder, "/api/v1/moderation/log?action=banlist.").await;
+        assert!(log["entries"].as_array().unwrap().len() >= 7);
+        app.stop().await;
+    };
 }

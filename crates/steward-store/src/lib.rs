@@ -4,6 +4,7 @@
 //! backends differ (full-text search, migrations) each gets its own SQL.
 
 mod audit;
+mod ban_lists;
 mod custom_roles;
 mod db;
 mod invites;
@@ -25,6 +26,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use audit::{AuditEntry, AuditFilter, NewAudit};
+pub use ban_lists::BanSnapshot;
 pub use custom_roles::CustomRole;
 pub use db::Backend;
 use db::{Pools, Tx};

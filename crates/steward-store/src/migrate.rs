@@ -68,6 +68,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0011_moderation.sql"),
         postgres: include_str!("../migrations/postgres/0011_moderation.sql"),
     },
+    Migration {
+        version: 12,
+        sqlite: include_str!("../migrations/sqlite/0012_ban_lists.sql"),
+        postgres: include_str!("../migrations/postgres/0012_ban_lists.sql"),
+    },
 ];
 
 const LEDGER: &str =

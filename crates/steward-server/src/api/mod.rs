@@ -91,6 +91,15 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/moderation/appeals/{id}/decide", post(moderation::decide))
         .route("/moderation/log", get(moderation::log))
         .route("/rooms/{id}/modlog", get(moderation::room_log))
+        .route("/moderation/banlists", get(moderation::ban_lists).post(moderation::create_ban_list))
+        .route("/moderation/banlists/{id}", axum::routing::delete(moderation::delete_ban_list))
+        .route("/moderation/banlists/{id}/entries", get(moderation::ban_entries))
+        .route(
+            "/moderation/banlists/{id}/entries/{user_id}",
+            put(moderation::add_ban_entry).delete(moderation::remove_ban_entry),
+        )
+        .route("/rooms/{id}/banlists/{list_id}", put(moderation::subscribe_list).delete(moderation::unsubscribe_list))
+        .route("/rooms/{id}/exemptions/{user_id}", put(moderation::exempt).delete(moderation::unexempt))
         .route("/admin/rooms", get(admin::rooms))
         .route("/admin/retention/run", post(admin::retention_run))
         .route("/admin/export", get(admin::export))
@@ -143,6 +152,9 @@ pub struct ErrorDetail {
         moderation::reject, moderation::report, moderation::cases, moderation::escalate, moderation::resolve,
         moderation::sanction, moderation::sanctions, moderation::lift, moderation::my_sanctions, moderation::appeal,
         moderation::appeals, moderation::decide, moderation::log, moderation::room_log,
+        moderation::ban_lists, moderation::create_ban_list, moderation::delete_ban_list, moderation::ban_entries,
+        moderation::add_ban_entry, moderation::remove_ban_entry, moderation::subscribe_list, moderation::unsubscribe_list,
+        moderation::exempt, moderation::unexempt,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

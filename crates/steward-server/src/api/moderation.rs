@@ -800,3 +800,219 @@ pub async fn room_log(
         .collect();
     Ok(axum::Json(PublicLogResponse { entries }))
 }
+
+// ---- shared ban lists ----
+
+#[derive(Serialize, ToSchema)]
+pub struct BanListsResponse {
+    pub lists: Vec<steward_core::model::BanList>,
+}
+
+#[utoipa::path(get, path = "/moderation/banlists", tag = "moderation",
+    responses((status = 200, body = BanListsResponse), (status = 403, body = ErrorBody)))]
+pub async fn ban_lists(State(state): State<AppState>, me: CurrentUser) -> ApiResult<axum::Json<BanListsResponse>> {
+    require(&me, Permission::ModerationReview)?;
+    Ok(axum::Json(BanListsResponse { lists: state.store.ban_lists().await? }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BanListInput {
+    /// 1–60 characters, unique.
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[utoipa::path(post, path = "/moderation/banlists", tag = "moderation", request_body = BanListInput,
+    responses((status = 201, body = BanListsResponse), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_ban_list(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Json(req): Json<BanListInput>,
+) -> ApiResult<(StatusCode, axum::Json<BanListsResponse>)> {
+    require(&me, Permission::ModerationSanction)?;
+    let name = req.name.trim();
+    if name.is_empty() {
+        return Err(FieldError::new("name", FieldRule::Required).into());
+    }
+    if name.chars().count() > 60 {
+        return Err(FieldError::with_limit("name", FieldRule::TooLong, 60).into());
+    }
+    if req.description.chars().count() > 300 {
+        return Err(FieldError::with_limit("description", FieldRule::TooLong, 300).into());
+    }
+    let id = state.store.create_ban_list(name, req.description.trim(), me.id()).await?;
+    banlist_log(&state, me.id(), "banlist.create", None, None, &format!("#{id} {name}")).await?;
+    Ok((StatusCode::CREATED, axum::Json(BanListsResponse { lists: state.store.ban_lists().await? })))
+}
+
+#[utoipa::path(delete, path = "/moderation/banlists/{id}", tag = "moderation", params(("id" = i64, Path)),
+    responses((status = 204, description = "Deleted; its rooms stop enforcing it"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_ban_list(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    require(&me, Permission::ModerationSanction)?;
+    if !state.store.delete_ban_list(id).await? {
+        return Err(ApiError::not_found());
+    }
+    state.moderation.reload_lists(&state.store).await?;
+    banlist_log(&state, me.id(), "banlist.delete", None, None, &format!("#{id}")).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn banlist_log(
+    state: &AppState,
+    actor: i64,
+    action: &str,
+    room_id: Option<i64>,
+    user_id: Option<i64>,
+    reason: &str,
+) -> ApiResult<()> {
+    let e = NewModlog {
+        actor_id: Some(actor),
+        action: action.into(),
+        room_id,
+        user_id,
+        reason: reason.into(),
+        ..Default::default()
+    };
+    state.store.modlog(&e).await?;
+    Ok(())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BanEntriesResponse {
+    pub entries: Vec<steward_core::model::BanEntry>,
+}
+
+#[utoipa::path(get, path = "/moderation/banlists/{id}/entries", tag = "moderation", params(("id" = i64, Path)),
+    responses((status = 200, body = BanEntriesResponse), (status = 403, body = ErrorBody)))]
+pub async fn ban_entries(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::Json<BanEntriesResponse>> {
+    require(&me, Permission::ModerationReview)?;
+    Ok(axum::Json(BanEntriesResponse { entries: state.store.ban_entries(id).await? }))
+}
+
+#[utoipa::path(put, path = "/moderation/banlists/{id}/entries/{user_id}", tag = "moderation", params(("id" = i64, Path), ("user_id" = i64, Path)), request_body = LiftInput,
+    responses((status = 204, description = "Listed: taken out of every subscribed room that does not exempt them"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_ban_entry(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((id, user_id)): Path<(i64, i64)>,
+    Json(req): Json<LiftInput>,
+) -> ApiResult<StatusCode> {
+    require(&me, Permission::ModerationSanction)?;
+    let target = state.store.user(user_id).await?.ok_or_else(|| ApiError::not_found().with_field("user_id"))?;
+    if target.permissions().has(Permission::SettingsEdit) || target.id == me.id() {
+        return Err(ApiError::forbidden());
+    }
+    if req.reason.chars().count() > 500 {
+        return Err(FieldError::with_limit("reason", FieldRule::TooLong, 500).into());
+    }
+    if !state.store.ban_lists().await?.iter().any(|l| l.id == id) {
+        return Err(ApiError::not_found());
+    }
+    state.store.add_ban_entry(id, user_id, req.reason.trim(), me.id()).await?;
+    state.moderation.reload_lists(&state.store).await?;
+    for room in state.moderation.rooms_of_list(id) {
+        if state.moderation.listed(user_id, room).is_some() {
+            moderation::evict(&state, user_id, room).await?;
+        }
+    }
+    banlist_log(&state, me.id(), "banlist.add", None, Some(user_id), req.reason.trim()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/moderation/banlists/{id}/entries/{user_id}", tag = "moderation", params(("id" = i64, Path), ("user_id" = i64, Path)),
+    responses((status = 204, description = "Off the list"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn remove_ban_entry(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((id, user_id)): Path<(i64, i64)>,
+) -> ApiResult<StatusCode> {
+    require(&me, Permission::ModerationSanction)?;
+    if !state.store.remove_ban_entry(id, user_id).await? {
+        return Err(ApiError::not_found());
+    }
+    state.moderation.reload_lists(&state.store).await?;
+    banlist_log(&state, me.id(), "banlist.remove", None, Some(user_id), "").await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn room_manager(state: &AppState, me: &CurrentUser, room_id: i64) -> ApiResult<()> {
+    let (room, access) = service::manage_access(state, &me.user, room_id).await?;
+    if !access.can_manage() || room.kind == steward_core::RoomKind::Direct {
+        return Err(ApiError::forbidden());
+    }
+    Ok(())
+}
+
+#[utoipa::path(put, path = "/rooms/{id}/banlists/{list_id}", tag = "moderation", params(("id" = i64, Path), ("list_id" = i64, Path)),
+    responses((status = 204, description = "The room enforces the list: listed people are taken out"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn subscribe_list(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((room_id, list_id)): Path<(i64, i64)>,
+) -> ApiResult<StatusCode> {
+    room_manager(&state, &me, room_id).await?;
+    state.store.set_ban_list_room(list_id, room_id, true).await?;
+    state.moderation.reload_lists(&state.store).await?;
+    for m in state.store.member_ids(room_id).await? {
+        if state.moderation.listed(m, room_id).is_some() {
+            moderation::evict(&state, m, room_id).await?;
+        }
+    }
+    banlist_log(&state, me.id(), "banlist.subscribe", Some(room_id), None, &format!("#{list_id}")).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/rooms/{id}/banlists/{list_id}", tag = "moderation", params(("id" = i64, Path), ("list_id" = i64, Path)),
+    responses((status = 204, description = "The room no longer enforces the list"), (status = 403, body = ErrorBody)))]
+pub async fn unsubscribe_list(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((room_id, list_id)): Path<(i64, i64)>,
+) -> ApiResult<StatusCode> {
+    room_manager(&state, &me, room_id).await?;
+    state.store.set_ban_list_room(list_id, room_id, false).await?;
+    state.moderation.reload_lists(&state.store).await?;
+    banlist_log(&state, me.id(), "banlist.unsubscribe", Some(room_id), None, &format!("#{list_id}")).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(put, path = "/rooms/{id}/exemptions/{user_id}", tag = "moderation", params(("id" = i64, Path), ("user_id" = i64, Path)),
+    responses((status = 204, description = "This room lets the person in despite its ban lists"), (status = 403, body = ErrorBody)))]
+pub async fn exempt(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((room_id, user_id)): Path<(i64, i64)>,
+) -> ApiResult<StatusCode> {
+    room_manager(&state, &me, room_id).await?;
+    state.store.set_ban_exemption(room_id, user_id, true, me.id()).await?;
+    state.moderation.reload_lists(&state.store).await?;
+    banlist_log(&state, me.id(), "banlist.exempt", Some(room_id), Some(user_id), "").await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/rooms/{id}/exemptions/{user_id}", tag = "moderation", params(("id" = i64, Path), ("user_id" = i64, Path)),
+    responses((status = 204, description = "The room's ban lists apply to the person again"), (status = 403, body = ErrorBody)))]
+pub async fn unexempt(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((room_id, user_id)): Path<(i64, i64)>,
+) -> ApiResult<StatusCode> {
+    room_manager(&state, &me, room_id).await?;
+    state.store.set_ban_exemption(room_id, user_id, false, me.id()).await?;
+    state.moderation.reload_lists(&state.store).await?;
+    if state.moderation.listed(user_id, room_id).is_some() {
+        moderation::evict(&state, user_id, room_id).await?;
+    }
+    banlist_log(&state, me.id(), "banlist.unexempt", Some(room_id), Some(user_id), "").await?;
+    Ok(StatusCode::NO_CONTENT)
+}
