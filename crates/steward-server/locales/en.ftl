@@ -559,3 +559,4 @@ field-duration_secs = duration
 field-appeal = appeal
 field-note = note
 error-modlog-private = This room's moderation log is not public.
+error-join-wave = Too many people are joining this room right now; try again in a little while.

@@ -571,3 +571,4 @@ field-duration_secs = срок
 field-appeal = обжалование
 field-note = пояснение
 error-modlog-private = Журнал модерации этой комнаты закрыт.
+error-join-wave = Сейчас в комнату входит слишком много людей; попробуйте чуть позже.

@@ -412,6 +412,59 @@ pub async fn alert_heat(state: &AppState, room_id: i64, heat: Heat) {
     notify_moderators(state, event).await;
 }
 
+/// Checks a join against the join-wave rules (raids). Kick and ban refuse
+/// the join; alert and slow mode let it through and act on the room.
+pub async fn check_join(state: &AppState, user: &User, room_id: i64) -> ApiResult<()> {
+    let engine = state.moderation.engine();
+    if !state.moderation.rules().iter().any(|r| r.enabled && matches!(r.kind, RuleKind::JoinWave { .. })) {
+        return Ok(());
+    }
+    let now = steward_store::now_ms();
+    let verdict = {
+        let mut counters = state.moderation.counters.lock().unwrap_or_else(|e| e.into_inner());
+        engine.check_join(
+            &mut counters,
+            &steward_moderation::JoinInput { room_id, user_id: user.id, role: user.role.as_str(), now },
+        )
+    };
+    for hit in &verdict.hits {
+        let entry = NewModlog {
+            rule_id: Some(hit.rule_id.to_string()),
+            action: format!("rule.{}", action_name(&hit.action)),
+            room_id: Some(room_id),
+            user_id: Some(user.id),
+            reason: format!("{}: {}", hit.rule_name, hit.reason.detail),
+            dry_run: hit.dry_run,
+            ..Default::default()
+        };
+        state.store.modlog(&entry).await?;
+    }
+    let Some(hit) = verdict.decisive() else { return Ok(()) };
+    let reason = hit.rule_name.to_string();
+    match &hit.action {
+        Action::SlowMode { seconds } => slow_down(state, room_id, *seconds).await?,
+        Action::Alert | Action::Warn { .. } => {
+            let event = json!({ "type": "moderation.alert", "room_id": room_id, "rule_id": &*hit.rule_id, "reason": reason, "user_id": user.id });
+            notify_moderators(state, event).await;
+        }
+        Action::Ban { seconds } => {
+            let s =
+                impose(state, None, Some(&hit.rule_id), user.id, Some(room_id), "ban", &reason, *seconds, None).await?;
+            return Err(sanction_error(&s));
+        }
+        _ => {
+            notify_moderators(
+                state,
+                json!({ "type": "moderation.alert", "room_id": room_id, "rule_id": &*hit.rule_id, "reason": reason }),
+            )
+            .await;
+            return Err(ApiError::new(axum::http::StatusCode::TOO_MANY_REQUESTS, "join_wave")
+                .with_detail(json!({ "rule": reason })));
+        }
+    }
+    Ok(())
+}
+
 /// Runs the effects of a published message's verdict.
 pub async fn after_publish(state: &AppState, user: &User, room_id: i64, message_id: i64, after: Vec<After>) {
     for a in after {

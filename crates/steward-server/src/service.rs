@@ -284,6 +284,7 @@ pub async fn join(state: &AppState, user: &User, room_id: i64) -> ApiResult<Room
     if !access.can_join() {
         return Err(ApiError::forbidden());
     }
+    crate::moderation::check_join(state, user, room_id).await?;
     add_people(state, room_id, std::slice::from_ref(user)).await?;
     let room = state.store.room(room_id).await?.ok_or_else(ApiError::not_found)?;
     room_view(state, user, &room).await

@@ -261,4 +261,31 @@ both! {
         assert!(log["entries"].as_array().unwrap().len() >= 7);
         app.stop().await;
     };
+    new_members_wait_for_links_and_raids_are_stopped => |app: TestApp| async move {
+        let (_, admin) = app.user("admin", SystemRole::Admin).await;
+        let (n, newbie) = app.member("newbie").await;
+        let room = app.room(&admin, "open", "channel", &[n]).await;
+        let rules = json!({ "rules": [
+            { "id": "trust", "name": "Новички без ссылок", "kind": { "type": "new_member", "min_messages": 2 }, "action": { "type": "block", "message": "Ссылки — после пары сообщений" } },
+            { "id": "raid", "name": "Набег", "kind": { "type": "join_wave", "max_joins": 2, "window_secs": 60 }, "action": { "type": "kick" } },
+        ]});
+        assert_eq!(app.put_json(&admin, "/api/v1/moderation/rules", rules).await.0, 200);
+        let path = format!("/api/v1/rooms/{room}/messages");
+        let (s, v) = app.post(&newbie, &path, json!({ "body": "смотрите https://example.com/deal" })).await;
+        assert_eq!((s, v["error"]["code"].as_str()), (422, Some("blocked")), "{v}");
+        assert_eq!(app.post(&newbie, &path, json!({ "body": "всем привет" })).await.0, 201);
+        assert_eq!(app.post(&newbie, &path, json!({ "body": "я тут новенький" })).await.0, 201);
+        assert_eq!(app.post(&newbie, &path, json!({ "body": "смотрите https://example.com/deal" })).await.0, 201, "trusted after two messages");
+
+        // A raid: the third join within a minute is refused and moderators hear of it.
+        let mut codes = vec![];
+        for i in 0..4 {
+            let (_, t) = app.member(&format!("raider{i}")).await;
+            codes.push(app.post(&t, &format!("/api/v1/rooms/{room}/join"), json!({})).await.0);
+        }
+        assert_eq!(codes, [200, 200, 429, 429], "{codes:?}");
+        let (_, log) = app.get(&admin, "/api/v1/moderation/log?action=rule.kick").await;
+        assert_eq!(log["entries"].as_array().unwrap().len(), 2);
+        app.stop().await;
+    };
 }
