@@ -47,8 +47,8 @@ pub struct Moderation {
     /// Mutes and bans in force, by person.
     blocking: RwLock<HashMap<i64, Vec<Sanction>>>,
     scratch: Mutex<Vec<Scratch>>,
-    /// The shared ban lists, as the send and join paths need them.
-    lists: RwLock<steward_store::BanSnapshot>,
+    /// The shared ban lists, indexed for the send and join paths.
+    lists: RwLock<ListIndex>,
     /// Recent messages per room, for heat alerts; sharded by room so the
     /// send path does not queue on one lock.
     heat: Vec<Mutex<HashMap<i64, RoomHeat>>>,
@@ -59,6 +59,14 @@ pub struct Moderation {
 struct RoomHeat {
     recent: std::collections::VecDeque<(i64, i64, bool)>,
     last_alert: i64,
+}
+
+/// Ban lists by person, subscriptions and exemptions, for lookups in O(1).
+#[derive(Default)]
+struct ListIndex {
+    by_user: HashMap<i64, Vec<(i64, String)>>,
+    subscribed: std::collections::HashSet<(i64, i64)>,
+    exempt: std::collections::HashSet<(i64, i64)>,
 }
 
 /// Why a room looks like a fight.
@@ -117,7 +125,13 @@ impl Moderation {
     /// Re-reads the ban lists (they are small) after a change.
     pub async fn reload_lists(&self, store: &Store) -> anyhow::Result<()> {
         let snap = store.ban_snapshot().await?;
-        *self.lists.write().unwrap_or_else(|e| e.into_inner()) = snap;
+        let mut index = ListIndex::default();
+        for (list, user, reason) in snap.entries {
+            index.by_user.entry(user).or_default().push((list, reason));
+        }
+        index.subscribed = snap.rooms.into_iter().collect();
+        index.exempt = snap.exemptions.into_iter().collect();
+        *self.lists.write().unwrap_or_else(|e| e.into_inner()) = index;
         Ok(())
     }
 
@@ -126,20 +140,17 @@ impl Moderation {
     /// Returns `(list_id, reason)`.
     pub fn listed(&self, user_id: i64, room_id: i64) -> Option<(i64, String)> {
         let l = self.lists.read().unwrap_or_else(|e| e.into_inner());
-        if l.exemptions.iter().any(|&(r, u)| r == room_id && u == user_id) {
+        let mine = l.by_user.get(&user_id)?;
+        if l.exempt.contains(&(room_id, user_id)) {
             return None;
         }
-        l.entries
-            .iter()
-            .filter(|e| e.1 == user_id)
-            .find(|e| l.rooms.iter().any(|&(list, room)| list == e.0 && room == room_id))
-            .map(|e| (e.0, e.2.clone()))
+        mine.iter().find(|(list, _)| l.subscribed.contains(&(*list, room_id))).cloned()
     }
 
     /// Rooms a list is enforced in for a person (subscribed, not exempt).
     pub fn rooms_of_list(&self, list_id: i64) -> Vec<i64> {
         let l = self.lists.read().unwrap_or_else(|e| e.into_inner());
-        l.rooms.iter().filter(|r| r.0 == list_id).map(|r| r.1).collect()
+        l.subscribed.iter().filter(|r| r.0 == list_id).map(|r| r.1).collect()
     }
 
     fn install(&self, engine: Engine, rules: Vec<Rule>) {
