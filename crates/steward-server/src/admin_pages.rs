@@ -172,7 +172,12 @@ async fn render(state: &AppState, me: &CurrentUser, q: &AdminQuery, shown: Shown
                 database => format!("{:?}", state.store.backend()),
                 connections => state.hub.connection_count(),
                 people => people_count,
+                jobs => JValue::from_serialize(state.jobs.lock().unwrap_or_else(|e| e.into_inner()).clone()),
+                api_per_minute => state.config.api_requests_per_minute,
+                gateway_per_minute => state.config.gateway_ops_per_minute,
+                mail => state.mailer.is_some(),
             },
+            twofa_on => state.store.users_with_2fa(&ids).await.unwrap_or_default(),
             can => context! {
                 users => can_users, roles => perms.has(Permission::UserManage),
                 deactivate => perms.has(Permission::UserDeactivate), invite => perms.has(Permission::UserInvite),

@@ -96,6 +96,7 @@ pub fn build_state(config: Config, store: Store) -> anyhow::Result<AppState> {
     Ok(AppState(Arc::new(Inner {
         mailer,
         moderation: moderation::Moderation::default(),
+        jobs: Mutex::new(Default::default()),
         secret_key,
         store,
         hub,
@@ -331,14 +332,22 @@ fn spawn_jobs(state: &AppState) {
     retention::spawn(state.clone());
     moderation::spawn_sweeper(state.clone());
     let store = state.store.clone();
+    let jobs_state = state.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
             tick.tick().await;
             match store.delete_expired_sessions().await {
-                Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "session cleanup failed"),
+                Ok(n) => {
+                    if n > 0 {
+                        tracing::info!(removed = n, "expired sessions removed");
+                    }
+                    jobs_state.job_ran(|j| &mut j.session_cleanup, true, format!("{n} sessions"));
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "session cleanup failed");
+                    jobs_state.job_ran(|j| &mut j.session_cleanup, false, e.to_string());
+                }
             }
         }
     });

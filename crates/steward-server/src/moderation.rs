@@ -684,8 +684,12 @@ pub fn spawn_sweeper(state: AppState) {
         let mut tick = tokio::time::interval(Duration::from_secs(30));
         loop {
             tick.tick().await;
-            if let Err(e) = sweep(&state).await {
-                tracing::warn!(error = %e, "sanction sweep failed");
+            match sweep(&state).await {
+                Ok(n) => state.job_ran(|j| &mut j.sanction_sweep, true, format!("{n} ended")),
+                Err(e) => {
+                    tracing::warn!(error = %e, "sanction sweep failed");
+                    state.job_ran(|j| &mut j.sanction_sweep, false, e.to_string());
+                }
             }
         }
     });

@@ -86,7 +86,16 @@ pub fn spawn(state: AppState) {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            match run_once(&state).await {
+            let result = run_once(&state).await;
+            match &result {
+                Ok(r) => state.job_ran(
+                    |j| &mut j.retention,
+                    true,
+                    format!("{} messages, {} files, {} audit entries", r.messages, r.files, r.audit_entries),
+                ),
+                Err(e) => state.job_ran(|j| &mut j.retention, false, e.to_string()),
+            }
+            match result {
                 Ok(r) if r.messages > 0 || r.audit_entries > 0 => {
                     tracing::info!(messages = r.messages, audit = r.audit_entries, "retention removed old data");
                     let event = crate::audit::Event {

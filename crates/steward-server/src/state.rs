@@ -36,6 +36,8 @@ pub struct Inner {
     pub mailer: Option<crate::mail::Mailer>,
     /// Rules, sanctions in force, counters.
     pub moderation: crate::moderation::Moderation,
+    /// When each background job last ran and what it did (console's system card).
+    pub jobs: Mutex<JobStatus>,
 }
 
 impl Deref for AppState {
@@ -64,5 +66,30 @@ impl AppState {
             map.remove(&user_id);
         }
         before != away
+    }
+}
+
+/// The background jobs' last runs on this node.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct JobStatus {
+    pub retention: Option<JobRun>,
+    pub sanction_sweep: Option<JobRun>,
+    pub session_cleanup: Option<JobRun>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct JobRun {
+    /// RFC 3339.
+    pub at: String,
+    pub ok: bool,
+    /// What it did, in a few words (`3 messages, 0 audit entries`).
+    pub summary: String,
+}
+
+impl AppState {
+    /// Records a background job's run for the console.
+    pub fn job_ran(&self, pick: impl FnOnce(&mut JobStatus) -> &mut Option<JobRun>, ok: bool, summary: String) {
+        let mut jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
+        *pick(&mut jobs) = Some(JobRun { at: steward_core::model::rfc3339(steward_store::now_ms()), ok, summary });
     }
 }

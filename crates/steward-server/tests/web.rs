@@ -255,6 +255,7 @@ both! {
         let cookie = sign_in(&app, "admin").await;
         let html = app.http.get(app.url("/admin")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("id=\"adm-roles\"") && html.contains("value=\"audit.read\""));
+        assert!(html.contains("Background jobs") && html.contains("Rate limits"), "the system card shows jobs and limits");
         let csrf = html.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_string();
         let post = |path: String, form: Vec<(&'static str, String)>| {
             let mut f: Vec<(&str, String)> = vec![("csrf", csrf.clone())];

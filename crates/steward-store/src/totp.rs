@@ -138,4 +138,19 @@ impl Store {
         tx.commit().await?;
         Ok(n > 0)
     }
+
+    /// Which of these people have two-factor authentication on.
+    pub async fn users_with_2fa(&self, ids: &[i64]) -> Result<Vec<i64>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let q = sea_query::Query::select()
+            .column("id")
+            .from("users")
+            .and_where(sea_query::Expr::col("id").is_in(ids.iter().copied()))
+            .and_where(sea_query::Expr::col("totp_secret").is_not_null())
+            .to_owned();
+        let mut c = self.pools.read().await?;
+        Ok(c.conn().all::<(i64,)>(&q).await?.into_iter().map(|(id,)| id).collect())
+    }
 }

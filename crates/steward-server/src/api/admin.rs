@@ -553,6 +553,9 @@ pub(crate) async fn run_retention_now(
 ) -> ApiResult<crate::retention::Report> {
     require(me, Permission::SettingsEdit)?;
     let report = crate::retention::run_once(state).await?;
+    let summary =
+        format!("{} messages, {} files, {} audit entries", report.messages, report.files, report.audit_entries);
+    state.job_ran(|j| &mut j.retention, true, summary);
     let event = Event { after: json!(report), ..Event::new(Some(me.id()), "retention.run", "settings", None) };
     audit::record(state, origin, event).await;
     Ok(report)
