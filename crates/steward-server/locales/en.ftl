@@ -699,3 +699,4 @@ js-notice-close = Close
 js-mod-alert = Moderation: something new to review.
 js-mod-open = Open moderation
 field-json = JSON
+js-reason-required = Write a few words first.

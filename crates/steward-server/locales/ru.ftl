@@ -713,3 +713,4 @@ js-notice-close = Закрыть
 js-mod-alert = Модерация: появилось новое на проверку.
 js-mod-open = Открыть модерацию
 field-json = JSON
+js-reason-required = Напишите хотя бы пару слов.
