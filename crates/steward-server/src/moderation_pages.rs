@@ -285,7 +285,7 @@ async fn render(state: &AppState, me: &CurrentUser, q: &ModQuery, shown: Shown) 
             q => q.q.clone(), found => JValue::from_serialize(found.iter().map(|u| UserView::new(state, u, &me.user)).collect::<Vec<_>>()),
             target => JValue::from_serialize(target.as_ref().map(|u| UserView::new(state, u, &me.user))),
             sanctions => target_sanctions.iter().map(&sanction_view).collect::<Vec<_>>(),
-            log, action => q.action.clone(), log_room, export_query, person => q.person.clone(),
+            log, action => q.action.clone(), log_room, export_query, log_person => q.person.clone(),
             rules => rule_views, presets_missing, new_rule,
             tried_text, tried, draft_json, draft_for, draft_problem,
             notice, error,
