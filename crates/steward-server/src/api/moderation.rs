@@ -183,7 +183,7 @@ pub(crate) fn politeness(state: &AppState, text: &str) -> CheckResponse {
         rules.push(CheckHit {
             rule_id: h.rule_id.to_string(),
             rule_name: h.rule_name.to_string(),
-            code: serde_json::to_value(&h.reason.code)
+            code: serde_json::to_value(h.reason.code)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default(),
