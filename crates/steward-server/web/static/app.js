@@ -1017,7 +1017,10 @@
     try { r = await api('POST', '/api/v1/moderation/check', { text }); } catch { return true; } // never block sending on the check
     if (!r || !r.flagged) return true;
     const names = (r.rules || []).map((x) => x.rule_name).join(', ');
-    return confirmDialog(T('polite-confirm', { rules: names }), T('polite-send'));
+    const answer = confirmDialog(T('polite-confirm', { rules: names }), T('polite-send'));
+    const cancel = $('#dlg-confirm button[value="cancel"]');
+    if (cancel) cancel.focus(); // a reflexive Enter should not send it
+    return answer;
   }
 
   const fmtUntil = (iso) => { const d = new Date(iso); return isNaN(d) ? String(iso) : fmtDate.format(d); };
