@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod import;
 pub mod mail;
 pub mod moderation;
+pub mod moderation_pages;
 pub mod retention;
 pub mod secret;
 pub mod service;
@@ -148,6 +149,18 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/import", post(admin_pages::import_users))
         .route("/admin/users/{id}/reset-link", post(admin_pages::reset_link))
         .route("/admin/users/{id}/erase", post(admin_pages::erase))
+        .route("/moderation", get(moderation_pages::page))
+        .route("/moderation/held/{id}", post(moderation_pages::held))
+        .route("/moderation/cases", post(moderation_pages::cases))
+        .route("/moderation/cases/{id}", post(moderation_pages::case))
+        .route("/moderation/appeals/{id}", post(moderation_pages::appeal))
+        .route("/moderation/sanctions", post(moderation_pages::impose))
+        .route("/moderation/sanctions/{id}/lift", post(moderation_pages::lift))
+        .route("/moderation/rules/toggle", post(moderation_pages::toggle_rule))
+        .route("/moderation/rules/presets", post(moderation_pages::add_presets))
+        .route("/moderation/rules/save", post(moderation_pages::save_rule))
+        .route("/moderation/rules/delete", post(moderation_pages::delete_rule))
+        .route("/moderation/try", post(moderation_pages::try_message))
         .route("/static/{name}", get(web::static_file))
         .route("/favicon.ico", get(|| web::static_file(axum::extract::Path("favicon.svg".to_string()))))
         .route("/healthz", get(healthz))

@@ -36,6 +36,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("search.html", include_str!("../web/templates/search.html")),
     ("settings.html", include_str!("../web/templates/settings.html")),
     ("admin.html", include_str!("../web/templates/admin.html")),
+    ("moderation.html", include_str!("../web/templates/moderation.html")),
     ("reset.html", include_str!("../web/templates/reset.html")),
 ];
 

@@ -377,3 +377,122 @@ both! {
         app.stop().await;
     };
 }
+
+fn csrf_of(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("csrf field").to_string()
+}
+
+both! {
+    moderation_dashboard_forms_act_like_the_api => |app: TestApp| async move {
+        let (_, moder) = app.user("moder", SystemRole::Moderator).await;
+        let (m, member) = app.member("member").await;
+        let (a, anna) = app.member("anna").await;
+        let room = app.room(&moder, "chat", "channel", &[m, a]).await;
+        let rules = json!({ "rules": [{ "id": "abuse", "name": "Мат", "kind": { "type": "words", "presets": ["ru_obscene"] }, "action": { "type": "hold" } }] });
+        assert_eq!(app.put_json(&moder, "/api/v1/moderation/rules", rules).await.0, 200);
+        let (s, _) = app.post(&member, &format!("/api/v1/rooms/{room}/messages"), json!({ "body": "ну ты и п.и.з.д.а" })).await;
+        assert_eq!(s, 202, "held");
+
+        // Members have no dashboard; moderators see the queue.
+        let viewer = sign_in(&app, "member").await;
+        assert_eq!(app.http.get(app.url("/moderation")).header("cookie", &viewer).send().await.unwrap().status(), 403);
+        let cookie = sign_in(&app, "moder").await;
+        let page = |path: &'static str| {
+            let (app, cookie) = (&app, cookie.clone());
+            async move { app.http.get(app.url(path)).header("cookie", cookie).send().await.unwrap().text().await.unwrap() }
+        };
+        let html = page("/moderation").await;
+        assert!(html.contains("id=\"mod-held\"") && html.contains("ну ты и п.и.з.д.а"), "the held message is queued");
+        let csrf = csrf_of(&html);
+        let post = |path: String, form: Vec<(&'static str, String)>| {
+            let (app, cookie) = (&app, cookie.clone());
+            async move { no_redirects().post(app.url(&path)).header("cookie", cookie).form(&form).send().await.unwrap() }
+        };
+        let (_, held) = app.get(&moder, "/api/v1/moderation/held").await;
+        let held_id = held["held"][0]["id"].as_i64().unwrap();
+
+        // Without the CSRF token nothing happens; with it, approving posts the message.
+        let r = post(format!("/moderation/held/{held_id}"), vec![("op", "approve".into())]).await;
+        assert_eq!(r.status(), 403);
+        let r = post(format!("/moderation/held/{held_id}"), vec![("csrf", csrf.clone()), ("op", "approve".into())]).await;
+        assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/moderation?ok=approved#mod-held"));
+        let (_, history) = app.get(&member, &format!("/api/v1/rooms/{room}/messages")).await;
+        assert!(history.to_string().contains("ну ты и п.и.з.д.а"), "approved into the room: {history}");
+        assert!(page("/moderation?ok=approved").await.contains("alert-success"));
+        let r = post(format!("/moderation/held/{held_id}"), vec![("csrf", csrf.clone()), ("op", "reject".into())]).await;
+        assert_eq!(r.headers()["location"], "/moderation?error=already_decided#mod-held");
+
+        // Two reported messages resolved in one bulk action: removed.
+        let mut cases = vec![];
+        for body in ["первое грубое", "второе грубое"] {
+            let msg = app.say(&member, room, body).await;
+            let (s, v) = app.post(&anna, &format!("/api/v1/rooms/{room}/messages/{}/report", msg["id"]), json!({ "reason": "грубо" })).await;
+            assert_eq!(s, 201, "{v}");
+            cases.push(v["case_id"].as_i64().unwrap().to_string());
+        }
+        let html = page("/moderation").await;
+        assert!(html.contains("первое грубое") && html.contains("id=\"cases-form\""));
+        let r = post("/moderation/cases".into(), vec![("csrf", csrf.clone()), ("case_id", cases[0].clone()), ("case_id", cases[1].clone()), ("bulk_op", "remove".into())]).await;
+        assert_eq!(r.headers()["location"], "/moderation?ok=resolved#mod-cases");
+        let (_, open) = app.get(&moder, "/api/v1/moderation/cases").await;
+        assert_eq!(open["cases"].as_array().unwrap().len(), 0, "{open}");
+        let (_, history) = app.get(&member, &format!("/api/v1/rooms/{room}/messages")).await;
+        assert!(!history.to_string().contains("грубое"), "both removed: {history}");
+
+        // Impose from the person's card, then lift it: the person may write again.
+        let html = page("/moderation?q=member").await;
+        assert!(html.contains("id=\"impose-form\""), "one match opens the person's card");
+        let r = post("/moderation/sanctions".into(), vec![("csrf", csrf.clone()), ("user_id", m.to_string()), ("kind", "mute".into()), ("duration_secs", "3600".into()), ("room_id", String::new()), ("reason", "остынь".into())]).await;
+        assert_eq!(r.headers()["location"].to_str().unwrap(), format!("/moderation?ok=imposed&user={m}#mod-sanctions"));
+        let (s, _) = app.post(&member, &format!("/api/v1/rooms/{room}/messages"), json!({ "body": "можно?" })).await;
+        assert_eq!(s, 403, "muted everywhere");
+        let (_, list) = app.get(&moder, &format!("/api/v1/moderation/sanctions?user_id={m}&active=true")).await;
+        let sid = list["sanctions"][0]["id"].as_i64().unwrap();
+        let r = post(format!("/moderation/sanctions/{sid}/lift"), vec![("csrf", csrf.clone()), ("reason", "ладно".into())]).await;
+        assert_eq!(r.headers()["location"].to_str().unwrap(), format!("/moderation?ok=lifted&user={m}#mod-sanctions"));
+        let (s, _) = app.post(&member, &format!("/api/v1/rooms/{room}/messages"), json!({ "body": "спасибо" })).await;
+        assert_eq!(s, 201, "lifted");
+
+        // A refused rule comes back in its textarea with its id and the problem; nothing is saved.
+        let bad = r#"{"id": "r1", "name": "Broken", "kind": {"type": "regex", "patterns": ["(unclosed"]}, "action": {"type": "hold"}}"#;
+        let r = post("/moderation/rules/save".into(), vec![("csrf", csrf.clone()), ("original_id", String::new()), ("json", bad.into())]).await;
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        let alert = html.split("id=\"rule-error\"").nth(1).expect("the error is shown");
+        assert!(alert.contains("r1") && alert.contains("bad_regex"), "{alert}");
+        assert!(html.contains("(unclosed"), "the JSON stays in the form");
+        let r = post("/moderation/rules/save".into(), vec![("csrf", csrf.clone()), ("original_id", "abuse".into()), ("json", "{not json".into())]).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("bad_json"));
+        assert_eq!(app.get(&moder, "/api/v1/moderation/rules").await.1["rules"].as_array().unwrap().len(), 1);
+        // Toggles and the presets button change the stored set.
+        let r = post("/moderation/rules/toggle".into(), vec![("csrf", csrf.clone()), ("rule_id", "abuse".into()), ("field", "dry_run".into())]).await;
+        assert_eq!(r.headers()["location"], "/moderation?ok=rules#mod-rules");
+        let post_presets = post("/moderation/rules/presets".into(), vec![("csrf", csrf.clone())]).await;
+        assert_eq!(post_presets.status(), 303);
+        let (_, rules) = app.get(&moder, "/api/v1/moderation/rules").await;
+        assert_eq!(rules["rules"][0]["dry_run"], true);
+        assert!(rules["rules"].as_array().unwrap().iter().any(|r| r["id"] == "spam"), "{rules}");
+        // The try box shows the forms and the rule.
+        let r = post("/moderation/try".into(), vec![("csrf", csrf.clone()), ("text", "gbpltw".into())]).await;
+        let html = r.text().await.unwrap();
+        assert!(html.contains("id=\"try-result\"") && html.contains("пиздец"), "the layout form is shown");
+
+        // The modlog card filters by person and action, and links the exports.
+        let html = page("/moderation?person=member&action=case.").await;
+        let log = html.split("id=\"mod-log\"").nth(1).unwrap();
+        assert!(log.contains("case.removed") && !log.contains("held.approve"), "filtered by action");
+        assert!(log.contains("format=csv"));
+
+        // The politeness check: staff may ask, members may not.
+        let (s, v) = app.post(&moder, "/api/v1/moderation/check", json!({ "text": "ну ты х.у.й" })).await;
+        assert_eq!((s, v["flagged"].as_bool()), (200, Some(true)), "{v}");
+        assert_eq!(v["rules"][0]["rule_id"], "abuse");
+        let (_, v) = app.post(&moder, "/api/v1/moderation/check", json!({ "text": "добрый день" })).await;
+        assert_eq!(v["flagged"], false);
+        assert_eq!(app.post(&member, "/api/v1/moderation/check", json!({ "text": "x" })).await.0, 403);
+        let (_, operator) = app.user("oper", SystemRole::Operator).await;
+        assert_eq!(app.post(&operator, "/api/v1/moderation/check", json!({ "text": "x" })).await.0, 200);
+        app.stop().await;
+    };
+}

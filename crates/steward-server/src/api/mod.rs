@@ -76,6 +76,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/users/import", post(admin::import_users))
         .route("/moderation/rules", get(moderation::rules).put(moderation::set_rules))
         .route("/moderation/try", post(moderation::try_message))
+        .route("/moderation/check", post(moderation::check))
         .route("/moderation/held", get(moderation::held))
         .route("/moderation/held/{id}/approve", post(moderation::approve))
         .route("/moderation/held/{id}/reject", post(moderation::reject))
@@ -148,7 +149,7 @@ pub struct ErrorDetail {
         admin::reset_link, admin::erase, admin::create_bot, users::tokens, users::create_token, users::revoke_token,
         roles::list, roles::create, roles::update, roles::delete, roles::set_user_roles, admin::rooms,
         admin::retention_run, admin::export, admin::import_users, admin::email_invites,
-        moderation::rules, moderation::set_rules, moderation::try_message, moderation::held, moderation::approve,
+        moderation::rules, moderation::set_rules, moderation::try_message, moderation::check, moderation::held, moderation::approve,
         moderation::reject, moderation::report, moderation::cases, moderation::escalate, moderation::resolve,
         moderation::sanction, moderation::sanctions, moderation::lift, moderation::my_sanctions, moderation::appeal,
         moderation::appeals, moderation::decide, moderation::log, moderation::room_log,

@@ -129,6 +129,70 @@ pub(crate) fn explain(state: &AppState, text: &str) -> serde_json::Value {
     serde_json::to_value(engine.explain(&mut scratch, text)).unwrap_or_default()
 }
 
+/// Who may ask whether a text would read as rude before sending it: staff who
+/// talk to people for the installation (moderators, support, operators).
+pub(crate) fn may_check(me: &CurrentUser) -> bool {
+    let p = me.user.permissions();
+    p.has(Permission::ModerationReview)
+        || p.has(Permission::SupportViewAll)
+        || matches!(me.user.role, SystemRole::Supervisor | SystemRole::Operator)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CheckHit {
+    pub rule_id: String,
+    pub rule_name: String,
+    /// A stable code (`word_list`, `regex`, `caps`, …).
+    pub code: String,
+    /// The part of the text that matched, when there is one.
+    pub matched: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CheckResponse {
+    /// Some text rule would fire on it (scope and exemptions ignored).
+    pub flagged: bool,
+    pub rules: Vec<CheckHit>,
+}
+
+#[utoipa::path(post, path = "/moderation/check", tag = "moderation", request_body = TryInput,
+    responses((status = 200, body = CheckResponse, description = "Whether the text rules would flag it: the politeness check staff see before sending"), (status = 403, body = ErrorBody)))]
+pub async fn check(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Json(req): Json<TryInput>,
+) -> ApiResult<axum::Json<CheckResponse>> {
+    if !may_check(&me) {
+        return Err(ApiError::forbidden());
+    }
+    if req.text.chars().count() > 4000 {
+        return Err(FieldError::with_limit("text", FieldRule::TooLong, 4000).into());
+    }
+    Ok(axum::Json(politeness(&state, &req.text)))
+}
+
+pub(crate) fn politeness(state: &AppState, text: &str) -> CheckResponse {
+    let engine = state.moderation.engine();
+    let mut scratch = steward_moderation::Scratch::new();
+    let verdict = engine.check_text(&mut scratch, text);
+    let mut rules: Vec<CheckHit> = Vec::new();
+    for h in verdict.hits {
+        if rules.iter().any(|r| r.rule_id == *h.rule_id) {
+            continue;
+        }
+        rules.push(CheckHit {
+            rule_id: h.rule_id.to_string(),
+            rule_name: h.rule_name.to_string(),
+            code: serde_json::to_value(h.reason.code)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            matched: h.evidence.and_then(|e| e.matched),
+        });
+    }
+    CheckResponse { flagged: !rules.is_empty(), rules }
+}
+
 // ---- held messages ----
 
 #[derive(Serialize, ToSchema)]
@@ -311,15 +375,29 @@ pub async fn cases(
 #[utoipa::path(post, path = "/moderation/cases/{id}/escalate", tag = "moderation", params(("id" = i64, Path)),
     responses((status = 204, description = "Sent up to the admins"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn escalate(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>) -> ApiResult<StatusCode> {
-    require(&me, Permission::ModerationReview)?;
+    escalate_case(&state, &me, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn escalate_case(state: &AppState, me: &CurrentUser, id: i64) -> ApiResult<()> {
+    require(me, Permission::ModerationReview)?;
+    let case = state.store.case(id).await?.ok_or_else(ApiError::not_found)?;
     if !state.store.escalate_case(id).await? {
         return Err(ApiError::not_found());
     }
     state
         .store
-        .modlog(&NewModlog { actor_id: Some(me.id()), action: "case.escalate".into(), ..Default::default() })
+        .modlog(&NewModlog {
+            actor_id: Some(me.id()),
+            action: "case.escalate".into(),
+            room_id: Some(case.room_id),
+            user_id: Some(case.author_id),
+            message_id: Some(case.message_id),
+            reason: case.reasons.join("; "),
+            ..Default::default()
+        })
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -530,8 +608,15 @@ pub async fn lift(
     Path(id): Path<i64>,
     Json(req): Json<LiftInput>,
 ) -> ApiResult<axum::Json<Sanction>> {
-    require(&me, Permission::ModerationSanction)?;
-    Ok(axum::Json(moderation::lift(&state, me.id(), id, &req.reason).await?))
+    Ok(axum::Json(lift_by(&state, &me, id, &req.reason).await?))
+}
+
+pub(crate) async fn lift_by(state: &AppState, me: &CurrentUser, id: i64, reason: &str) -> ApiResult<Sanction> {
+    require(me, Permission::ModerationSanction)?;
+    if reason.chars().count() > 500 {
+        return Err(FieldError::with_limit("reason", FieldRule::TooLong, 500).into());
+    }
+    moderation::lift(state, me.id(), id, reason.trim()).await
 }
 
 #[utoipa::path(get, path = "/me/sanctions", tag = "moderation",

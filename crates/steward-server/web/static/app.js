@@ -24,6 +24,8 @@
     retry: '<polyline points="23 4 23 10 17 10"/><path d="M20.49 15a9 9 0 1 1-2.12-9.36L23 10"/>',
     lock: '<rect x="4" y="11" width="16" height="10" rx="2"/><path d="M8 11V7a4 4 0 0 1 8 0v4"/>',
     megaphone: '<path d="M3 11v2a1 1 0 0 0 1 1h2l5 4V6L6 10H4a1 1 0 0 0-1 1z"/><path d="M15.5 8.5a5 5 0 0 1 0 7"/><path d="M18.5 5.5a9 9 0 0 1 0 13"/>',
+    flag: '<path d="M4 15s1-1 4-1 5 2 8 2 4-1 4-1V3s-1 1-4 1-5-2-8-2-4 1-4 1z"/><line x1="4" y1="22" x2="4" y2="15"/>',
+    shield: '<path d="M12 2 4 5v6c0 5 3.4 9.4 8 11 4.6-1.6 8-6 8-11V5z"/>',
     smilePlus: '<circle cx="11" cy="13" r="8"/><path d="M7.5 15s1.3 1.5 3.5 1.5 3.5-1.5 3.5-1.5"/><line x1="8.5" y1="11" x2="8.51" y2="11"/><line x1="13.5" y1="11" x2="13.51" y2="11"/><line x1="20" y1="2" x2="20" y2="7"/><line x1="17.5" y1="4.5" x2="22.5" y2="4.5"/>',
   };
 
@@ -125,7 +127,7 @@
   }
 
   class ApiError extends Error {
-    constructor(message, status, code, field) { super(message); Object.assign(this, { status, code, field }); }
+    constructor(message, status, code, field, detail) { super(message); Object.assign(this, { status, code, field, detail }); }
   }
 
   /** JSON API call; throws ApiError carrying the server's translated `error.message`. */
@@ -142,7 +144,7 @@
     if (!res.ok) {
       const err = (data && data.error) || {};
       if (res.status === 401) location.href = '/login?next=' + encodeURIComponent(location.pathname + location.search);
-      throw new ApiError(err.message || T('error-generic'), res.status, err.code, err.field);
+      throw new ApiError(err.message || T('error-generic'), res.status, err.code, err.field, err.detail);
     }
     return data;
   }
@@ -440,6 +442,9 @@
     if (canEdit(m)) bar.append(btn('edit', 'edit', T('action-edit')));
     if (canPin()) bar.append(btn('pin', 'pin', m.pinned ? T('action-unpin') : T('action-pin'), m.pinned ? 'is-on' : ''));
     bar.append(btn('link', 'link', T('action-copy-link')));
+    const others = S.me && m.author_id !== S.me.id;
+    if (others) bar.append(btn('report', 'flag', T('action-report')));
+    if (others && can('moderation.sanction')) bar.append(btn('modmenu', 'shield', T('mod-menu')));
     if (canDelete(m)) bar.append(btn('delete', 'trash', T('action-delete'), 'btn-icon-danger'));
     return bar;
   }
@@ -770,13 +775,19 @@
   }
 
   /** Sends the composer content: shown at once as "sending", replaced by the server's copy. */
-  function submitComposer() {
+  async function submitComposer() {
     const ta = input();
-    if (!ta || !S.room) return;
+    if (!ta || !S.room || S.checking) return;
     if (S.editing) { saveEdit(); return; }
     if (S.uploads.some((u) => u.status === 'uploading')) { toast(T('uploads-pending'), 'info'); return; }
     const body = ta.value.trim(), ready = S.uploads.filter((u) => u.status === 'ready');
     if (!body && !ready.length) return;
+    if (body && isStaff()) {
+      S.checking = true;
+      let ok;
+      try { ok = await politeEnough(body); } finally { S.checking = false; }
+      if (!ok) { ta.focus(); return; }
+    }
     const nonce = makeNonce(), reply = S.replyTo;
     const p = {
       _pending: true, _failed: false, id: null, seq: null, room_id: S.room.id, nonce, author_id: S.me.id, author: S.me,
@@ -798,12 +809,14 @@
   async function postPending(p) {
     try {
       const m = await api('POST', `/api/v1/rooms/${S.room.id}/messages`, p._req);
+      if (m && m.error) { refused(p, m.error); return; } // 202: held for review
       if (m && m.id != null) {
         if (!m.nonce) m.nonce = p.nonce;
         const cur = findMsg(m);
         if (!cur || cur._pending) addMessage(m); // the gateway may have delivered it first
       }
     } catch (e) {
+      if (REFUSALS.has(e.code)) { refused(p, { code: e.code, message: e.message, detail: e.detail }); return; }
       if (S.byNonce.get(p.nonce) === p) { p._failed = true; rerender(p); }
       toast(e.message);
     }
@@ -983,10 +996,190 @@
         case 'link':
           copyText(`${location.origin}/r/${S.room.id}#m${m.seq}`).then(() => toast(T('link-copied'), 'info'), () => toast(T('error-generic')));
           break;
+        case 'report': reportMessage(m); break;
+        case 'modmenu': openModMenu(m, b); break;
         case 'retry': m._failed = false; rerender(m); postPending(m); break;
         case 'discard': removeMsg(m); break;
       }
     });
+  }
+
+  // ----------------------------------------------------------------- moderation
+  const REFUSALS = new Set(['held', 'blocked', 'muted', 'banned', 'removed_by_rule', 'kicked']);
+  const can = (perm) => !!(S.me && (S.me.permissions || []).includes(perm));
+  /** Staff who speak for the installation get the politeness check before sending. */
+  const isStaff = () => can('moderation.review') || can('support.view_all') ||
+    ['operator', 'supervisor', 'moderator', 'admin', 'owner'].includes(S.me && S.me.role);
+
+  /** Asks the server whether the rules would flag this; a flagged text needs a second "send". */
+  async function politeEnough(text) {
+    let r;
+    try { r = await api('POST', '/api/v1/moderation/check', { text }); } catch { return true; } // never block sending on the check
+    if (!r || !r.flagged) return true;
+    const names = (r.rules || []).map((x) => x.rule_name).join(', ');
+    const answer = confirmDialog(T('polite-confirm', { rules: names }), T('polite-send'));
+    const cancel = $('#dlg-confirm button[value="cancel"]');
+    if (cancel) cancel.focus(); // a reflexive Enter should not send it
+    return answer;
+  }
+
+  const fmtUntil = (iso) => { const d = new Date(iso); return isNaN(d) ? String(iso) : fmtDate.format(d); };
+
+  /** What a refused send means for its author, in words. */
+  function refusalText(err) {
+    const d = err.detail || {};
+    switch (err.code) {
+      case 'held': return T('send-held', { rule: d.rule || '' });
+      case 'blocked': return d.message ? T('send-blocked', { message: d.message }) : T('send-blocked-rule', { rule: d.rule || '' });
+      case 'removed_by_rule': return T('send-removed', { rule: d.rule || '' });
+      case 'kicked': return T('send-kicked', { rule: d.rule || '' });
+      case 'muted': case 'banned': {
+        const kind = err.code === 'muted' ? 'muted' : 'banned', reason = d.reason || '—';
+        return d.until ? T(`${kind}-until`, { until: fmtUntil(d.until), reason }) : T(`${kind}-forever`, { reason });
+      }
+      default: return err.message || T('error-generic');
+    }
+  }
+  const appealFor = (detail) => (detail && detail.sanction_id != null ? detail.sanction_id : null);
+
+  /** A refused message leaves no pending bubble; blocked text goes back to the composer to be reworded. */
+  function refused(p, err) {
+    if (S.byNonce.get(p.nonce) === p) removeMsg(p);
+    const ta = input();
+    if (ta && !ta.value && (err.code === 'blocked' || err.code === 'removed_by_rule')) { ta.value = p.body; autoGrow(); saveDraft(); }
+    modNotice(refusalText(err), appealFor(err.detail), false);
+  }
+
+  function onSanction(s) {
+    const reason = s.reason || '—';
+    let text;
+    if (s.kind === 'warn') text = T('warned', { reason });
+    else if (s.kind === 'kick') text = T('kicked', { reason });
+    else {
+      const kind = s.kind === 'ban' ? 'banned' : 'muted';
+      text = s.expires_at ? T(`${kind}-until`, { until: fmtUntil(s.expires_at), reason }) : T(`${kind}-forever`, { reason });
+    }
+    modNotice(text, s.kind === 'kick' ? null : s.id, false);
+  }
+
+  /** One notice above the composer (or under the header): the reason, the end, and an Appeal button. */
+  function modNotice(text, appealId, ok) {
+    let el = $('#mod-notice');
+    if (!el) {
+      el = h('div', { class: 'mod-notice', id: 'mod-notice', role: 'alert' });
+      const composer = $('#composer'), head = $('.chat-header');
+      if (composer) composer.before(el);
+      else if (head) head.after(el);
+      else { toast(text, ok ? 'info' : 'error'); return; }
+    }
+    el.classList.toggle('mod-notice-ok', !!ok);
+    const actions = h('div', { class: 'mod-notice-actions' });
+    if (appealId != null) {
+      actions.append(h('button', { type: 'button', class: 'btn btn-sm', 'data-appeal': appealId, onclick: () => appeal(appealId) }, T('appeal')));
+    }
+    actions.append(h('button', { type: 'button', class: 'btn-icon btn-xs', 'aria-label': T('notice-close'), title: T('notice-close'),
+      onclick: () => el.remove() }, icon('x')));
+    el.replaceChildren(h('span', { class: 'mod-notice-text' }, text), actions);
+  }
+
+  const prompt = { run: null };
+  /** A small dialog asking for a text (a reason, an appeal); `run` sends it, errors show in the dialog. */
+  function promptDialog({ title, label, ok, excerpt: ex, run }) {
+    const dlg = $('#dlg-prompt'), form = $('#form-prompt');
+    if (!dlg) return;
+    form.reset();
+    formError(form, null);
+    $('#dlg-prompt-title').textContent = title;
+    $('#dlg-prompt-label').textContent = label;
+    $('#dlg-prompt-ok').textContent = ok;
+    const q = $('#dlg-prompt-excerpt');
+    q.hidden = !ex;
+    q.textContent = ex || '';
+    prompt.run = run;
+    dlg.showModal();
+    $('#prompt-text').focus();
+  }
+  function initPrompt() {
+    const form = $('#form-prompt');
+    if (!form) return;
+    onSubmit(form, async () => {
+      const text = $('#prompt-text').value.trim();
+      if (!text) throw new ApiError(T('reason-required'), 0, 'required', 'text');
+      if (prompt.run) await prompt.run(text);
+      $('#dlg-prompt').close();
+    });
+  }
+
+  function reportMessage(m) {
+    promptDialog({
+      title: T('report-title'), label: T('report-label'), ok: T('report-send'), excerpt: excerpt(m.body, 200),
+      run: async (reason) => {
+        await api('POST', `/api/v1/rooms/${S.room.id}/messages/${m.id}/report`, { reason });
+        toast(T('report-done'), 'info');
+      },
+    });
+  }
+
+  function appeal(id) {
+    promptDialog({
+      title: T('appeal-title'), label: T('appeal-label'), ok: T('appeal-send'),
+      run: async (text) => {
+        await api('POST', `/api/v1/me/sanctions/${id}/appeal`, { text });
+        const n = $('#mod-notice');
+        if (n) n.remove();
+        toast(T('appeal-sent'), 'info');
+      },
+    });
+  }
+
+  function sanction(m, kind, seconds, label) {
+    const name = (m.author && m.author.display_name) || '?';
+    promptDialog({
+      title: T('mod-reason-title', { action: label, name }), label: T('mod-reason'), ok: label, excerpt: excerpt(m.body, 200),
+      run: async (reason) => {
+        await api('POST', '/api/v1/moderation/sanctions',
+          { user_id: m.author_id, room_id: S.room.id, kind, duration_secs: seconds, reason, message_id: m.id });
+        toast(T('mod-done', { name }), 'info');
+      },
+    });
+  }
+
+  // One shared popover for the moderator's menu on a message.
+  const menu = { el: null, opener: null };
+  function closeMenu(refocus) {
+    if (!menu.el || menu.el.hidden) return;
+    menu.el.hidden = true;
+    if (refocus && menu.opener && menu.opener.isConnected) menu.opener.focus();
+    menu.opener = null;
+  }
+  function openModMenu(m, opener) {
+    if (menu.el && !menu.el.hidden && menu.opener === opener) { closeMenu(true); return; }
+    if (!menu.el) {
+      menu.el = h('div', { class: 'menu-pop', role: 'menu', hidden: true });
+      menu.el.addEventListener('keydown', (e) => {
+        const items = $$('button', menu.el), i = items.indexOf(document.activeElement);
+        if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); closeMenu(true); }
+        else if (e.key === 'ArrowDown') { e.preventDefault(); items[(i + 1) % items.length].focus(); }
+        else if (e.key === 'ArrowUp') { e.preventDefault(); items[(i - 1 + items.length) % items.length].focus(); }
+        else if (e.key === 'Tab') closeMenu(false);
+      });
+      document.body.append(menu.el);
+      document.addEventListener('pointerdown', (e) => {
+        if (!menu.el.hidden && !menu.el.contains(e.target) && !(menu.opener && menu.opener.contains(e.target))) closeMenu(false);
+      });
+    }
+    const item = (action, label, run) => h('button', { type: 'button', role: 'menuitem', 'data-mod': action,
+      onclick: () => { closeMenu(false); run(); } }, label);
+    menu.el.replaceChildren(
+      item('warn', T('mod-warn'), () => sanction(m, 'warn', null, T('mod-warn'))),
+      item('mute', T('mod-mute'), () => sanction(m, 'mute', 3600, T('mod-mute'))),
+      item('ban', T('mod-ban'), () => sanction(m, 'ban', null, T('mod-ban'))));
+    menu.opener = opener;
+    menu.el.hidden = false;
+    const r = opener.getBoundingClientRect(), pw = menu.el.offsetWidth, ph = menu.el.offsetHeight;
+    menu.el.style.left = `${Math.max(8, Math.min(r.right - pw, window.innerWidth - pw - 8))}px`;
+    menu.el.style.top = `${r.bottom + 6 + ph < window.innerHeight ? r.bottom + 6 : Math.max(8, r.top - ph - 6)}px`;
+    $('button', menu.el).focus();
   }
 
   // ---------------------------------------------------------------- side panels
@@ -1190,7 +1383,19 @@
         if (typeof d.seq === 'number') setLastSeq(d.room_id, d.seq, true);
         if (here) reloadMessages();
         break;
-      case 'error': if (d.message) toast(d.message); break;
+      case 'error':
+        if (REFUSALS.has(d.code)) modNotice(refusalText({ code: d.code, message: d.message, detail: d.detail }), appealFor(d.detail));
+        else if (d.message) toast(d.message);
+        break;
+      case 'moderation.sanction': if (d.sanction) onSanction(d.sanction); break;
+      case 'moderation.lifted': modNotice(T('sanction-lifted'), null, true); break;
+      case 'moderation.appeal_decided':
+        modNotice(T(d.accepted ? 'appeal-accepted' : 'appeal-rejected', { note: d.note || '' }).trim(), null, !!d.accepted);
+        break;
+      case 'moderation.held_decided': modNotice(T(d.approved ? 'held-approved' : 'held-rejected'), null, !!d.approved); break;
+      case 'moderation.held': case 'moderation.case': case 'moderation.appeal': case 'moderation.alert':
+        toast(T('mod-alert'), 'info');
+        break;
     }
   }
 
@@ -1518,6 +1723,7 @@
     initSeqs();
     initSidebar();
     initDialogs();
+    initPrompt();
     document.addEventListener('keydown', (e) => {
       if (e.key !== 'Escape' || e.defaultPrevented) return;
       if (picker.el && !picker.el.hidden) closePicker(true);
