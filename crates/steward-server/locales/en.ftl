@@ -715,3 +715,6 @@ js-mod-alert = Moderation: something new to review.
 js-mod-open = Open moderation
 field-json = JSON
 js-reason-required = Write a few words first.
+admin-api-rate = API requests per minute per session
+admin-api-rate-hint = Empty: the configured value (STEWARD_API_REQUESTS_PER_MINUTE). 10–100,000; bursts of a tenth are allowed.
+field-api_requests_per_minute = API requests per minute

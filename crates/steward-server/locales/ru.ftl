@@ -729,3 +729,6 @@ js-mod-alert = Модерация: появилось новое на прове
 js-mod-open = Открыть модерацию
 field-json = JSON
 js-reason-required = Напишите хотя бы пару слов.
+admin-api-rate = Запросов к API в минуту на сеанс
+admin-api-rate-hint = Пусто — значение из настроек запуска (STEWARD_API_REQUESTS_PER_MINUTE). 10–100 000; допускаются всплески в десятую часть.
+field-api_requests_per_minute = запросов к API в минуту

@@ -173,7 +173,7 @@ async fn render(state: &AppState, me: &CurrentUser, q: &AdminQuery, shown: Shown
                 connections => state.hub.connection_count(),
                 people => people_count,
                 jobs => JValue::from_serialize(state.jobs.lock().unwrap_or_else(|e| e.into_inner()).clone()),
-                api_per_minute => state.config.api_requests_per_minute,
+                api_per_minute => state.api_limit.per_minute(),
                 gateway_per_minute => state.config.gateway_ops_per_minute,
                 mail => state.mailer.is_some(),
             },
@@ -380,11 +380,21 @@ pub async fn save_settings(
         fields.iter().filter(|(n, _)| n == "require_2fa").filter_map(|(_, v)| SystemRole::parse(v).ok()).collect();
     let default_rooms: Vec<i64> =
         fields.iter().filter(|(n, _)| n == "default_room").filter_map(|(_, v)| v.parse().ok()).collect();
+    let api_rate = get("api_requests_per_minute").map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let api_requests_per_minute = match api_rate.map(|v| v.parse::<u32>()) {
+        None => None,
+        Some(Ok(n)) => Some(n),
+        Some(Err(_)) => {
+            let e = steward_core::FieldError::new("api_requests_per_minute", steward_core::Rule::InvalidFormat);
+            return outcome::<()>(Err(e.into()));
+        }
+    };
     let new = InstanceSettings {
         signup_policy: policy,
         signup_domains: domains,
         require_2fa_roles: roles,
         default_rooms,
+        api_requests_per_minute,
         ..state.settings.get()
     };
     outcome(admin::apply_settings(&state, &me, &origin, new).await)

@@ -260,14 +260,27 @@ impl Bucket {
 
 /// Token buckets keyed by a string (an IP, an account).
 pub struct Limiter {
-    burst: u32,
-    per_minute: u32,
+    burst: std::sync::atomic::AtomicU32,
+    per_minute: std::sync::atomic::AtomicU32,
     buckets: Mutex<HashMap<String, Bucket>>,
 }
 
 impl Limiter {
     pub fn new(burst: u32, per_minute: u32) -> Self {
-        Limiter { burst, per_minute, buckets: Mutex::new(HashMap::new()) }
+        Limiter { burst: burst.into(), per_minute: per_minute.into(), buckets: Mutex::new(HashMap::new()) }
+    }
+
+    /// Changes the rate at run time (the console's settings); every bucket starts afresh.
+    pub fn set(&self, burst: u32, per_minute: u32) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let mut map = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        self.burst.store(burst, Relaxed);
+        self.per_minute.store(per_minute, Relaxed);
+        map.clear();
+    }
+
+    pub fn per_minute(&self) -> u32 {
+        self.per_minute.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Takes one token for `key`; on refusal returns the seconds to wait.
@@ -281,7 +294,8 @@ impl Limiter {
         match map.get_mut(key) {
             Some(b) => b.take(),
             None => {
-                let mut b = Bucket::new(self.burst, self.per_minute);
+                use std::sync::atomic::Ordering::Relaxed;
+                let mut b = Bucket::new(self.burst.load(Relaxed), self.per_minute.load(Relaxed));
                 let r = b.take();
                 map.insert(key.to_string(), b);
                 r

@@ -81,6 +81,14 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// Puts the API rate in force: the settings' override, else the configured one.
+pub fn apply_limits(state: &AppState, s: &settings::InstanceSettings) {
+    let limit = s.api_requests_per_minute.unwrap_or_else(|| config_limit(&state.config)).max(1);
+    if limit != state.api_limit.per_minute() {
+        state.api_limit.set((limit / 10).max(20), limit);
+    }
+}
+
 fn config_limit(config: &Config) -> u32 {
     config.api_requests_per_minute.max(1)
 }
@@ -322,6 +330,7 @@ pub async fn start(config: Config, store: Store) -> anyhow::Result<RunningServer
     let addr = listener.local_addr()?;
     let instance = settings::load(&store).await?;
     let state = build_state(config, store)?;
+    apply_limits(&state, &instance);
     state.settings.set(instance);
     state.moderation.load(&state.store).await?;
     twofa::seal_stored_secrets(&state).await?;

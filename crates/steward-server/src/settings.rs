@@ -47,6 +47,9 @@ pub struct InstanceSettings {
     pub public_modlog: bool,
     /// …without the names of the moderators who acted.
     pub modlog_hide_moderators: bool,
+    /// API requests per minute per session (or signed-out IP); none: the
+    /// configured `STEWARD_API_REQUESTS_PER_MINUTE`. 10–100,000.
+    pub api_requests_per_minute: Option<u32>,
 }
 
 /// How long messages and audit entries are kept. Run by the retention job
@@ -119,6 +122,9 @@ impl InstanceSettings {
         self.default_rooms.dedup();
         if self.default_rooms.len() > 20 {
             return Err(FieldError::with_limit("default_rooms", Rule::TooLong, 20));
+        }
+        if self.api_requests_per_minute.is_some_and(|n| !(10..=100_000).contains(&n)) {
+            return Err(FieldError::new("api_requests_per_minute", Rule::InvalidChoice));
         }
         let r = &mut self.retention;
         if r.message_days > Retention::MAX_DAYS || r.rooms.iter().any(|x| x.days > Retention::MAX_DAYS) {

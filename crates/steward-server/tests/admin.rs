@@ -521,4 +521,27 @@ both! {
         assert_eq!(v["error"]["field"], "columns");
         app.stop().await;
     };
+    the_api_rate_changes_at_run_time => |app: TestApp| async move {
+        let (_, admin) = app.user("admin", SystemRole::Admin).await;
+        let (_, member) = app.member("member").await;
+        let (s, v) = app.put_json(&admin, "/api/v1/admin/settings", json!({ "api_requests_per_minute": 5 })).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (422, Some("api_requests_per_minute")));
+        let mut codes = vec![];
+        for _ in 0..25 {
+            codes.push(app.get(&member, "/api/v1/me").await.0);
+        }
+        assert!(codes.iter().all(|&c| c == 200), "the configured rate is generous: {codes:?}");
+        let (s, _) = app.put_json(&admin, "/api/v1/admin/settings", json!({ "api_requests_per_minute": 10 })).await;
+        assert_eq!(s, 200);
+        let mut codes = vec![];
+        for _ in 0..25 {
+            codes.push(app.get(&member, "/api/v1/me").await.0);
+        }
+        assert_eq!(codes.iter().filter(|&&c| c == 200).count(), 20, "a burst of 20, then 429: {codes:?}");
+        assert_eq!(*codes.last().unwrap(), 429);
+        let (s, _) = app.put_json(&admin, "/api/v1/admin/settings", json!({})).await;
+        assert_eq!(s, 200, "the admin has their own budget");
+        assert_eq!(app.get(&member, "/api/v1/me").await.0, 200, "back to the configured rate");
+        app.stop().await;
+    };
 }

@@ -522,6 +522,7 @@ pub(crate) async fn apply_settings(
     new.check_rooms(&state.store).await?;
     let before = state.settings.get();
     crate::settings::save(&state.store, &new).await?;
+    crate::apply_limits(state, &new);
     state.settings.set(new.clone());
     let event = Event {
         actor_id: Some(me.id()),
