@@ -82,6 +82,9 @@ enum Workload {
         /// SQLite durability: full (fsync per commit) or normal.
         #[arg(long, default_value = "full")]
         sqlite_sync: String,
+        /// Turn on the built-in moderation rules (word lists, spam phrases) for the run.
+        #[arg(long)]
+        rules: bool,
     },
     /// FAQ matching latency per question on a generated knowledge base (in process, no server).
     Faq {
@@ -395,9 +398,28 @@ async fn accept(
     rooms: usize,
     runs: usize,
     sync: &str,
+    rules: bool,
 ) -> anyhow::Result<()> {
     let server = Server::start(bin, db, &[("STEWARD_SQLITE_SYNC", sync)], clients).await?;
     let token = server.token("bench").await?;
+    if rules {
+        // The suggested starting set: every message goes through normalisation and the word lists.
+        let http = reqwest::Client::new();
+        let v: Value = http
+            .get(format!("{}/api/v1/moderation/rules", server.base))
+            .bearer_auth(&token)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let r = http
+            .put(format!("{}/api/v1/moderation/rules", server.base))
+            .bearer_auth(&token)
+            .json(&json!({ "rules": v["suggested"] }))
+            .send()
+            .await?;
+        anyhow::ensure!(r.status().is_success(), "rules not set: {}", r.text().await?);
+    }
     let mut room_ids = Vec::new();
     for r in 0..rooms.max(1) {
         room_ids.push(server.room(&token, &format!("bench-{r}")).await?);
@@ -447,7 +469,8 @@ async fn accept(
     let (rate, base) = (median(rates), median(base_rates));
     let _ = &server.bin;
     println!(
-        "W2 durable accept ({db:?}, sqlite sync {sync}, {clients} connections × window {window}, {rooms} rooms, {messages} messages, median of {runs})"
+        "W2 durable accept ({db:?}, sqlite sync {sync}, moderation rules {}, {clients} connections × window {window}, {rooms} rooms, {messages} messages, median of {runs})",
+        if rules { "on" } else { "off" }
     );
     println!("  full path            {rate:.0} messages/s acknowledged");
     println!("  ack latency          p50 {:.1} ms, p99 {:.1} ms", median(p50), median(p99));
@@ -482,8 +505,8 @@ async fn main() -> anyhow::Result<()> {
     match cli.workload {
         Workload::Moderation { .. } => Ok(()),
         Workload::Idle { connections, db } => idle(&bin, connections, db).await,
-        Workload::Accept { db, clients, window, messages, rooms, runs, sqlite_sync } => {
-            accept(&bin, db, clients, window, messages, rooms, runs, &sqlite_sync).await
+        Workload::Accept { db, clients, window, messages, rooms, runs, sqlite_sync, rules } => {
+            accept(&bin, db, clients, window, messages, rooms, runs, &sqlite_sync, rules).await
         }
         // Run above: it needs no server binary.
         Workload::Faq { .. } => Ok(()),
