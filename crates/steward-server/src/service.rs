@@ -88,18 +88,25 @@ pub async fn post_message(state: &AppState, user: &User, room_id: i64, input: Po
     // Moderation: sanctions in force, then the rules (a retry was checked the first time).
     let mut after = vec![];
     let mut flagged = false;
+    // A retry of a stored message answers with it; the store is asked only
+    // when moderation would refuse, so a clean send costs no extra query.
     let blocking = state.moderation.blocking_sanction(user.id, room_id);
     let listed = state.moderation.listed(user.id, room_id);
-    let watched = blocking.is_some() || listed.is_some() || state.moderation.engine().rule_count() > 0;
-    if watched && !is_retry(state, user.id, nonce.as_deref(), room_id).await? {
+    if (blocking.is_some() || listed.is_some()) && !is_retry(state, user.id, nonce.as_deref(), room_id).await? {
         if let Some(s) = blocking {
             return Err(crate::moderation::sanction_error(&s));
         }
         if let Some((list, reason)) = listed {
             return Err(crate::moderation::listed_error(list, &reason));
         }
+    }
+    if state.moderation.engine().rule_count() > 0 {
         match crate::moderation::check_message(state, user, room_id, &new.body, !input.attachments.is_empty()).await? {
-            crate::moderation::Outcome::Refuse(e) => return Err(e),
+            crate::moderation::Outcome::Refuse(e) => {
+                if !is_retry(state, user.id, nonce.as_deref(), room_id).await? {
+                    return Err(e);
+                }
+            }
             crate::moderation::Outcome::Publish { after: a, flagged: f } => {
                 after = a;
                 flagged = f;
