@@ -228,6 +228,8 @@ both! {
         // The outsider reads the public channel live without joining.
         let mut reader = app.ws_live(&outsider).await;
         reader.send(json!({ "op": "resume", "rooms": { room.to_string(): 0 } })).await;
+        // Subscribed once the server says so; a message posted before that comes as a resync.
+        assert!(reader.next_of("ready").await.is_some());
         let mut inside = app.ws_live(&member).await;
         app.say(&owner, room, "пока открыто").await;
         assert_eq!(reader.next_of("message.created").await.unwrap()["message"]["body"], "пока открыто");
