@@ -718,3 +718,6 @@ js-reason-required = Write a few words first.
 admin-api-rate = API requests per minute per session
 admin-api-rate-hint = Empty: the configured value (STEWARD_API_REQUESTS_PER_MINUTE). 10–100,000; bursts of a tenth are allowed.
 field-api_requests_per_minute = API requests per minute
+admin-job-done-retention = removed { $a } messages, { $b } files, { $c } audit entries
+admin-job-done-sanction-sweep = { $a } ended
+admin-job-done-session-cleanup = { $a } removed

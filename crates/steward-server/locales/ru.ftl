@@ -732,3 +732,6 @@ js-reason-required = Напишите хотя бы пару слов.
 admin-api-rate = Запросов к API в минуту на сеанс
 admin-api-rate-hint = Пусто — значение из настроек запуска (STEWARD_API_REQUESTS_PER_MINUTE). 10–100 000; допускаются всплески в десятую часть.
 field-api_requests_per_minute = запросов к API в минуту
+admin-job-done-retention = удалено сообщений: { $a }, файлов: { $b }, записей аудита: { $c }
+admin-job-done-sanction-sweep = закончилось: { $a }
+admin-job-done-session-cleanup = удалено: { $a }

@@ -364,7 +364,7 @@ fn spawn_jobs(state: &AppState) {
                     if n > 0 {
                         tracing::info!(removed = n, "expired sessions removed");
                     }
-                    jobs_state.job_ran(|j| &mut j.session_cleanup, true, format!("{n} sessions"));
+                    jobs_state.job_counted(|j| &mut j.session_cleanup, true, format!("{n} sessions"), vec![n]);
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "session cleanup failed");

@@ -685,7 +685,7 @@ pub fn spawn_sweeper(state: AppState) {
         loop {
             tick.tick().await;
             match sweep(&state).await {
-                Ok(n) => state.job_ran(|j| &mut j.sanction_sweep, true, format!("{n} ended")),
+                Ok(n) => state.job_counted(|j| &mut j.sanction_sweep, true, format!("{n} ended"), vec![n as u64]),
                 Err(e) => {
                     tracing::warn!(error = %e, "sanction sweep failed");
                     state.job_ran(|j| &mut j.sanction_sweep, false, e.to_string());

@@ -88,10 +88,11 @@ pub fn spawn(state: AppState) {
             tick.tick().await;
             let result = run_once(&state).await;
             match &result {
-                Ok(r) => state.job_ran(
+                Ok(r) => state.job_counted(
                     |j| &mut j.retention,
                     true,
                     format!("{} messages, {} files, {} audit entries", r.messages, r.files, r.audit_entries),
+                    vec![r.messages, r.files, r.audit_entries],
                 ),
                 Err(e) => state.job_ran(|j| &mut j.retention, false, e.to_string()),
             }

@@ -82,14 +82,28 @@ pub struct JobRun {
     /// RFC 3339.
     pub at: String,
     pub ok: bool,
-    /// What it did, in a few words (`3 messages, 0 audit entries`).
+    /// What it did, in a few words (`3 messages, 0 audit entries`); the console words it from `counts`.
     pub summary: String,
+    /// The figures behind the summary, for the console's own wording.
+    pub counts: Vec<u64>,
 }
 
 impl AppState {
     /// Records a background job's run for the console.
     pub fn job_ran(&self, pick: impl FnOnce(&mut JobStatus) -> &mut Option<JobRun>, ok: bool, summary: String) {
+        self.job_counted(pick, ok, summary, vec![]);
+    }
+
+    /// Like `job_ran`, with the figures the console words in the viewer's language.
+    pub fn job_counted(
+        &self,
+        pick: impl FnOnce(&mut JobStatus) -> &mut Option<JobRun>,
+        ok: bool,
+        summary: String,
+        counts: Vec<u64>,
+    ) {
         let mut jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
-        *pick(&mut jobs) = Some(JobRun { at: steward_core::model::rfc3339(steward_store::now_ms()), ok, summary });
+        *pick(&mut jobs) =
+            Some(JobRun { at: steward_core::model::rfc3339(steward_store::now_ms()), ok, summary, counts });
     }
 }

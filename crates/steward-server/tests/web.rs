@@ -309,6 +309,12 @@ both! {
         let html = r.text().await.unwrap();
         assert!(html.contains("One person created") && html.contains("reset&#x2f;"), "created with a link to set a password");
 
+        // "Run now" shows in the jobs table, in the viewer's words.
+        let r = post("/admin/retention/run".into(), vec![]).await.unwrap();
+        assert_eq!(r.status(), 303);
+        let html = app.http.get(app.url("/admin")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("removed 0 messages, 0 files, 0 audit entries"), "the job's last run is shown");
+
         // A reset link is shown once on the page.
         let r = post(format!("/admin/users/{m}/reset-link"), vec![]).await.unwrap();
         assert_eq!(r.status(), 200);

@@ -556,7 +556,7 @@ pub(crate) async fn run_retention_now(
     let report = crate::retention::run_once(state).await?;
     let summary =
         format!("{} messages, {} files, {} audit entries", report.messages, report.files, report.audit_entries);
-    state.job_ran(|j| &mut j.retention, true, summary);
+    state.job_counted(|j| &mut j.retention, true, summary, vec![report.messages, report.files, report.audit_entries]);
     let event = Event { after: json!(report), ..Event::new(Some(me.id()), "retention.run", "settings", None) };
     audit::record(state, origin, event).await;
     Ok(report)
