@@ -721,3 +721,5 @@ field-api_requests_per_minute = API requests per minute
 admin-job-done-retention = removed { $a } messages, { $b } files, { $c } audit entries
 admin-job-done-sanction-sweep = { $a } ended
 admin-job-done-session-cleanup = { $a } removed
+mod-log-older = Older entries
+mod-log-newest = Newest entries

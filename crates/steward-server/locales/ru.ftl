@@ -735,3 +735,5 @@ field-api_requests_per_minute = запросов к API в минуту
 admin-job-done-retention = удалено сообщений: { $a }, файлов: { $b }, записей аудита: { $c }
 admin-job-done-sanction-sweep = закончилось: { $a }
 admin-job-done-session-cleanup = удалено: { $a }
+mod-log-older = Более ранние записи
+mod-log-newest = Последние записи

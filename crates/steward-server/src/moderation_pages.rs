@@ -35,6 +35,8 @@ pub struct ModQuery {
     action: Option<String>,
     room: Option<String>,
     person: Option<String>,
+    /// Modlog paging: entries older than this id.
+    before: Option<String>,
     /// What was just done (a notice key) or the error code.
     ok: Option<String>,
     error: Option<String>,
@@ -142,7 +144,7 @@ async fn render(state: &AppState, me: &CurrentUser, q: &ModQuery, shown: Shown) 
         // A name that matches nobody shows nothing, not everything.
         user_id: person.map(|_| person_user.as_ref().map_or(-1, |u| u.id)),
         action: q.action.clone().map(|a| a.trim().to_string()).filter(|a| !a.is_empty()),
-        before_id: None,
+        before_id: parse_id(&q.before),
         limit: 100,
     };
     let export_query = {
@@ -157,6 +159,17 @@ async fn render(state: &AppState, me: &CurrentUser, q: &ModQuery, shown: Shown) 
         export.finish()
     };
     let log = store.modlog_search(&filter).await.unwrap_or_default();
+    // A full page has an older one behind it: the link keeps the filters.
+    let older_query = (log.len() as u64 == filter.limit).then(|| {
+        let mut older = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [("action", &q.action), ("room", &q.room), ("person", &q.person)] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                older.append_pair(k, v);
+            }
+        }
+        older.append_pair("before", &log.last().map_or(0, |e| e.id).to_string());
+        older.finish()
+    });
 
     let mut appeal_sanctions: HashMap<i64, Sanction> = HashMap::new();
     for a in &appeals {
@@ -285,7 +298,8 @@ async fn render(state: &AppState, me: &CurrentUser, q: &ModQuery, shown: Shown) 
             q => q.q.clone(), found => JValue::from_serialize(found.iter().map(|u| UserView::new(state, u, &me.user)).collect::<Vec<_>>()),
             target => JValue::from_serialize(target.as_ref().map(|u| UserView::new(state, u, &me.user))),
             sanctions => target_sanctions.iter().map(&sanction_view).collect::<Vec<_>>(),
-            log, action => q.action.clone(), log_room, export_query, log_person => q.person.clone(),
+            log, action => q.action.clone(), log_room, export_query, log_person => q.person.clone(), older_query,
+            newer => q.before.is_some(),
             rules => rule_views, presets_missing, new_rule,
             tried_text, tried, draft_json, draft_for, draft_problem,
             notice, error,

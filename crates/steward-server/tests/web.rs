@@ -335,6 +335,25 @@ both! {
 }
 
 both! {
+    the_modlog_pages_back_in_time => |app: TestApp| async move {
+        app.user("moder", SystemRole::Moderator).await;
+        for i in 0..105 {
+            let e = steward_store::NewModlog { action: format!("test.entry_{i:03}"), ..Default::default() };
+            app.server.state.store.modlog(&e).await.unwrap();
+        }
+        let cookie = sign_in(&app, "moder").await;
+        let html = app.http.get(app.url("/moderation?action=test.")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("test.entry_104") && !html.contains("test.entry_004"), "the newest hundred first");
+        let older = html.split("href=\"/moderation?").find(|s| s.contains("before=")).expect("an older-entries link");
+        let href = older.split('"').next().unwrap().replace("&amp;", "&");
+        assert!(href.contains("action=test."), "the link keeps the filter: {href}");
+        let page = app.http.get(app.url(&format!("/moderation?{href}"))).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("test.entry_004") && !page.contains("test.entry_104"), "then the older ones");
+        app.stop().await;
+    };
+}
+
+both! {
     two_factor_from_the_settings_page => |app: TestApp| async move {
         app.member("anna").await;
         let cookie = sign_in(&app, "anna").await;
