@@ -82,6 +82,16 @@ pub struct User {
 }
 
 impl User {
+    /// What other people see of this person next to a message or an event.
+    pub fn brief(&self) -> UserBrief {
+        UserBrief {
+            id: self.id,
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            avatar_color: self.avatar_color.clone(),
+        }
+    }
+
     /// Everything this person may do across the installation: the system
     /// role's permissions plus those of their custom roles.
     pub fn permissions(&self) -> crate::PermissionSet {
@@ -253,6 +263,16 @@ pub struct CustomRole {
     #[serde(serialize_with = "ser_time")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: Millis,
+}
+
+impl CustomRole {
+    /// The role's permissions as a set.
+    pub fn permission_set(&self) -> crate::PermissionSet {
+        self.permissions
+            .iter()
+            .filter_map(|p| crate::Permission::parse(p))
+            .fold(crate::PermissionSet::EMPTY, |s, p| s.with(p))
+    }
 }
 
 /// An invite link (its token is shown once, at creation).

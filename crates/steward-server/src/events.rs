@@ -29,6 +29,17 @@ pub fn member_event(kind: EventKind, room_id: i64, seq: i64, user: &UserBrief) -
     json!({ "type": kind.as_str(), "room_id": room_id, "seq": seq, "user": user }).to_string()
 }
 
+/// Publishes a stored `member.left` event to the room.
+pub fn member_left(state: &AppState, room_id: i64, seq: i64, user: &UserBrief) {
+    publish_room(state, room_id, seq, member_event(EventKind::MemberLeft, room_id, seq, user));
+}
+
+/// Someone is out of a room: their connections stop receiving it and are told.
+pub fn removed_from_room(state: &AppState, user_id: i64, room_id: i64) {
+    unsubscribe(state, user_id, room_id);
+    publish_user(state, user_id, json!({ "type": "room.removed", "room_id": room_id }));
+}
+
 /// Publishes a durable room event.
 pub fn publish_room(state: &AppState, room_id: i64, seq: i64, payload: String) {
     metrics::counter!("steward_events_published_total").increment(1);

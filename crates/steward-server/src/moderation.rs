@@ -42,6 +42,8 @@ impl Default for WarnLadder {
 pub struct Moderation {
     engine: RwLock<Arc<Engine>>,
     rules: RwLock<Arc<Vec<Rule>>>,
+    /// Whether a new-member rule needs the author's message count and join time (decided at install).
+    member_stats: std::sync::atomic::AtomicBool,
     /// Counting rules' memory (floods, spam waves, raids), bounded.
     counters: Mutex<steward_moderation::State>,
     /// Mutes and bans in force, by person.
@@ -89,6 +91,7 @@ impl Default for Moderation {
         Moderation {
             engine: RwLock::new(Arc::new(Engine::compile(&[]).expect("an empty rule set compiles"))),
             rules: RwLock::new(Arc::new(vec![])),
+            member_stats: std::sync::atomic::AtomicBool::new(false),
             counters: Mutex::new(steward_moderation::State::default()),
             blocking: RwLock::new(HashMap::new()),
             scratch: Mutex::new(Vec::new()),
@@ -154,6 +157,8 @@ impl Moderation {
     }
 
     fn install(&self, engine: Engine, rules: Vec<Rule>) {
+        let stats = rules.iter().any(|r| r.enabled && matches!(r.kind, RuleKind::NewMember { .. }));
+        self.member_stats.store(stats, std::sync::atomic::Ordering::Relaxed);
         self.counters.lock().unwrap_or_else(|e| e.into_inner()).retain_rules(engine.rule_ids());
         *self.engine.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(engine);
         *self.rules.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(rules);
@@ -256,7 +261,7 @@ impl Moderation {
     }
 
     fn needs_member_stats(&self) -> bool {
-        self.rules().iter().any(|r| r.enabled && matches!(r.kind, RuleKind::NewMember { .. }))
+        self.member_stats.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -603,17 +608,9 @@ async fn ladder(state: &AppState, user_id: i64, room_id: Option<i64>) -> ApiResu
 async fn remove_from_room(state: &AppState, user_id: i64, room_id: i64) -> ApiResult<()> {
     if let Some(seq) = state.store.remove_member(room_id, user_id).await? {
         if let Some(u) = state.store.user(user_id).await? {
-            let brief = steward_core::model::UserBrief {
-                id: u.id,
-                username: u.username,
-                display_name: u.display_name,
-                avatar_color: u.avatar_color,
-            };
-            let payload = events::member_event(steward_core::model::EventKind::MemberLeft, room_id, seq, &brief);
-            events::publish_room(state, room_id, seq, payload);
+            events::member_left(state, room_id, seq, &u.brief());
         }
-        events::unsubscribe(state, user_id, room_id);
-        events::publish_user(state, user_id, json!({ "type": "room.removed", "room_id": room_id }));
+        events::removed_from_room(state, user_id, room_id);
     }
     Ok(())
 }

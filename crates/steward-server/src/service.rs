@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use serde_json::json;
-use steward_core::model::{EventKind, Message, Room, User, UserBrief, UserStatus};
+use steward_core::model::{EventKind, Message, Room, User, UserStatus};
 use steward_core::rooms::{Access, DIRECT_MAX_MEMBERS, RoomPolicy};
 use steward_core::validate::{FieldError, MessageBody, RoomName, Rule, Topic, parse_nonce, parse_reaction};
 use steward_core::{Permission, RoomKind, RoomRole};
@@ -37,15 +37,6 @@ pub async fn manage_access(state: &AppState, user: &User, room_id: i64) -> ApiRe
         return Err(ApiError::not_found());
     }
     Ok((room, access))
-}
-
-fn brief(u: &User) -> UserBrief {
-    UserBrief {
-        id: u.id,
-        username: u.username.clone(),
-        display_name: u.display_name.clone(),
-        avatar_color: u.avatar_color.clone(),
-    }
 }
 
 pub struct PostInput {
@@ -317,7 +308,7 @@ pub(crate) async fn add_people(state: &AppState, room_id: i64, people: &[User]) 
             state,
             room_id,
             *seq,
-            events::member_event(EventKind::MemberJoined, room_id, *seq, &brief(u)),
+            events::member_event(EventKind::MemberJoined, room_id, *seq, &u.brief()),
         );
         match room_view(state, u, &room).await {
             Ok(view) => events::publish_user(state, u.id, json!({ "type": "room.created", "room": view })),
@@ -363,14 +354,8 @@ pub async fn leave(state: &AppState, user: &User, room_id: i64) -> ApiResult<()>
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "cannot_leave_direct"));
     }
     if let Some(seq) = state.store.remove_member(room_id, user.id).await? {
-        events::publish_room(
-            state,
-            room_id,
-            seq,
-            events::member_event(EventKind::MemberLeft, room_id, seq, &brief(user)),
-        );
-        events::unsubscribe(state, user.id, room_id);
-        events::publish_user(state, user.id, json!({ "type": "room.removed", "room_id": room_id }));
+        events::member_left(state, room_id, seq, &user.brief());
+        events::removed_from_room(state, user.id, room_id);
     }
     Ok(())
 }
@@ -415,14 +400,8 @@ pub async fn remove_member(state: &AppState, user: &User, room_id: i64, target_i
     }
     let target = state.store.user(target_id).await?.ok_or_else(ApiError::not_found)?;
     if let Some(seq) = state.store.remove_member(room_id, target_id).await? {
-        events::publish_room(
-            state,
-            room_id,
-            seq,
-            events::member_event(EventKind::MemberLeft, room_id, seq, &brief(&target)),
-        );
-        events::unsubscribe(state, target_id, room_id);
-        events::publish_user(state, target_id, json!({ "type": "room.removed", "room_id": room_id }));
+        events::member_left(state, room_id, seq, &target.brief());
+        events::removed_from_room(state, target_id, room_id);
         let event = audit::Event {
             actor_id: Some(user.id),
             action: "room.member_removed",

@@ -1,7 +1,7 @@
 //! Administration: people (list, role, deactivate, reactivate) and the audit log.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -19,9 +19,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::views::UserView;
 
-fn require(me: &CurrentUser, p: Permission) -> ApiResult<()> {
-    if me.user.permissions().has(p) { Ok(()) } else { Err(ApiError::forbidden()) }
-}
+use super::{download, require};
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct AdminUsersQuery {
@@ -266,12 +264,6 @@ pub async fn audit_log(
         limit: q.limit.unwrap_or(200),
     };
     let entries = state.store.audit_search(&filter).await?;
-    let download = |ct: &'static str, name: &'static str, body: String| {
-        let mut r = body.into_response();
-        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
-        r.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_static(name));
-        r
-    };
     Ok(match q.format.as_deref().unwrap_or("json") {
         "json" => axum::Json(AuditResponse { entries }).into_response(),
         "jsonl" => {
@@ -654,15 +646,9 @@ pub(crate) async fn erase_user(
     crate::events::disconnect_user(state, id);
     if let Some(gone) = state.store.user(id).await? {
         // The rooms they were in see them leave (already under the erased name).
-        let brief = steward_core::model::UserBrief {
-            id,
-            username: gone.username,
-            display_name: gone.display_name,
-            avatar_color: gone.avatar_color,
-        };
+        let brief = gone.brief();
         for &(room, seq) in &rooms {
-            let payload = crate::events::member_event(steward_core::model::EventKind::MemberLeft, room, seq, &brief);
-            crate::events::publish_room(state, room, seq, payload);
+            crate::events::member_left(state, room, seq, &brief);
         }
     }
     // The audit keeps who was erased by id only: the point is that the profile is gone.
@@ -826,15 +812,12 @@ pub async fn export(
     };
     audit::record(&state, &origin, event).await;
     let body = crate::export::stream(state.clone(), filter, title, html, me.locale());
-    let mut r = axum::body::Body::from_stream(body).into_response();
     let (ct, name) = if html {
         ("text/html; charset=utf-8", "attachment; filename=\"export.html\"")
     } else {
         ("application/x-ndjson", "attachment; filename=\"export.jsonl\"")
     };
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
-    r.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_static(name));
-    Ok(r)
+    Ok(download(ct, name, axum::body::Body::from_stream(body)))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -28,6 +28,23 @@ use utoipa::{OpenApi, ToSchema};
 use crate::error::ApiError;
 use crate::state::AppState;
 
+/// Refuses the caller unless they hold the permission (system role plus custom roles).
+pub(crate) fn require(me: &crate::auth::CurrentUser, p: steward_core::Permission) -> Result<(), ApiError> {
+    if me.user.permissions().has(p) { Ok(()) } else { Err(ApiError::forbidden()) }
+}
+
+/// A file download: the body with its content type and attachment name.
+pub(crate) fn download(
+    content_type: &'static str,
+    disposition: &'static str,
+    body: impl axum::response::IntoResponse,
+) -> Response {
+    let mut r = body.into_response();
+    r.headers_mut().insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static(content_type));
+    r.headers_mut().insert(axum::http::header::CONTENT_DISPOSITION, axum::http::HeaderValue::from_static(disposition));
+    r
+}
+
 /// `upload_limit`: the largest attachment upload body, in bytes.
 pub fn router(upload_limit: usize) -> Router<AppState> {
     Router::new()

@@ -2,7 +2,7 @@
 //! queue, reports (merged into cases), sanctions, appeals and the modlog.
 
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -20,9 +20,7 @@ use crate::moderation;
 use crate::service;
 use crate::state::AppState;
 
-fn require(me: &CurrentUser, p: Permission) -> ApiResult<()> {
-    if me.user.permissions().has(p) { Ok(()) } else { Err(ApiError::forbidden()) }
-}
+use super::{download, require};
 
 #[derive(Serialize, ToSchema)]
 pub struct PresetInfo {
@@ -792,12 +790,6 @@ pub async fn log(State(state): State<AppState>, me: CurrentUser, Query(q): Query
         limit: q.limit.unwrap_or(200),
     };
     let entries = state.store.modlog_search(&f).await?;
-    let download = |ct: &'static str, name: &'static str, body: String| {
-        let mut r = body.into_response();
-        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
-        r.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_static(name));
-        r
-    };
     Ok(match q.format.as_deref().unwrap_or("json") {
         "json" => axum::Json(LogResponse { entries }).into_response(),
         "jsonl" => {

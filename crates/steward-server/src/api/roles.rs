@@ -17,9 +17,7 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-fn require(me: &CurrentUser, p: Permission) -> ApiResult<()> {
-    if me.user.permissions().has(p) { Ok(()) } else { Err(ApiError::forbidden()) }
-}
+use super::require;
 
 #[derive(Serialize, ToSchema)]
 pub struct PermissionInfo {
@@ -158,7 +156,7 @@ pub(crate) async fn update_role(
     require(me, Permission::RoleManage)?;
     let (name, description, set) = req.validate()?;
     let before = state.store.custom_role(id).await?.ok_or_else(ApiError::not_found)?;
-    let old = PermissionSet::from_names(&before.permissions.join(","));
+    let old = before.permission_set();
     // Changing a role one could not have made is refused too.
     no_escalation(me, set.union(old))?;
     let role = state.store.update_custom_role(id, &name, &description, set).await?;
@@ -193,7 +191,7 @@ pub async fn delete(
 pub(crate) async fn delete_role(state: &AppState, me: &CurrentUser, origin: &Origin, id: i64) -> ApiResult<()> {
     require(me, Permission::RoleManage)?;
     let before = state.store.custom_role(id).await?.ok_or_else(ApiError::not_found)?;
-    no_escalation(me, PermissionSet::from_names(&before.permissions.join(",")))?;
+    no_escalation(me, before.permission_set())?;
     let holders = state.store.delete_custom_role(id).await?;
     for holder in &holders {
         crate::events::refresh_user(state, *holder);
@@ -256,7 +254,7 @@ pub(crate) async fn give_roles(
     let all = state.store.custom_roles().await?;
     let mut touched = PermissionSet::EMPTY;
     for r in all.iter().filter(|r| role_ids.contains(&r.id) != before.contains(&r.id)) {
-        touched = touched.union(PermissionSet::from_names(&r.permissions.join(",")));
+        touched = touched.union(r.permission_set());
     }
     no_escalation(me, touched)?;
     state.store.set_custom_roles_of(id, &role_ids).await?;
