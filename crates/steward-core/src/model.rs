@@ -207,6 +207,8 @@ pub struct Message {
     pub pinned: bool,
     pub attachments: Vec<Attachment>,
     pub nonce: Option<String>,
+    /// A staff-only note in a support conversation: never shown to the contact.
+    pub internal: bool,
 }
 
 /// A session as its owner sees it in their list.
@@ -519,4 +521,170 @@ pub struct BanEntry {
     #[serde(serialize_with = "ser_time")]
     #[schema(value_type = String, format = DateTime)]
     pub added_at: Millis,
+}
+
+/// A support inbox: where conversations come from (the website widget, the
+/// API). Its settings are JSON the server validates (docs/SUPPORT.md).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Inbox {
+    pub id: i64,
+    /// What the widget's `data-inbox` names; not a secret.
+    pub public_key: String,
+    pub name: String,
+    /// `widget` or `api`.
+    pub kind: String,
+    #[schema(value_type = Object)]
+    pub settings: serde_json::Value,
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Millis,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Department {
+    pub id: i64,
+    pub inbox_id: i64,
+    pub name: String,
+    /// A routing mode of its own, or `None` for the inbox's.
+    pub routing: Option<String>,
+}
+
+/// An operator's availability and load.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OperatorState {
+    pub user_id: UserId,
+    /// `online`, `away` or `offline`.
+    pub availability: String,
+    /// Open conversations at once; 0 is no limit.
+    pub capacity: i64,
+    /// Open conversations assigned now.
+    pub active_count: i64,
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub last_active_at: Millis,
+    #[serde(serialize_with = "ser_opt_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_assigned_at: Option<Millis>,
+}
+
+/// The person on the other side of a support conversation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Contact {
+    pub id: i64,
+    pub inbox_id: i64,
+    /// The contact's own user row (author of their messages).
+    pub user_id: UserId,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// The site's user id when the identity was verified with the inbox's secret.
+    pub external_id: Option<String>,
+    #[schema(value_type = Object)]
+    pub attributes: serde_json::Value,
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Millis,
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub last_seen_at: Millis,
+}
+
+/// A support conversation; its messages live in the room `room_id`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Conversation {
+    pub id: i64,
+    pub room_id: RoomId,
+    pub inbox_id: i64,
+    pub contact_id: i64,
+    pub department_id: Option<i64>,
+    /// `open`, `pending` (with the bot), `snoozed` or `resolved`.
+    pub status: String,
+    /// `low`, `normal`, `high` or `urgent`.
+    pub priority: String,
+    pub assignee_id: Option<UserId>,
+    /// An assignment not yet accepted lapses then.
+    #[serde(serialize_with = "ser_opt_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub offer_expires_at: Option<Millis>,
+    #[serde(skip)]
+    pub passed_over: Vec<UserId>,
+    #[serde(serialize_with = "ser_opt_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub snoozed_until: Option<Millis>,
+    /// In the queue since; `None` once someone has it.
+    #[serde(serialize_with = "ser_opt_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub waiting_since: Option<Millis>,
+    #[schema(value_type = Object)]
+    pub prechat: serde_json::Value,
+    pub escalated_to: Option<UserId>,
+    pub merged_into: Option<i64>,
+    pub labels: Vec<String>,
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Millis,
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Millis,
+    #[serde(serialize_with = "ser_opt_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub first_reply_at: Option<Millis>,
+    #[serde(serialize_with = "ser_opt_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_customer_at: Option<Millis>,
+    #[serde(serialize_with = "ser_opt_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_agent_at: Option<Millis>,
+    #[serde(serialize_with = "ser_opt_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub resolved_at: Option<Millis>,
+    /// `none`, `ok`, `warning`, `breached` or `met`.
+    pub sla_state: String,
+    #[serde(serialize_with = "ser_opt_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub sla_next_at: Option<Millis>,
+    pub csat_rating: Option<i64>,
+    pub csat_comment: Option<String>,
+}
+
+/// One reporting event of a conversation (created, handed_over,
+/// customer_message, agent_reply, assigned, transferred, escalated,
+/// status, csat, …).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ConversationEvent {
+    pub id: i64,
+    pub conversation_id: i64,
+    pub kind: String,
+    pub actor_id: Option<UserId>,
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Millis,
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+/// A saved reply operators insert with `/shortcut`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CannedResponse {
+    pub id: i64,
+    pub shortcut: String,
+    pub title: String,
+    pub body: String,
+    /// `personal`, `department` or `global`.
+    pub scope: String,
+    pub owner_id: Option<UserId>,
+    pub department_id: Option<i64>,
+    pub locale: Option<String>,
+}
+
+/// A named sequence of actions (label, reply, assign, resolve, …).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Macro {
+    pub id: i64,
+    pub name: String,
+    #[schema(value_type = Object)]
+    pub actions: serde_json::Value,
+    /// `personal` or `global`.
+    pub scope: String,
+    pub owner_id: Option<UserId>,
 }

@@ -47,6 +47,7 @@ permissions! {
     ModerationReview = "moderation.review": "Review reports and held messages",
     ModerationRules = "moderation.rules": "Edit the automatic moderation rules",
     SupportViewAll = "support.view_all": "See every support conversation",
+    SupportManage = "support.manage": "Set up inboxes, departments, operators, SLA policies and shared replies",
     AuditRead = "audit.read": "Read the audit log",
     ComplianceExport = "compliance.export": "Export a room's or a person's messages for compliance",
     SettingsEdit = "settings.edit": "Change installation settings",
@@ -115,7 +116,7 @@ impl SystemRole {
                 .with(ModerationReview)
                 .with(ModerationRules)
                 .with(MentionRoomAny),
-            SystemRole::Supervisor => member.with(SupportViewAll).with(UserInvite),
+            SystemRole::Supervisor => member.with(SupportViewAll).with(SupportManage).with(UserInvite),
             SystemRole::Operator => member,
             SystemRole::Member => member,
             // Guests talk in the rooms they were put in, and nothing else.

@@ -18,6 +18,9 @@ pub enum RoomKind {
     Direct,
     /// Public, but only owners, moderators and editors post; members read and react.
     Broadcast,
+    /// A support conversation: the contact, the operators on it, and staff
+    /// who may see it by the support desk's visibility rules (docs/SUPPORT.md).
+    Support,
 }
 
 /// Direct conversations are small by definition.
@@ -30,6 +33,7 @@ impl RoomKind {
             RoomKind::Group => "group",
             RoomKind::Direct => "direct",
             RoomKind::Broadcast => "broadcast",
+            RoomKind::Support => "support",
         }
     }
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
@@ -38,6 +42,7 @@ impl RoomKind {
             "group" => Ok(RoomKind::Group),
             "direct" => Ok(RoomKind::Direct),
             "broadcast" => Ok(RoomKind::Broadcast),
+            "support" => Ok(RoomKind::Support),
             "" => Err(FieldError::new("kind", Rule::Required)),
             _ => Err(FieldError::new("kind", Rule::InvalidChoice)),
         }
@@ -124,6 +129,9 @@ pub struct Access {
     /// `None` when the person is not a member.
     pub membership: Option<RoomRole>,
     pub policy: RoomPolicy,
+    /// Support conversations: the person may read it without being in it
+    /// (the support desk's visibility rules said so).
+    pub support_viewer: bool,
 }
 
 impl Access {
@@ -135,7 +143,15 @@ impl Access {
         system_role: SystemRole,
         membership: Option<RoomRole>,
     ) -> Self {
-        Access { kind, archived, system_role, perms: system_role.permissions(), membership, policy }
+        Access {
+            kind,
+            archived,
+            system_role,
+            perms: system_role.permissions(),
+            membership,
+            policy,
+            support_viewer: false,
+        }
     }
     /// Access with everything the person may do: system role plus custom roles.
     pub fn for_user(
@@ -159,7 +175,9 @@ impl Access {
     }
     /// Read history, search it, receive its events.
     pub fn can_read(&self) -> bool {
-        self.is_member() || (self.kind.is_public() && self.perms.has(Permission::RoomJoinPublic))
+        self.is_member()
+            || (self.kind.is_public() && self.perms.has(Permission::RoomJoinPublic))
+            || (self.kind == RoomKind::Support && self.support_viewer)
     }
     pub fn can_join(&self) -> bool {
         !self.is_member() && !self.archived && self.kind.is_public() && self.perms.has(Permission::RoomJoinPublic)
@@ -194,12 +212,12 @@ impl Access {
     }
     /// Rename, change the topic and the policy.
     pub fn can_manage(&self) -> bool {
-        self.kind != RoomKind::Direct
+        !matches!(self.kind, RoomKind::Direct | RoomKind::Support)
             && (matches!(self.membership, Some(RoomRole::Owner | RoomRole::Moderator))
                 || self.perms.has(Permission::RoomManageAny))
     }
     pub fn can_add_members(&self) -> bool {
-        if self.kind == RoomKind::Direct || self.archived {
+        if matches!(self.kind, RoomKind::Direct | RoomKind::Support) || self.archived {
             return false;
         }
         self.perms.has(Permission::RoomManageAny)

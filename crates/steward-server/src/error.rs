@@ -75,6 +75,19 @@ impl From<FieldError> for ApiError {
     }
 }
 
+impl From<steward_support::Invalid> for ApiError {
+    fn from(e: steward_support::Invalid) -> Self {
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: e.rule.code(),
+            field: Some(e.field),
+            limit: (e.limit > 0).then_some(e.limit as u64),
+            retry_after: None,
+            detail: e.detail.map(|d| Box::new(serde_json::json!({ "problem": d }))),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {

@@ -536,6 +536,7 @@ impl Conn {
                         .and_then(Value::as_array)
                         .map(|a| a.iter().filter_map(Value::as_i64).collect())
                         .unwrap_or_default(),
+                    internal: v.get("internal").and_then(Value::as_bool).unwrap_or(false),
                 };
                 // Stored off the connection's loop, so deliveries keep flowing
                 // while the database works; the ack comes back through `replies`.

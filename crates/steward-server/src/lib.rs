@@ -22,9 +22,14 @@ pub mod secret;
 pub mod service;
 pub mod settings;
 pub mod state;
+pub mod support;
+pub mod support_canned;
+pub mod support_shim;
+pub mod support_sla;
 pub mod twofa;
 pub mod views;
 pub mod web;
+pub mod widget;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -126,8 +131,15 @@ pub fn router(state: AppState) -> Router {
     let api = api::router(upload_limit)
         .route_layer(middleware::from_fn_with_state(state.clone(), api::rate_limit))
         .route_layer(middleware::from_fn(api::localize_errors));
+    let widget_api = widget::api_router(upload_limit)
+        .route_layer(middleware::from_fn_with_state(state.clone(), api::rate_limit))
+        .route_layer(middleware::from_fn(api::localize_errors));
     Router::new()
         .nest("/api/v1", api)
+        .nest("/widget/v1", widget_api)
+        .route("/widget.js", get(widget::loader))
+        .route("/widget/frame", get(widget::frame))
+        .route("/widget/demo", get(widget::demo))
         .route("/", get(web::home))
         .route("/login", get(web::login_page).post(web::login_submit))
         .route("/logout", post(web::logout))
@@ -249,7 +261,14 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
         );
     }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Framing is refused unless the page's own policy allows it (the widget frame).
+    let framable = h
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|csp| !csp.contains("frame-ancestors 'none'"));
+    if !framable {
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     if state.config.secure_cookies() {
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
@@ -353,6 +372,7 @@ pub async fn start(config: Config, store: Store) -> anyhow::Result<RunningServer
 fn spawn_jobs(state: &AppState) {
     retention::spawn(state.clone());
     moderation::spawn_sweeper(state.clone());
+    support::spawn_sweeper(state.clone());
     let store = state.store.clone();
     let jobs_state = state.clone();
     tokio::spawn(async move {

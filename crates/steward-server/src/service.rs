@@ -18,7 +18,10 @@ use crate::{audit, events};
 /// A room and the caller's access to it; not-found when they may not even know it exists.
 pub async fn room_access(state: &AppState, user: &User, room_id: i64) -> ApiResult<(Room, Access)> {
     let (room, membership) = state.store.room_for(room_id, user.id).await?.ok_or_else(ApiError::not_found)?;
-    let access = Access::for_user(room.kind, room.archived, room.policy, user, membership);
+    let mut access = Access::for_user(room.kind, room.archived, room.policy, user, membership);
+    if room.kind == RoomKind::Support && membership.is_none() {
+        access.support_viewer = crate::support::can_view_room(state, user, room_id).await?;
+    }
     if !access.can_read() {
         // Private rooms are invisible to outsiders: same answer as a missing room.
         return Err(ApiError::not_found());
@@ -44,6 +47,8 @@ pub struct PostInput {
     pub nonce: Option<String>,
     pub reply_to: Option<i64>,
     pub attachments: Vec<i64>,
+    /// A staff-only note (support conversations only).
+    pub internal: bool,
 }
 
 fn draft(room_id: i64, author_id: i64, body: &str) -> ApiResult<NewMessage> {
@@ -54,8 +59,17 @@ fn draft(room_id: i64, author_id: i64, body: &str) -> ApiResult<NewMessage> {
 /// Stores a message, then publishes it. Returns `(message, created)`; a retry
 /// with the same nonce returns the first message and publishes nothing.
 pub async fn post_message(state: &AppState, user: &User, room_id: i64, input: PostInput) -> ApiResult<(Message, bool)> {
-    let (_, access) = room_access(state, user, room_id).await?;
-    if !access.can_post() {
+    let (room, access) = room_access(state, user, room_id).await?;
+    let support = room.kind == RoomKind::Support;
+    if input.internal && !support {
+        return Err(FieldError::new("internal", Rule::InvalidChoice).into());
+    }
+    // Staff who may see a conversation write notes in it without joining.
+    let note_by_viewer = input.internal && access.support_viewer && !access.archived;
+    if !access.can_post() && !note_by_viewer {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "cannot_post"));
+    }
+    if input.internal && state.store.contact_by_user(user.id).await?.is_some() {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "cannot_post"));
     }
     let nonce = input.nonce.as_deref().map(parse_nonce).transpose()?;
@@ -105,6 +119,7 @@ pub async fn post_message(state: &AppState, user: &User, room_id: i64, input: Po
         }
     }
     new.nonce = nonce;
+    new.internal = input.internal;
     new.reply_to = input.reply_to;
     new.attachments = input.attachments;
     let started = std::time::Instant::now();
@@ -119,6 +134,9 @@ pub async fn post_message(state: &AppState, user: &User, room_id: i64, input: Po
         }
         if let Some(heat) = state.moderation.observe(room_id, user.id, flagged, m.created_at) {
             crate::moderation::alert_heat(state, room_id, heat).await;
+        }
+        if support && let Err(e) = crate::support::after_message(state, user, m).await {
+            tracing::warn!(room = room_id, error = ?e, "support bookkeeping failed after a message");
         }
     }
     Ok((out.message, out.created))
@@ -207,7 +225,7 @@ pub async fn pin(state: &AppState, user: &User, room_id: i64, msg_id: i64, on: b
 }
 
 pub async fn mark_read(state: &AppState, user: &User, room_id: i64, seq: i64) -> ApiResult<i64> {
-    let (_, access) = room_access(state, user, room_id).await?;
+    let (room, access) = room_access(state, user, room_id).await?;
     if !access.is_member() {
         return Err(ApiError::forbidden());
     }
@@ -216,6 +234,11 @@ pub async fn mark_read(state: &AppState, user: &User, room_id: i64, seq: i64) ->
     }
     let now = state.store.mark_read(room_id, user.id, seq).await?;
     events::publish_user(state, user.id, json!({ "type": "read", "room_id": room_id, "seq": now }));
+    if room.kind == RoomKind::Support {
+        // The widget shows "read" under the contact's messages.
+        let ev = json!({ "type": "support.read", "room_id": room_id, "user_id": user.id, "seq": now });
+        state.bus.publish(steward_bus::Envelope::event(steward_bus::Topic::Room(room_id), None, ev.to_string()));
+    }
     Ok(now)
 }
 
@@ -229,6 +252,10 @@ pub struct CreateRoomInput {
 /// Creates a room (or returns the existing direct room between the same people).
 pub async fn create_room(state: &AppState, user: &User, input: CreateRoomInput) -> ApiResult<(RoomView, bool)> {
     let kind = RoomKind::parse(&input.kind)?;
+    if kind == RoomKind::Support {
+        // Conversations are opened by contacts through an inbox.
+        return Err(FieldError::new("kind", Rule::InvalidChoice).into());
+    }
     let needed = if kind == RoomKind::Direct { Permission::DirectCreate } else { Permission::RoomCreate };
     if !user.permissions().has(needed) {
         return Err(ApiError::forbidden());
@@ -352,6 +379,10 @@ pub async fn leave(state: &AppState, user: &User, room_id: i64) -> ApiResult<()>
     }
     if room.kind == RoomKind::Direct {
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "cannot_leave_direct"));
+    }
+    if room.kind == RoomKind::Support {
+        // Operators leave a conversation by transferring or unassigning it.
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "cannot_leave_support"));
     }
     if let Some(seq) = state.store.remove_member(room_id, user.id).await? {
         events::member_left(state, room_id, seq, &user.brief());

@@ -38,6 +38,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin.html", include_str!("../web/templates/admin.html")),
     ("moderation.html", include_str!("../web/templates/moderation.html")),
     ("reset.html", include_str!("../web/templates/reset.html")),
+    ("widget_frame.html", include_str!("../web/templates/widget_frame.html")),
+    ("widget_demo.html", include_str!("../web/templates/widget_demo.html")),
 ];
 
 pub const STATIC_FILES: &[(&str, &str, &[u8])] = &[
@@ -45,6 +47,8 @@ pub const STATIC_FILES: &[(&str, &str, &[u8])] = &[
     ("app.js", "text/javascript; charset=utf-8", include_bytes!("../web/static/app.js")),
     ("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../web/static/htmx.min.js")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../web/static/favicon.svg")),
+    ("widget-frame.js", "text/javascript; charset=utf-8", include_bytes!("../web/static/widget-frame.js")),
+    ("widget-frame.css", "text/css; charset=utf-8", include_bytes!("../web/static/widget-frame.css")),
 ];
 
 pub struct Templates {

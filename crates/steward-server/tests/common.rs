@@ -43,7 +43,7 @@ impl TestApp {
         tweak(&mut config);
         let store = steward_server::open_store(&config).await.expect("store");
         let server = steward_server::start(config, store).await.expect("start");
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client");
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("client");
         Some(TestApp { server, db, http, _dir: dir })
     }
 

@@ -13,6 +13,7 @@ mod migrate;
 mod moderation;
 mod retention;
 mod rooms;
+mod support;
 pub mod testing;
 mod tokens;
 mod totp;
@@ -36,6 +37,7 @@ pub use moderation::{ModlogFilter, NewModlog, NewSanction};
 pub use retention::{ExportFilter, Exported, Purged};
 pub use rooms::NewRoom;
 pub use steward_core::model::SessionRecord;
+pub use support::{AssignOutcome, ConversationFilter, NewContact, NewConversation};
 pub use totp::TotpState;
 pub use users::{NewUser, ProfileUpdate, SessionInfo};
 

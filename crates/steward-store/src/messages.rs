@@ -28,6 +28,8 @@ pub struct NewMessage {
     /// Lower-cased usernames mentioned; only room members get a mention.
     pub mentions: Vec<String>,
     pub mentions_room: bool,
+    /// A staff-only note in a support conversation.
+    pub internal: bool,
     pub attachments: Vec<i64>,
     /// Stemmed terms for the SQLite index (ignored on PostgreSQL, which
     /// computes its own `tsvector`).
@@ -49,6 +51,7 @@ impl NewMessage {
             nonce: None,
             mentions: mentions.users,
             mentions_room: mentions.room,
+            internal: false,
             attachments: vec![],
             search_terms: steward_core::search::index_terms(body),
         }
@@ -105,7 +108,7 @@ pub struct AttachmentFile {
     pub storage_key: String,
 }
 
-const MSG_COLS: [(&str, &str); 13] = [
+const MSG_COLS: [(&str, &str); 12] = [
     ("m", "id"),
     ("m", "room_id"),
     ("m", "seq"),
@@ -117,9 +120,12 @@ const MSG_COLS: [(&str, &str); 13] = [
     ("m", "deleted_at"),
     ("m", "reply_to"),
     ("m", "nonce"),
-    ("m", "mentions_room"),
     ("m", "pinned_at"),
 ];
+/// `mentions_room` (1) and `internal` (2) as one integer: rows decode as
+/// tuples, and both backends decode tuples of at most 16 columns.
+const MSG_FLAGS: &str =
+    "CAST((CASE WHEN m.mentions_room THEN 1 ELSE 0 END) + (CASE WHEN m.internal THEN 2 ELSE 0 END) AS BIGINT)";
 type MsgRow = (
     i64,
     i64,
@@ -132,8 +138,8 @@ type MsgRow = (
     Option<i64>,
     Option<i64>,
     Option<String>,
-    bool,
     Option<i64>,
+    i64,
     String,
     String,
     String,
@@ -142,6 +148,7 @@ type MsgRow = (
 fn select_messages() -> SelectStatement {
     Query::select()
         .columns(MSG_COLS)
+        .expr(Expr::cust(MSG_FLAGS))
         .columns([("u", "username"), ("u", "display_name"), ("u", "avatar_color")])
         .from_as("messages", "m")
         .join_as(JoinType::InnerJoin, "users", "u", Expr::col(("u", "id")).equals(("m", "author_id")))
@@ -237,9 +244,10 @@ async fn hydrate(conn: &mut Conn<'_>, rows: Vec<MsgRow>) -> Result<Vec<Message>>
                 edited_at: r.7,
                 deleted,
                 reply_to: r.9.and_then(|id| replies.get(&id).cloned()),
-                mentions_room: r.11,
+                mentions_room: r.12 & 1 != 0,
+                internal: r.12 & 2 != 0,
                 reactions: if deleted { vec![] } else { reactions.remove(&r.0).unwrap_or_default() },
-                pinned: r.12.is_some(),
+                pinned: r.11.is_some(),
                 attachments: if deleted { vec![] } else { files.remove(&r.0).unwrap_or_default() },
                 nonce: r.10,
             }
@@ -407,6 +415,7 @@ impl Store {
                 "reply_to",
                 "nonce",
                 "mentions_room",
+                "internal",
             ])
             .values_panic([
                 new.room_id.into(),
@@ -418,6 +427,7 @@ impl Store {
                 new.reply_to.into(),
                 new.nonce.clone().into(),
                 new.mentions_room.into(),
+                new.internal.into(),
             ])
             .returning_col("id")
             .to_owned();
@@ -500,6 +510,7 @@ impl Store {
             pinned: false,
             attachments,
             nonce: new.nonce.clone(),
+            internal: new.internal,
         };
         Ok(PostOutcome { message, created: true })
     }

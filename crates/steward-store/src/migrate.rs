@@ -73,6 +73,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_ban_lists.sql"),
         postgres: include_str!("../migrations/postgres/0012_ban_lists.sql"),
     },
+    Migration {
+        version: 13,
+        sqlite: include_str!("../migrations/sqlite/0013_support.sql"),
+        postgres: include_str!("../migrations/postgres/0013_support.sql"),
+    },
 ];
 
 const LEDGER: &str =

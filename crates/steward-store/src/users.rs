@@ -159,6 +159,7 @@ impl Store {
             .columns(cols)
             .from("users")
             .cond_where(Expr::col("username").eq(login.clone()).or(Expr::col("email").eq(login)))
+            .and_where(Expr::col("is_visitor").eq(false))
             .order_by("id", Order::Asc)
             .limit(1)
             .to_owned();
@@ -177,6 +178,7 @@ impl Store {
         s.columns(USER_COLS)
             .from("users")
             .and_where(Expr::col("status").eq("active"))
+            .and_where(Expr::col("is_visitor").eq(false))
             .order_by("username", Order::Asc)
             .limit(limit.clamp(1, 100));
         if !needle.is_empty() {
@@ -194,6 +196,7 @@ impl Store {
                 .columns(USER_COLS)
                 .from("users")
                 .and_where(Expr::col("status").eq("active"))
+                .and_where(Expr::col("is_visitor").eq(false))
                 .order_by("username", Order::Asc)
                 .limit(1000)
                 .to_owned();
@@ -284,7 +287,11 @@ impl Store {
         limit: u64,
     ) -> Result<Vec<User>> {
         let mut s = Query::select();
-        s.columns(USER_COLS).from("users").order_by("username", Order::Asc).limit(limit.clamp(1, 1000));
+        s.columns(USER_COLS)
+            .from("users")
+            .and_where(Expr::col("is_visitor").eq(false))
+            .order_by("username", Order::Asc)
+            .limit(limit.clamp(1, 1000));
         let needle = q.trim().to_lowercase();
         if !needle.is_empty() {
             let pat = format!("%{}%", needle.replace(['%', '_', '\\'], ""));

@@ -64,9 +64,19 @@ pub async fn upload(
     State(state): State<AppState>,
     me: CurrentUser,
     Path(room_id): Path<i64>,
+    multipart: Multipart,
+) -> ApiResult<(StatusCode, axum::Json<Attachment>)> {
+    store_upload(&state, &me.user, room_id, multipart).await
+}
+
+/// Checks and stores an uploaded file for a room (the API's and the widget's uploads).
+pub async fn store_upload(
+    state: &AppState,
+    user: &steward_core::model::User,
+    room_id: i64,
     mut multipart: Multipart,
 ) -> ApiResult<(StatusCode, axum::Json<Attachment>)> {
-    let (_, access) = service::room_access(&state, &me.user, room_id).await?;
+    let (_, access) = service::room_access(state, user, room_id).await?;
     if !access.can_upload() {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "cannot_upload"));
     }
@@ -128,7 +138,7 @@ pub async fn upload(
         let att = state
             .store
             .create_attachment(&NewAttachment {
-                uploader_id: me.id(),
+                uploader_id: user.id,
                 room_id,
                 filename,
                 content_type: content_type.clone(),

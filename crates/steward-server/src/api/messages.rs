@@ -63,6 +63,9 @@ pub struct PostMessageRequest {
     /// Ids from `POST /rooms/{id}/attachments`.
     #[serde(default)]
     pub attachments: Vec<i64>,
+    /// A staff-only note; support conversations only.
+    #[serde(default)]
+    pub internal: bool,
 }
 
 #[utoipa::path(post, path = "/rooms/{id}/messages", tag = "messages", params(("id" = i64, Path)), request_body = PostMessageRequest,
@@ -74,7 +77,13 @@ pub async fn create(
     Path(id): Path<i64>,
     Json(req): Json<PostMessageRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<Message>)> {
-    let input = PostInput { body: req.body, nonce: req.nonce, reply_to: req.reply_to, attachments: req.attachments };
+    let input = PostInput {
+        body: req.body,
+        nonce: req.nonce,
+        reply_to: req.reply_to,
+        attachments: req.attachments,
+        internal: req.internal,
+    };
     let (m, created) = service::post_message(&state, &me.user, id, input).await?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, axum::Json(m)))
 }

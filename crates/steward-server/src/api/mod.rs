@@ -8,6 +8,7 @@ pub mod moderation;
 pub mod roles;
 pub mod rooms;
 pub mod search;
+pub mod support;
 pub mod users;
 
 use std::sync::{Arc, Mutex};
@@ -128,6 +129,35 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/invites", get(admin::invites).post(admin::create_invite))
         .route("/admin/invites/{id}", axum::routing::delete(admin::revoke_invite))
         .route("/admin/invites/email", post(admin::email_invites))
+        .route("/support/inboxes", get(support::inboxes).post(support::create_inbox))
+        .route("/support/inboxes/{id}", axum::routing::patch(support::update_inbox).delete(support::delete_inbox))
+        .route("/support/inboxes/{id}/secret", post(support::rotate_secret))
+        .route("/support/inboxes/{id}/members", put(support::set_inbox_members))
+        .route("/support/inboxes/{id}/departments", post(support::create_department))
+        .route("/support/departments/{id}", axum::routing::delete(support::delete_department))
+        .route("/support/departments/{id}/members", put(support::set_department_members))
+        .route("/support/me", get(support::get_me).put(support::set_me))
+        .route("/support/operators/{id}", put(support::set_other))
+        .route("/support/overview", get(support::overview))
+        .route("/support/conversations", get(support::conversations))
+        .route("/support/conversations/{id}", get(support::conversation).patch(support::patch))
+        .route("/support/conversations/{id}/assign", post(support::assign))
+        .route("/support/conversations/{id}/accept", post(support::accept))
+        .route("/support/conversations/{id}/transfer", post(support::transfer))
+        .route("/support/conversations/{id}/escalate", post(support::escalate))
+        .route("/support/conversations/{id}/join", post(support::join))
+        .route("/support/conversations/{id}/status", post(support::set_status))
+        .route("/support/conversations/{id}/merge", post(support::merge))
+        .route("/support/conversations/{id}/messages", post(support::reply))
+        .route("/support/conversations/{id}/scheduled/{sid}", axum::routing::delete(support::cancel_scheduled))
+        .route("/support/conversations/{id}/macros/{macro_id}", post(support::run_macro))
+        .route("/support/conversations/{id}/transcript", get(support::transcript))
+        .route("/support/conversations/{id}/transcript/email", post(support::email_transcript))
+        .route("/support/canned", get(support::canned).post(support::create_canned))
+        .route("/support/canned/{id}", put(support::update_canned).delete(support::delete_canned))
+        .route("/support/macros", get(support::macros).post(support::create_macro))
+        .route("/support/macros/{id}", axum::routing::delete(support::delete_macro))
+        .route("/support/export.csv", get(support::export_csv))
         .route("/gateway", get(crate::gateway::upgrade))
         .route("/openapi.json", get(openapi))
 }
@@ -173,6 +203,13 @@ pub struct ErrorDetail {
         moderation::ban_lists, moderation::create_ban_list, moderation::delete_ban_list, moderation::ban_entries,
         moderation::add_ban_entry, moderation::remove_ban_entry, moderation::subscribe_list, moderation::unsubscribe_list,
         moderation::exempt, moderation::unexempt,
+        support::inboxes, support::create_inbox, support::update_inbox, support::delete_inbox, support::rotate_secret,
+        support::set_inbox_members, support::create_department, support::delete_department, support::set_department_members,
+        support::get_me, support::set_me, support::set_other, support::overview, support::conversations, support::conversation,
+        support::assign, support::accept, support::transfer, support::escalate, support::join, support::set_status, support::patch,
+        support::merge, support::reply, support::cancel_scheduled, support::canned, support::create_canned, support::update_canned,
+        support::delete_canned, support::macros, support::create_macro, support::delete_macro, support::run_macro,
+        support::transcript, support::email_transcript, support::export_csv,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
@@ -206,7 +243,7 @@ pub async fn rate_limit(
     next: Next,
 ) -> Response {
     let path = req.uri().path();
-    if path.ends_with("/gateway") || path.ends_with("/openapi.json") {
+    if path.ends_with("/gateway") || path.ends_with("/openapi.json") || path.ends_with("/ws") {
         return next.run(req).await;
     }
     let key = match crate::auth::bearer(req.headers())

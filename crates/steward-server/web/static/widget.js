@@ -1,0 +1,1 @@
+// Placeholder: the widget loader (replaced by the front-end branch).
