@@ -21,9 +21,9 @@ pub mod timeline;
 pub use hours::{BusinessHours, Calendar, Weekly};
 //TMP pub use prechat::{FieldKind, Label, PrechatField, PrechatForm};
 pub use report::{Metric, Report};
-//TMP pub use routing::{Availability, Candidate, Choice, RoutingMode};
+pub use routing::{Availability, Candidate, Choice, RoutingMode};
 pub use sla::{Clock, SlaPolicy, SlaState, SlaStatus};
-//TMP pub use template::{Action, Macro, Shortcut, Template, Vars};
+pub use template::{Action, Macro, Shortcut, Template, Vars};
 pub use timeline::{Event, EventKind};
 
 /// A [`FieldError`] whose field is a path built at run time (`hours.weekly.mon[0]`,
