@@ -19,7 +19,7 @@ pub mod template;
 pub mod timeline;
 
 pub use hours::{BusinessHours, Calendar, Weekly};
-//TMP pub use prechat::{FieldKind, Label, PrechatField, PrechatForm};
+pub use prechat::{FieldKind, Label, PrechatField, PrechatForm};
 pub use report::{Metric, Report};
 pub use routing::{Availability, Candidate, Choice, RoutingMode};
 pub use sla::{Clock, SlaPolicy, SlaState, SlaStatus};

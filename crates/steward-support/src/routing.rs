@@ -171,7 +171,8 @@ mod tests {
         let equal_shares = team(&[(1, Online, 1, 2, Some(9)), (2, Online, 2, 4, Some(3))]);
         let unlimited = team(&[(1, Online, 3, 0, None), (2, Online, 2, 4, None), (3, Online, 2, 0, Some(1))]);
         // (mode, team, sticky, exclude, choice)
-        let cases: Vec<(RoutingMode, &[Candidate], Option<i64>, &[i64], Choice)> = vec![
+        type Case<'a> = (RoutingMode, &'a [Candidate], Option<i64>, &'a [i64], Choice);
+        let cases: Vec<Case> = vec![
             (RoundRobin, &usual, None, &[], Choice::Assign(2)),
             (RoundRobin, &usual, None, &[2], Choice::Assign(6)),
             (RoundRobin, &never, None, &[], Choice::Assign(7)),

@@ -121,7 +121,10 @@ impl Template {
             let after = &rest[open + 2..];
             let close =
                 after.find("}}").ok_or_else(|| Invalid::new(field.clone(), Rule::InvalidFormat).with_detail("{{"))?;
-            pieces.push(parse_var(&field, &after[..close])?);
+            let inner = &after[..close];
+            let piece =
+                parse_var(inner).map_err(|(rule, detail)| Invalid::new(field.clone(), rule).with_detail(detail));
+            pieces.push(piece?);
             rest = &after[close + 2..];
         }
         if !rest.is_empty() {
@@ -150,28 +153,25 @@ impl Template {
     }
 }
 
-/// `name` or `name | "fallback"`, spaces allowed around each part.
-fn parse_var(field: &Cow<'static, str>, inner: &str) -> Result<Piece, Invalid> {
+/// `name` or `name | "fallback"`, spaces allowed around each part. A problem comes with what to
+/// show: the unknown name, or the whole expression when it is malformed.
+fn parse_var(inner: &str) -> Result<Piece, (Rule, &str)> {
+    let malformed = (Rule::InvalidFormat, inner.trim());
     let (name, fallback) = match inner.split_once('|') {
         Some((name, fallback)) => (name.trim(), Some(fallback.trim())),
         None => (inner.trim(), None),
     };
-    let bad = || Invalid::new(field.clone(), Rule::InvalidFormat).with_detail(inner.trim());
     let fallback = match fallback {
         None => None,
         Some(f) => {
             let quoted = f.strip_prefix('"').and_then(|f| f.strip_suffix('"')).filter(|f| !f.contains('"'));
-            Some(quoted.ok_or_else(bad)?.to_string())
+            Some(quoted.ok_or(malformed)?.to_string())
         }
     };
     if name.is_empty() {
-        return Err(bad());
+        return Err(malformed);
     }
-    let var = VARS
-        .iter()
-        .find(|(known, _)| *known == name)
-        .map(|&(_, var)| var)
-        .ok_or_else(|| Invalid::new(field.clone(), Rule::InvalidChoice).with_detail(name))?;
+    let var = VARS.iter().find(|(known, _)| *known == name).map(|&(_, var)| var).ok_or((Rule::InvalidChoice, name))?;
     Ok(Piece::Var { var, fallback })
 }
 
@@ -360,6 +360,7 @@ mod tests {
             ("   ", Rule::Required, None),
             ("Hello {{contact.phone}}", Rule::InvalidChoice, Some("contact.phone")),
             ("Hello {{ Contact.Name }}", Rule::InvalidChoice, Some("Contact.Name")),
+            ("Hi {{ contact.phone | \"you\" }}", Rule::InvalidChoice, Some("contact.phone")),
             ("Hello {{contact.name", Rule::InvalidFormat, Some("{{")),
             ("Hello {{}}", Rule::InvalidFormat, Some("")),
             ("Hello {{ | \"x\" }}", Rule::InvalidFormat, Some("| \"x\"")),
