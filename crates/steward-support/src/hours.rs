@@ -546,6 +546,7 @@ mod tests {
                 }
                 // next_open/next_close agree with is_open.
                 let t = pair[1];
+                assert_eq!(c.is_open(t), c.business_ms_between(t, t + 1) == 1);
                 let open = c.next_open(t).unwrap();
                 assert!(c.is_open(open) && (open == t || !c.is_open(open - 1)));
                 let close = c.next_close(t).unwrap();

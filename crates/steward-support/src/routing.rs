@@ -35,7 +35,7 @@ impl RoutingMode {
 
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let s = raw.trim().to_ascii_lowercase();
-        Self::ALL.into_iter().find(|m| m.as_str() == s).ok_or(FieldError::new("routing_mode", Rule::InvalidChoice))
+        Self::ALL.into_iter().find(|m| m.as_str() == s).ok_or(FieldError::new("routing", Rule::InvalidChoice))
     }
     pub fn as_str(self) -> &'static str {
         match self {
@@ -56,6 +56,22 @@ pub enum Availability {
     Away,
     #[default]
     Offline,
+}
+
+impl Availability {
+    pub const ALL: [Availability; 3] = [Availability::Online, Availability::Away, Availability::Offline];
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let s = raw.trim().to_ascii_lowercase();
+        Self::ALL.into_iter().find(|a| a.as_str() == s).ok_or(FieldError::new("availability", Rule::InvalidChoice))
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Availability::Online => "online",
+            Availability::Away => "away",
+            Availability::Offline => "offline",
+        }
+    }
 }
 
 /// An operator as routing sees them.
@@ -216,7 +232,12 @@ mod tests {
             assert_eq!(RoutingMode::parse(mode.as_str()), Ok(mode));
             assert_eq!(serde_json::to_value(mode).unwrap(), mode.as_str());
         }
-        assert_eq!(RoutingMode::parse("random"), Err(FieldError::new("routing_mode", Rule::InvalidChoice)));
+        assert_eq!(RoutingMode::parse("random"), Err(FieldError::new("routing", Rule::InvalidChoice)));
+        for a in Availability::ALL {
+            assert_eq!(Availability::parse(a.as_str()), Ok(a));
+            assert_eq!(serde_json::to_value(a).unwrap(), a.as_str());
+        }
+        assert_eq!(Availability::parse("busy"), Err(FieldError::new("availability", Rule::InvalidChoice)));
     }
 
     #[test]
