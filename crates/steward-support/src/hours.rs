@@ -201,10 +201,18 @@ impl Calendar {
     /// `None` when it stays open through the horizon (24/7).
     pub fn next_close(&self, at: i64) -> Option<i64> {
         let mut spans = self.spans(at);
-        match spans.next() {
-            Some((start, end)) if start <= at => (end < spans.horizon_end).then_some(end),
-            _ => Some(at),
+        let Some((start, mut end)) = spans.next() else { return Some(at) };
+        if start > at {
+            return Some(at);
         }
+        // Open now: follow spans that touch (a day open until 24:00, the next from 00:00).
+        for (next_start, next_end) in spans.by_ref() {
+            if next_start > end {
+                return Some(end);
+            }
+            end = next_end;
+        }
+        (end < spans.horizon_end).then_some(end)
     }
 
     /// Open time in `[from, to)`, in milliseconds; 0 when `to <= from`. Counts at most the
@@ -241,13 +249,14 @@ impl Calendar {
         None
     }
 
-    /// Open spans ending after `from`, merged where they touch, in order.
+    /// Open spans ending after `from`, in order, disjoint (they may touch). Not merged, so that
+    /// a 24/7 calendar costs a day's work per day looked at, not the whole horizon.
     fn spans(&self, from: i64) -> Spans<'_> {
         // Start a day early: the previous local day may be the one whose interval covers `from`.
         let first = self.local_date(from).and_then(|d| d.yesterday().ok());
         let last = first.and_then(|d| d.checked_add(jiff::Span::new().days(HORIZON_DAYS + 1)).ok());
         let horizon_end = last.and_then(|d| self.instant(d, DAY_MINUTES, false)).unwrap_or(i64::MIN);
-        Spans { cal: self, from, next_day: first, last, today: Vec::new(), idx: 0, pending: None, horizon_end }
+        Spans { cal: self, from, next_day: first, last, today: Vec::new(), idx: 0, last_end: i64::MIN, horizon_end }
     }
 
     fn local_date(&self, at: i64) -> Option<Date> {
@@ -289,7 +298,7 @@ impl Calendar {
     }
 }
 
-/// Walks the calendar a day at a time, merging intervals that touch across midnight.
+/// Walks the calendar a day at a time.
 struct Spans<'a> {
     cal: &'a Calendar,
     from: i64,
@@ -297,7 +306,9 @@ struct Spans<'a> {
     last: Option<Date>,
     today: Vec<(i64, i64)>,
     idx: usize,
-    pending: Option<(i64, i64)>,
+    /// The end of the span yielded last: a span may not start before it (where midnight falls
+    /// in a fold, one day's 24:00 comes after the next day's 00:00).
+    last_end: i64,
     /// Midnight after the last day walked: a span reaching it may go on beyond what was seen.
     horizon_end: i64,
 }
@@ -308,27 +319,17 @@ impl Iterator for Spans<'_> {
     fn next(&mut self) -> Option<(i64, i64)> {
         loop {
             let Some(&(start, end)) = self.today.get(self.idx) else {
-                match self.next_day.filter(|d| Some(*d) <= self.last) {
-                    Some(day) => {
-                        self.cal.day_spans(day, &mut self.today);
-                        self.idx = 0;
-                        self.next_day = day.tomorrow().ok();
-                        continue;
-                    }
-                    None => return self.pending.take(),
-                }
+                let day = self.next_day.filter(|d| Some(*d) <= self.last)?;
+                self.cal.day_spans(day, &mut self.today);
+                self.idx = 0;
+                self.next_day = day.tomorrow().ok();
+                continue;
             };
             self.idx += 1;
-            if end <= self.from {
-                continue;
-            }
-            match &mut self.pending {
-                Some(p) if start <= p.1 => p.1 = p.1.max(end),
-                _ => {
-                    if let Some(done) = self.pending.replace((start, end)) {
-                        return Some(done);
-                    }
-                }
+            let start = start.max(self.last_end);
+            if end > start && end > self.from {
+                self.last_end = end;
+                return Some((start, end));
             }
         }
     }
@@ -545,6 +546,7 @@ mod tests {
                 }
                 // next_open/next_close agree with is_open.
                 let t = pair[1];
+                assert_eq!(c.is_open(t), c.business_ms_between(t, t + 1) == 1);
                 let open = c.next_open(t).unwrap();
                 assert!(c.is_open(open) && (open == t || !c.is_open(open - 1)));
                 let close = c.next_close(t).unwrap();

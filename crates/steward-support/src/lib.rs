@@ -19,12 +19,12 @@ pub mod template;
 pub mod timeline;
 
 pub use hours::{BusinessHours, Calendar, Weekly};
-//TMP pub use prechat::{FieldKind, Label, PrechatField, PrechatForm};
-//TMP pub use report::{Metric, Report};
-//TMP pub use routing::{Availability, Candidate, Choice, RoutingMode};
-//TMP pub use sla::{Clock, SlaPolicy, SlaState, SlaStatus};
-//TMP pub use template::{Action, Macro, Shortcut, Template, Vars};
-//TMP pub use timeline::{Event, EventKind};
+pub use prechat::{FieldKind, Label, PrechatField, PrechatForm};
+pub use report::{Metric, Report};
+pub use routing::{Availability, Candidate, Choice, RoutingMode};
+pub use sla::{Clock, SlaPolicy, SlaState, SlaStatus};
+pub use template::{Action, Macro, Shortcut, Template, Vars};
+pub use timeline::{Event, EventKind};
 
 /// A [`FieldError`] whose field is a path built at run time (`hours.weekly.mon[0]`,
 /// `prechat.phone`, `actions[3].body`), which `FieldError`'s `&'static str` cannot hold.
