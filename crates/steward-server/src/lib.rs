@@ -24,7 +24,6 @@ pub mod settings;
 pub mod state;
 pub mod support;
 pub mod support_canned;
-pub mod support_shim;
 pub mod support_sla;
 pub mod twofa;
 pub mod views;

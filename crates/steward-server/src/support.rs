@@ -6,12 +6,12 @@
 //! passes lapsed offers on, wakes snoozed conversations, sends scheduled
 //! messages, moves SLA states and sets idle operators away.
 
-use crate::support_shim::routing::{self, Availability, Candidate, Choice, RoutingMode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use steward_core::model::{Conversation, Inbox, Message, User};
 use steward_core::{FieldError, Permission, Rule};
 use steward_store::{AssignOutcome, ConversationFilter};
+use steward_support::routing::{self, Availability, Candidate, Choice, RoutingMode};
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult};
@@ -79,8 +79,10 @@ impl Default for InboxSettings {
 pub struct Compiled {
     pub settings: InboxSettings,
     pub hours: Option<steward_support::hours::Calendar>,
-    pub prechat: Vec<crate::support_shim::prechat::Field>,
+    /// `None`: no pre-chat form.
+    pub prechat: Option<steward_support::prechat::PrechatForm>,
     pub routing: RoutingMode,
+    pub sla: Option<steward_support::sla::SlaPolicy>,
 }
 
 impl InboxSettings {
@@ -125,8 +127,23 @@ impl InboxSettings {
                 Some(h.compile()?)
             }
         };
-        let prechat = crate::support_shim::prechat::parse_fields(&self.prechat)?;
-        Ok(Compiled { settings: self, hours, prechat, routing })
+        let fields: Vec<steward_support::prechat::PrechatField> =
+            serde_json::from_value(Value::Array(self.prechat.clone())).map_err(|e| {
+                steward_support::Invalid::new("settings.prechat", Rule::InvalidFormat).with_detail(e.to_string())
+            })?;
+        let prechat =
+            if fields.is_empty() { None } else { Some(steward_support::prechat::validate_definition(&fields)?) };
+        let sla = match &self.sla {
+            None | Some(Value::Null) => None,
+            Some(v) => {
+                let p: steward_support::sla::SlaPolicy = serde_json::from_value(v.clone()).map_err(|e| {
+                    steward_support::Invalid::new("settings.sla", Rule::InvalidFormat).with_detail(e.to_string())
+                })?;
+                p.validate()?;
+                Some(p)
+            }
+        };
+        Ok(Compiled { settings: self, hours, prechat, routing, sla })
     }
 }
 
@@ -140,8 +157,9 @@ pub fn settings_of(inbox: &Inbox) -> Compiled {
         .unwrap_or_else(|| Compiled {
             settings: InboxSettings::default(),
             hours: None,
-            prechat: vec![],
+            prechat: None,
             routing: RoutingMode::LeastLoaded,
+            sla: None,
         })
 }
 

@@ -326,7 +326,10 @@ pub async fn start(
     {
         return Err(ApiError::new(StatusCode::CONFLICT, "conversation_open"));
     }
-    let answers = crate::support_shim::prechat::validate_answers(&c.prechat, &req.prechat).map_err(prechat_error)?;
+    let answers = match &c.prechat {
+        Some(form) => form.validate_answers(&req.prechat).map_err(prechat_error)?,
+        None => Default::default(),
+    };
     if let Some(d) = req.department_id
         && !state.store.departments(Some(inbox.id)).await?.iter().any(|x| x.id == d)
     {
@@ -373,7 +376,7 @@ pub async fn start(
     Ok((StatusCode::CREATED, AxJson(support::widget_view(&state, &conv).await)))
 }
 
-fn prechat_error(errors: Vec<FieldError>) -> ApiError {
+fn prechat_error(errors: Vec<steward_support::Invalid>) -> ApiError {
     errors.into_iter().next().map(ApiError::from).unwrap_or_else(|| ApiError::bad_request("prechat"))
 }
 

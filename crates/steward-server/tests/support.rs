@@ -70,7 +70,7 @@ both! {
     visitor_and_operator_talk_in_real_time => |app: TestApp| async move {
         let (_, admin) = app.user("boss", SystemRole::Admin).await;
         let (op_id, op) = app.user("olga", SystemRole::Operator).await;
-        let (inbox_id, key, _) = inbox(&app, &admin, json!({ "routing": "least_loaded", "prechat": [{ "name": "name", "required": true }] })).await;
+        let (inbox_id, key, _) = inbox(&app, &admin, json!({ "routing": "least_loaded", "prechat": [{ "name": "name", "label": { "ru": "Имя", "en": "Name" }, "kind": "text", "required": true }] })).await;
         let (s, _) = app.put_json(&admin, &format!("/api/v1/support/inboxes/{inbox_id}/members"), json!({ "user_ids": [op_id] })).await;
         assert_eq!(s, 204);
         online(&app, &op, 3).await;
@@ -176,12 +176,23 @@ both! {
         let (b_id, b) = app.user("boris", SystemRole::Operator).await;
         let (_, outsider) = app.user("olaf", SystemRole::Operator).await;
         let (sup_id, sup) = app.user("sveta", SystemRole::Supervisor).await;
-        let (inbox_id, key, _) = inbox(&app, &admin, json!({ "routing": "round_robin" })).await;
+        let (inbox_id, key, _) = inbox(&app, &admin, json!({ "routing": "round_robin",
+            "sla": { "first_response_mins": 5, "resolution_mins": 600 },
+            "hours": { "time_zone": "Europe/Moscow", "weekly": { "mon": [["00:00", "24:00"]], "tue": [["00:00", "24:00"]], "wed": [["00:00", "24:00"]], "thu": [["00:00", "24:00"]], "fri": [["00:00", "24:00"]], "sat": [["00:00", "24:00"]], "sun": [["00:00", "24:00"]] } } })).await;
+        // Bad settings are refused with the field and the rule.
+        let (s, e) = app.post(&admin, "/api/v1/support/inboxes", json!({ "name": "Bad", "settings": { "hours": { "time_zone": "Mars/Olympus" } } })).await;
+        assert_eq!((s, e["error"]["field"].as_str()), (422, Some("hours.time_zone")), "{e}");
+        let (s, e) = app.post(&admin, "/api/v1/support/inboxes", json!({ "name": "Bad", "settings": { "routing": "random" } })).await;
+        assert_eq!((s, e["error"]["field"].as_str()), (422, Some("settings.routing")), "{e}");
         app.put_json(&admin, &format!("/api/v1/support/inboxes/{inbox_id}/members"), json!({ "user_ids": [a_id, b_id] })).await;
         online(&app, &a, 5).await;
         let (token, conv, room) = visitor(&app, &key, "Пётр", "помогите").await;
         let (_, d) = app.get(&a, &format!("/api/v1/support/conversations/{conv}")).await;
         assert_eq!(d["conversation"]["assignee_id"], a_id);
+        // The SLA clock runs: first response due in 5 minutes, not yet met.
+        assert_eq!(d["conversation"]["sla_state"], "ok", "{d}");
+        assert_eq!(d["report"]["sla"]["first_response"]["state"], "ok", "{d}");
+        assert!(d["conversation"]["sla_next_at"].is_string());
         // An operator outside the inbox sees nothing of it.
         let (s, _) = app.get(&outsider, &format!("/api/v1/support/conversations/{conv}")).await;
         assert_eq!(s, 404);

@@ -207,8 +207,7 @@ pub async fn create_department(
     require(&me, Permission::SupportManage)?;
     let name = check_name(&req.name, "name", 60)?;
     if let Some(r) = &req.routing {
-        crate::support_shim::routing::RoutingMode::parse(r)
-            .map_err(|_| FieldError::new("routing", Rule::InvalidChoice))?;
+        steward_support::routing::RoutingMode::parse(r).map_err(|_| FieldError::new("routing", Rule::InvalidChoice))?;
     }
     let d = state.store.create_department(id, &name, req.routing.as_deref()).await?;
     Ok((StatusCode::CREATED, J(d)))
