@@ -104,6 +104,18 @@ impl SecretKey {
         format!("{SEALED_V1}{}", B64.encode(out))
     }
 
+    /// A keyed signature of `msg` (HMAC-SHA256, 128 bits as hex): for links
+    /// that must not be guessable or alterable, like the widget's file links.
+    pub fn sign(&self, msg: &str) -> String {
+        use hmac::Mac;
+        let Ok(mut mac) = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0) else {
+            return String::new();
+        };
+        mac.update(b"steward-sign:");
+        mac.update(msg.as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+
     /// The plaintext of a sealed value. A value without the `v1:` prefix was
     /// stored before sealing existed and is returned as it is.
     pub fn open(&self, context: &str, stored: &str) -> Result<String, OpenError> {

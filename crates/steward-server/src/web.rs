@@ -49,6 +49,7 @@ pub const STATIC_FILES: &[(&str, &str, &[u8])] = &[
     ("favicon.svg", "image/svg+xml", include_bytes!("../web/static/favicon.svg")),
     ("widget-frame.js", "text/javascript; charset=utf-8", include_bytes!("../web/static/widget-frame.js")),
     ("widget-frame.css", "text/css; charset=utf-8", include_bytes!("../web/static/widget-frame.css")),
+    ("widget-demo.css", "text/css; charset=utf-8", include_bytes!("../web/static/widget-demo.css")),
 ];
 
 pub struct Templates {

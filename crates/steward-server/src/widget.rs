@@ -39,6 +39,7 @@ pub fn api_router(upload_limit: usize) -> Router<AppState> {
         .route("/conversations/{id}/read", post(read))
         .route("/conversations/{id}/typing", post(typing))
         .route("/conversations/{id}/csat", post(csat))
+        .route("/attachments/{id}/{name}", get(attachment))
         .route("/ws", get(ws))
 }
 
@@ -124,7 +125,14 @@ pub async fn config(
         "offline_form": c.settings.offline_form,
         "open_now": open_now,
         "next_open_at": next_open.map(steward_core::model::rfc3339),
-        "prechat": c.settings.prechat,
+        // The frame reads a field's kind as `type`.
+        "prechat": c.settings.prechat.iter().map(|f| {
+            let mut f = f.clone();
+            if let Some(k) = f.get("kind").cloned() && let Some(o) = f.as_object_mut() {
+                o.insert("type".into(), k);
+            }
+            f
+        }).collect::<Vec<_>>(),
         "departments": departments,
     }});
     let mut r = AxJson(body).into_response();
@@ -292,7 +300,7 @@ pub async fn session(
     };
     Ok(AxJson(json!({
         "token": token_out,
-        "contact": { "id": contact.id, "name": contact.name, "email": contact.email },
+        "contact": { "id": contact.id, "user_id": contact.user_id, "name": contact.name, "email": contact.email },
         "conversation": conversation,
     })))
 }
@@ -397,7 +405,15 @@ pub async fn messages(
     let conv = own(&state, &v, id).await?;
     let page = Page { before_seq: q.before_seq, after_seq: q.after_seq, limit: q.limit.unwrap_or(50).clamp(1, 100) };
     let (list, has_more) = state.store.history(conv.room_id, page).await?;
-    let list: Vec<Message> = list.into_iter().filter(|m| !m.internal).collect();
+    let list: Vec<Value> = list
+        .into_iter()
+        .filter(|m| !m.internal)
+        .map(|m| {
+            let mut out = serde_json::to_value(&m).unwrap_or(Value::Null);
+            sign_files(&state, v.contact.id, &mut out);
+            out
+        })
+        .collect();
     Ok(AxJson(json!({ "messages": list, "has_more": has_more })))
 }
 
@@ -640,7 +656,9 @@ async fn run_ws(state: AppState, mut socket: WebSocket, v: Visitor, conv: Conver
         if let Ok((missed, _)) = state.store.history(conv.room_id, page).await {
             for m in missed.into_iter().filter(|m| !m.internal) {
                 last_seq = last_seq.max(m.seq);
-                if !send_json(&mut socket, &json!({ "type": "message.created", "message": m })).await {
+                let mut mv = serde_json::to_value(&m).unwrap_or(Value::Null);
+                sign_files(&state, v.contact.id, &mut mv);
+                if !send_json(&mut socket, &json!({ "type": "message.created", "message": mv })).await {
                     state.hub.unregister(handle.id);
                     return;
                 }
@@ -669,8 +687,13 @@ async fn run_ws(state: AppState, mut socket: WebSocket, v: Visitor, conv: Conver
                     if seq <= last_seq { continue; }
                     last_seq = seq;
                 }
-                if let Some(out) = for_widget(payload, v.user.id)
-                    && !send_json(&mut socket, &out).await
+                if let Some(mut out) = for_widget(payload, v.user.id)
+                    && {
+                        if let Some(m) = out.get_mut("message") {
+                            sign_files(&state, v.contact.id, m);
+                        }
+                        !send_json(&mut socket, &out).await
+                    }
                 {
                     break;
                 }
@@ -683,21 +706,65 @@ async fn run_ws(state: AppState, mut socket: WebSocket, v: Visitor, conv: Conver
                 let Some(Ok(msg)) = msg else { break };
                 let WsMessage::Text(t) = msg else { continue };
                 let Ok(v2) = serde_json::from_str::<Value>(&t) else { continue };
-                match v2.get("op").and_then(Value::as_str) {
-                    Some("typing") if last_typing.elapsed() >= Duration::from_secs(2) => {
-                        last_typing = std::time::Instant::now();
-                        publish_typing(&state, &v, conv.room_id);
-                    }
-                    Some("ping") => {
-                        if !send_json(&mut socket, &json!({ "type": "pong" })).await { break; }
-                    }
-                    _ => {}
+                let op = v2.get("op").and_then(Value::as_str);
+                if op == Some("typing") && last_typing.elapsed() >= Duration::from_secs(2) {
+                    last_typing = std::time::Instant::now();
+                    publish_typing(&state, &v, conv.room_id);
+                }
+                if op == Some("ping") && !send_json(&mut socket, &json!({ "type": "ping" })).await {
+                    break;
                 }
             }
         }
     }
     state.hub.unregister(handle.id);
     let _ = socket.send(WsMessage::Close(Some(CloseFrame { code: 1000, reason: Utf8Bytes::from_static("bye") }))).await;
+}
+
+/// Points a message's files at the widget's own file route, signed for
+/// this contact (the frame has no session for `/api/v1/attachments`).
+fn sign_files(state: &AppState, contact_id: i64, message: &mut Value) {
+    let Some(list) = message.get_mut("attachments").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for a in list {
+        let (Some(id), Some(name)) = (a.get("id").and_then(Value::as_i64), a.get("filename").and_then(Value::as_str))
+        else {
+            continue;
+        };
+        let safe = steward_core::model::Attachment::url_for(id, name);
+        let name = safe.rsplit('/').next().unwrap_or("file").to_string();
+        let sig = state.secret_key.sign(&format!("att:{id}:{contact_id}"));
+        a["url"] = json!(format!("/widget/v1/attachments/{id}/{name}?c={contact_id}&sig={sig}"));
+    }
+}
+
+#[derive(Deserialize)]
+pub struct FileQuery {
+    c: i64,
+    sig: String,
+}
+
+/// A file of the contact's conversation, by a signed link.
+pub async fn attachment(
+    State(state): State<AppState>,
+    Path((id, _name)): Path<(i64, String)>,
+    Query(q): Query<FileQuery>,
+) -> ApiResult<Response> {
+    let expected = state.secret_key.sign(&format!("att:{id}:{}", q.c));
+    if expected.is_empty() || !bool::from(subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), q.sig.as_bytes())) {
+        return Err(ApiError::not_found());
+    }
+    let file = state.store.attachment(id).await?.ok_or_else(ApiError::not_found)?;
+    let conv = state.store.conversation_by_room(file.room_id).await?.ok_or_else(ApiError::not_found)?;
+    let contact = state.store.contact(q.c).await?.ok_or_else(ApiError::not_found)?;
+    if conv.contact_id != contact.id {
+        return Err(ApiError::not_found());
+    }
+    if (file.message_id.is_none() || file.message_deleted) && file.uploader_id != contact.user_id {
+        return Err(ApiError::not_found());
+    }
+    crate::api::files::serve(&state, &file).await
 }
 
 // ----- pages -----

@@ -38,10 +38,14 @@ async fn smtp_server() -> SmtpServer {
         .spawn()
         .expect("python3-aiosmtpd (apt install python3-aiosmtpd)");
     // Owned at once, so it is killed and reaped on every path.
-    let server = SmtpServer { child, port, maildir, _dir: dir };
-    for _ in 0..100 {
+    let mut server = SmtpServer { child, port, maildir, _dir: dir };
+    // Python starts slowly on a busy machine: up to 30 s.
+    for _ in 0..600 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
             return server;
+        }
+        if let Ok(Some(status)) = server.child.try_wait() {
+            panic!("the SMTP server exited ({status}): is python3-aiosmtpd installed? (.ci/run installs it)");
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

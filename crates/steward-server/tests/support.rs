@@ -294,6 +294,24 @@ both! {
         let t2 = two["token"].as_str().unwrap();
         let (_, h) = widget(&app, Some(t2), "GET", &format!("/widget/v1/conversations/{}/messages", c["id"]), Value::Null).await;
         assert_eq!(h["messages"][0]["body"], "с телефона", "{h}");
+        // Files: uploaded through the widget, linked with a signature the frame can load without a session.
+        let conv_id = c["id"].as_i64().unwrap();
+        let png = b"\x89PNG\r\n\x1a\n0000".to_vec();
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(png.clone()).file_name("shot.png").mime_str("image/png").unwrap());
+        let r = app.http.post(app.url(&format!("/widget/v1/conversations/{conv_id}/uploads"))).bearer_auth(t2).multipart(form).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 201);
+        let att: Value = r.json().await.unwrap();
+        let (s, m) = widget(&app, Some(t2), "POST", &format!("/widget/v1/conversations/{conv_id}/messages"), json!({ "body": "скрин", "attachments": [att["id"]] })).await;
+        assert_eq!(s, 201, "{m}");
+        let (_, h) = widget(&app, Some(t2), "GET", &format!("/widget/v1/conversations/{conv_id}/messages"), Value::Null).await;
+        let url = h["messages"][1]["attachments"][0]["url"].as_str().unwrap().to_string();
+        assert!(url.starts_with("/widget/v1/attachments/"), "{url}");
+        let r = app.http.get(app.url(&url)).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        assert_eq!(r.bytes().await.unwrap().to_vec(), png);
+        let forged = url.replace("sig=", "sig=0");
+        assert_eq!(app.http.get(app.url(&forged)).send().await.unwrap().status().as_u16(), 404);
         app.stop().await;
     };
 }

@@ -164,6 +164,11 @@ pub async fn download(
     if (file.message_id.is_none() || file.message_deleted) && file.uploader_id != me.id() {
         return Err(ApiError::not_found());
     }
+    serve(&state, &file).await
+}
+
+/// Streams a stored attachment with safe headers (access already checked).
+pub async fn serve(state: &AppState, file: &steward_store::AttachmentFile) -> ApiResult<Response> {
     let path = state.config.attachments_dir().join(&file.storage_key);
     if file.storage_key.contains("..") {
         return Err(ApiError::not_found());
