@@ -23,6 +23,7 @@ pub mod service;
 pub mod settings;
 pub mod state;
 pub mod support;
+pub mod support_admin;
 pub mod support_canned;
 pub mod support_sla;
 pub mod twofa;
@@ -139,6 +140,7 @@ pub fn router(state: AppState) -> Router {
         .route("/widget.js", get(widget::loader))
         .route("/widget/frame", get(widget::frame))
         .route("/widget/demo", get(widget::demo))
+        .route("/support/settings", get(support_admin::page))
         .route("/", get(web::home))
         .route("/login", get(web::login_page).post(web::login_submit))
         .route("/logout", post(web::logout))

@@ -40,6 +40,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("reset.html", include_str!("../web/templates/reset.html")),
     ("widget_frame.html", include_str!("../web/templates/widget_frame.html")),
     ("widget_demo.html", include_str!("../web/templates/widget_demo.html")),
+    ("support_settings.html", include_str!("../web/templates/support_settings.html")),
 ];
 
 pub const STATIC_FILES: &[(&str, &str, &[u8])] = &[
@@ -50,6 +51,7 @@ pub const STATIC_FILES: &[(&str, &str, &[u8])] = &[
     ("widget-frame.js", "text/javascript; charset=utf-8", include_bytes!("../web/static/widget-frame.js")),
     ("widget-frame.css", "text/css; charset=utf-8", include_bytes!("../web/static/widget-frame.css")),
     ("widget-demo.css", "text/css; charset=utf-8", include_bytes!("../web/static/widget-demo.css")),
+    ("support-settings.js", "text/javascript; charset=utf-8", include_bytes!("../web/static/support-settings.js")),
 ];
 
 pub struct Templates {
