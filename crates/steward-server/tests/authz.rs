@@ -50,6 +50,12 @@ enum Req {
     Delete(String),
 }
 
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
 async fn call(app: &TestApp, token: &str, req: &Req) -> u16 {
     let c = &app.http;
     let b = match req {
@@ -105,6 +111,11 @@ both! {
             ("export a room", false, Box::new(move |_| Req::Get(format!("/api/v1/admin/export?room_id={c}"))), [200, 200, 403, 403, 403, 403]),
             ("run retention", false, Box::new(move |_| Req::Post("/api/v1/admin/retention/run".into(), json!({}))), [200, 200, 403, 403, 403, 403]),
             ("read the settings", false, Box::new(move |_| Req::Get("/api/v1/admin/settings".into())), [200, 200, 403, 403, 403, 403]),
+            ("create an inbox", false, Box::new(move |_| Req::Post("/api/v1/support/inboxes".into(), json!({ "name": format!("inbox-{}", rand_suffix()) }))), [201, 201, 403, 403, 403, 403]),
+            ("support overview", false, Box::new(move |_| Req::Get("/api/v1/support/overview".into())), [200, 200, 403, 403, 403, 403]),
+            ("support queues", false, Box::new(move |_| Req::Get("/api/v1/support/conversations?queue=all".into())), [200, 200, 200, 200, 200, 200]),
+            ("a conversation one cannot see", false, Box::new(move |_| Req::Get("/api/v1/support/conversations/999999".into())), [404, 404, 404, 404, 404, 404]),
+            ("a support room as a chat room", false, Box::new(move |_| Req::Post("/api/v1/rooms".into(), json!({ "name": "x", "kind": "support" }))), [422, 422, 422, 422, 422, 422]),
         ];
         let mut failures = Vec::new();
         for (what, needs_message, make, expected) in &rows {
