@@ -441,4 +441,92 @@ conformance! {
         assert_eq!(s.purge_audit(steward_store::now_ms() + 1, 10).await.unwrap(), 1);
         assert_eq!(s.purge_audit(steward_store::now_ms() + 1, 10).await.unwrap(), 0);
     };
+
+    support_assignment_is_conditional_and_keeps_load => |s: Store| async move {
+        use serde_json::json;
+        use steward_store::{AssignOutcome, ConversationFilter, NewContact, NewConversation};
+        let op = user(&s, "op").await;
+        let op2 = user(&s, "op2").await;
+        let inbox = s.create_inbox("k1", "Shop", "widget", &json!({}), "secret").await.unwrap();
+        assert!(matches!(s.create_inbox("k2", "Shop", "widget", &json!({}), "s").await, Err(StoreError::Conflict("name"))));
+        s.set_inbox_members(inbox.id, &[op, op2]).await.unwrap();
+        let contact = s
+            .create_contact(&NewContact { inbox_id: inbox.id, name: "Анна".into(), email: None, external_id: Some("u1".into()), token_hash: "a".repeat(64), locale: "ru".into(), avatar_color: "#000".into() })
+            .await
+            .unwrap();
+        assert_eq!(s.contact_by_token(&"a".repeat(64)).await.unwrap().unwrap().id, contact.id);
+        assert_eq!(s.contact_by_external(inbox.id, "u1").await.unwrap().unwrap().id, contact.id);
+        assert!(s.search_users("visitor", 10).await.unwrap().is_empty(), "visitors are not in the directory");
+        let new = |title: &str| NewConversation { inbox_id: inbox.id, contact_id: contact.id, department_id: None, status: "open".into(), prechat: json!({}), title: title.into() };
+        let c1 = s.create_conversation(&new("a"), contact.user_id).await.unwrap();
+        let c2 = s.create_conversation(&new("b"), contact.user_id).await.unwrap();
+        assert!(c1.waiting_since.is_some() && c1.assignee_id.is_none());
+        assert_eq!(s.waiting(inbox.id, 10).await.unwrap().iter().map(|c| c.id).collect::<Vec<_>>(), [c1.id, c2.id], "oldest first");
+
+        // Offline operators get nothing unless forced; capacity 1 holds.
+        assert_eq!(s.assign(c1.id, op, None, false, None, None, "assigned", &json!({})).await.unwrap(), AssignOutcome::OperatorFull);
+        s.set_operator(op, Some("online"), Some(1)).await.unwrap();
+        assert!(matches!(s.assign(c1.id, op, None, false, None, None, "assigned", &json!({})).await.unwrap(), AssignOutcome::Assigned { joined_seq: Some(_) }));
+        assert_eq!(s.assign(c2.id, op, None, false, None, None, "assigned", &json!({})).await.unwrap(), AssignOutcome::OperatorFull);
+        s.set_operator(op2, Some("online"), Some(5)).await.unwrap();
+        assert_eq!(s.assign(c1.id, op2, None, false, None, None, "assigned", &json!({})).await.unwrap(), AssignOutcome::Taken, "someone has it");
+        assert_eq!(s.operator(op2).await.unwrap().unwrap().active_count, 0, "the failed claim rolled back");
+        assert_eq!(s.operator(op).await.unwrap().unwrap().active_count, 1);
+        // Transfer (expected assignee) moves the load.
+        assert!(matches!(s.assign(c1.id, op2, Some(op), true, None, Some(op), "transferred", &json!({})).await.unwrap(), AssignOutcome::Assigned { .. }));
+        assert_eq!((s.operator(op).await.unwrap().unwrap().active_count, s.operator(op2).await.unwrap().unwrap().active_count), (0, 1));
+        // Resolving frees capacity; reopening takes it again.
+        s.set_conversation_status(c1.id, "resolved", None, Some(op2)).await.unwrap();
+        assert_eq!(s.operator(op2).await.unwrap().unwrap().active_count, 0);
+        let back = s.set_conversation_status(c1.id, "open", None, None).await.unwrap().unwrap();
+        assert_eq!((back.status.as_str(), back.assignee_id), ("open", Some(op2)));
+        assert_eq!(s.operator(op2).await.unwrap().unwrap().active_count, 1);
+        // Unassign puts it back in the queue and remembers a lapsed offer.
+        assert!(s.unassign(c1.id, op2, true, None, "offer_lapsed").await.unwrap());
+        let c = s.conversation(c1.id).await.unwrap().unwrap();
+        assert_eq!((c.assignee_id, c.passed_over.clone(), c.waiting_since.is_some()), (None, vec![op2], true));
+        assert_eq!(s.operator(op2).await.unwrap().unwrap().active_count, 0);
+        s.recount_operator_load().await.unwrap();
+        assert_eq!(s.operator(op).await.unwrap().unwrap().active_count, 0);
+
+        // Visibility filter: inbox operators see it; someone outside does not.
+        let outsider = user(&s, "outsider").await;
+        let seen = |u| ConversationFilter { visible_to: Some(u), limit: 10, ..Default::default() };
+        assert_eq!(s.conversations(&seen(op)).await.unwrap().len(), 2);
+        assert_eq!(s.conversations(&seen(outsider)).await.unwrap().len(), 0);
+        assert_eq!(s.count_conversations(&seen(outsider)).await.unwrap(), 0);
+
+        // Events, labels, CSAT once, scheduled messages claimed once.
+        s.set_labels(c2.id, &["billing".into(), "vip".into()]).await.unwrap();
+        assert_eq!(s.conversation(c2.id).await.unwrap().unwrap().labels, ["billing", "vip"]);
+        let t0 = steward_store::now_ms();
+        s.note_message(c2.id, false, op, t0 - 10).await.unwrap();
+        s.note_message(c2.id, false, op, t0 - 5).await.unwrap();
+        assert_eq!(s.conversation(c2.id).await.unwrap().unwrap().first_reply_at, Some(t0 - 10), "the first reply stays");
+        assert!(!s.set_csat(c2.id, 5, None).await.unwrap(), "only resolved conversations are rated");
+        s.set_conversation_status(c2.id, "resolved", None, None).await.unwrap();
+        assert!(s.set_csat(c2.id, 5, Some("ok")).await.unwrap());
+        assert!(!s.set_csat(c2.id, 1, None).await.unwrap(), "once");
+        let kinds: Vec<String> = s.conversation_events(c2.id).await.unwrap().into_iter().map(|e| e.kind).collect();
+        let mut sorted = kinds.clone();
+        sorted.sort();
+        assert_eq!(sorted, ["agent_reply", "agent_reply", "created", "csat", "resolved"]);
+        assert_eq!(kinds.last().map(String::as_str), Some("csat"));
+        let sid = s.schedule_message(c1.id, op, "later", false, 10).await.unwrap();
+        assert_eq!(s.claim_scheduled(20).await.unwrap().iter().map(|x| x.0).collect::<Vec<_>>(), [sid]);
+        assert!(s.claim_scheduled(20).await.unwrap().is_empty(), "claimed once");
+
+        // Canned responses by scope.
+        let mk = |scope: &str, owner: Option<i64>| steward_core::model::CannedResponse { id: 0, shortcut: format!("s-{scope}"), title: String::new(), body: "b".into(), scope: scope.into(), owner_id: owner, department_id: None, locale: None };
+        s.create_canned(&mk("global", None)).await.unwrap();
+        s.create_canned(&mk("personal", Some(op))).await.unwrap();
+        assert_eq!(s.canned_for(op, &[]).await.unwrap().len(), 2);
+        assert_eq!(s.canned_for(op2, &[]).await.unwrap().len(), 1, "another's personal replies stay theirs");
+
+        // Deleting the inbox removes its conversations and their rooms.
+        let room = c1.room_id;
+        assert!(s.delete_inbox(inbox.id).await.unwrap());
+        assert!(s.conversation(c1.id).await.unwrap().is_none());
+        assert!(s.room(room).await.unwrap().is_none());
+    };
 }
