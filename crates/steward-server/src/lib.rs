@@ -111,6 +111,7 @@ pub fn build_state(config: Config, store: Store) -> anyhow::Result<AppState> {
         mailer,
         moderation: moderation::Moderation::default(),
         jobs: Mutex::new(Default::default()),
+        support_viewers: Mutex::new(None),
         secret_key,
         store,
         hub,

@@ -38,6 +38,8 @@ pub struct Inner {
     pub moderation: crate::moderation::Moderation,
     /// When each background job last ran and what it did (console's system card).
     pub jobs: Mutex<JobStatus>,
+    /// Who holds `support.view_all`, and when that was read (refreshed every few seconds).
+    pub support_viewers: Mutex<Option<(Instant, Vec<i64>)>>,
 }
 
 impl Deref for AppState {

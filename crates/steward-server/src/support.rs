@@ -201,14 +201,9 @@ pub async fn announce(state: &AppState, conv: &Conversation) {
     if let Some(e) = conv.escalated_to {
         to.push(e);
     }
-    // Supervisors (support.view_all) who are connected on this node.
-    for uid in state.hub.online_users() {
-        if to.contains(&uid) {
-            continue;
-        }
-        if let Ok(Some(u)) = state.store.user(uid).await
-            && u.permissions().has(Permission::SupportViewAll)
-        {
+    // Supervisors (support.view_all) connected on this node.
+    for uid in support_viewers(state).await {
+        if state.hub.is_connected(uid) {
             to.push(uid);
         }
     }
@@ -220,6 +215,26 @@ pub async fn announce(state: &AppState, conv: &Conversation) {
     // The widget follows its room: an ephemeral room event it understands.
     let widget = json!({ "type": "support.conversation", "room_id": conv.room_id, "conversation": widget_view(state, conv).await });
     state.bus.publish(steward_bus::Envelope::event(steward_bus::Topic::Room(conv.room_id), None, widget.to_string()));
+}
+
+/// Who holds `support.view_all` (by role or custom role), read at most every 10 s.
+pub async fn support_viewers(state: &AppState) -> Vec<i64> {
+    if let Ok(g) = state.support_viewers.lock()
+        && let Some((at, ids)) = g.as_ref()
+        && at.elapsed() < std::time::Duration::from_secs(10)
+    {
+        return ids.clone();
+    }
+    let roles: Vec<&str> = steward_core::SystemRole::ALL
+        .iter()
+        .filter(|r| r.permissions().has(Permission::SupportViewAll))
+        .map(|r| r.as_str())
+        .collect();
+    let ids = state.store.people_with(&roles, Permission::SupportViewAll.as_str()).await.unwrap_or_default();
+    if let Ok(mut g) = state.support_viewers.lock() {
+        *g = Some((std::time::Instant::now(), ids.clone()));
+    }
+    ids
 }
 
 /// What the widget shows of a conversation (no internal fields).
@@ -431,6 +446,17 @@ pub async fn set_status(
     let updated = state.store.conversation(updated.id).await?.ok_or_else(ApiError::not_found)?;
     announce(state, &updated).await;
     if status == "resolved" {
+        // The contact gets the transcript by e-mail when there is an address and SMTP.
+        if state.mailer.is_some() {
+            let (st, c) = (state.clone(), updated.clone());
+            tokio::spawn(async move {
+                if let Err(e) = crate::support_canned::email_transcript(&st, &c).await
+                    && e.code != "no_email"
+                {
+                    tracing::warn!(conversation = c.id, code = e.code, "transcript not mailed");
+                }
+            });
+        }
         if let Some(a) = conv.assignee_id {
             drain_for(state, a).await?;
         }

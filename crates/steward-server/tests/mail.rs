@@ -161,3 +161,78 @@ async fn without_smtp_email_invites_say_so_and_a_dead_server_revokes_the_link() 
     assert_eq!(invites["invites"][0]["revoked"], true);
     app.stop().await;
 }
+
+/// A resolved support conversation's transcript reaches the contact's
+/// address (from the offline form), with no internal notes in it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn support_transcripts_are_mailed_on_resolve() {
+    for db in [Db::Sqlite, Db::Postgres] {
+        let smtp = smtp_server().await;
+        let port = smtp.port;
+        let Some(app) = TestApp::start_with(db, |c| {
+            c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+            c.smtp_from = Some("Steward <steward@example.com>".into());
+        })
+        .await
+        else {
+            continue;
+        };
+        let (_, admin) = app.user("admin", SystemRole::Admin).await;
+        let (s, v) = app.post(&admin, "/api/v1/support/inboxes", json!({ "name": "Shop" })).await;
+        assert_eq!(s, 201, "{v}");
+        let key = v["inbox"]["public_key"].as_str().unwrap().to_string();
+        let r = app
+            .http
+            .post(app.url(&format!("/widget/v1/inboxes/{key}/offline")))
+            .json(&json!({ "name": "Анна", "email": "anna@example.com", "body": "Перезвоните мне" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 201);
+        let conv = r.json::<serde_json::Value>().await.unwrap()["conversation_id"].as_i64().unwrap();
+        let path = format!("/api/v1/support/conversations/{conv}/messages");
+        app.post(&admin, &path, json!({ "body": "internal: VIP", "internal": true })).await;
+        app.post(&admin, &format!("/api/v1/support/conversations/{conv}/join"), json!({})).await;
+        let (s, v) = app.post(&admin, &path, json!({ "body": "Перезвоним сегодня" })).await;
+        assert_eq!(s, 201, "{v}");
+        let (s, _) = app
+            .post(&admin, &format!("/api/v1/support/conversations/{conv}/status"), json!({ "status": "resolved" }))
+            .await;
+        assert_eq!(s, 200);
+        let mail = wait_for_mail(&smtp.maildir, 1).await.remove(0);
+        assert!(mail.contains("To: anna@example.com"), "{mail}");
+        let text = decoded(&mail);
+        assert!(text.contains("Перезвоните мне") && text.contains("Перезвоним сегодня"), "{text}");
+        assert!(!text.contains("VIP"), "no notes in a transcript");
+        app.stop().await;
+    }
+}
+
+/// The body of a delivered message, quoted-printable or base64 undone.
+fn decoded(mail: &str) -> String {
+    use base64::Engine;
+    let body = mail.split("\n\n").skip(1).collect::<Vec<_>>().join("\n\n");
+    if mail.contains("Content-Transfer-Encoding: base64") {
+        let b64: String = body.lines().filter(|l| !l.is_empty() && !l.starts_with("--")).collect();
+        if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(b64.trim()) {
+            return String::from_utf8_lossy(&bytes).into_owned();
+        }
+    }
+    let joined = body.replace("=\r\n", "").replace("=\n", "");
+    let mut out = Vec::new();
+    let b = joined.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'='
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&joined[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

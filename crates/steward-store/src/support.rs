@@ -674,6 +674,36 @@ impl Store {
         tx.commit().await
     }
 
+    /// Active people who see every conversation: those whose system role is
+    /// one of `roles`, or whose custom roles grant `permission`.
+    pub async fn people_with(&self, roles: &[&str], permission: &str) -> Result<Vec<i64>> {
+        let q = Query::select()
+            .column("id")
+            .from("users")
+            .and_where(Expr::col("status").eq("active"))
+            .and_where(Expr::col("is_visitor").eq(false))
+            .cond_where(
+                Expr::col("role")
+                    .is_in(roles.iter().map(|r| r.to_string()))
+                    .or(Expr::col("extra_permissions").like(format!("%{permission}%"))),
+            )
+            .to_owned();
+        let mut c = self.pools.read().await?;
+        Ok(c.conn().all::<(i64,)>(&q).await?.into_iter().map(|r| r.0).collect())
+    }
+
+    /// Marks an operator active now (for auto-away).
+    pub async fn touch_operator(&self, user_id: i64) -> Result<()> {
+        let q = Query::update()
+            .table("operator_status")
+            .value("last_active_at", now_ms())
+            .and_where(Expr::col("user_id").eq(user_id))
+            .to_owned();
+        let mut tx = self.tx().await?;
+        tx.conn().exec(&q).await?;
+        tx.commit().await
+    }
+
     // ----- contacts -----
 
     /// Creates the contact and its visitor user row in one transaction.

@@ -369,6 +369,7 @@ pub async fn conversations(
     me: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<J<Value>> {
+    state.store.touch_operator(me.id()).await?;
     let queue = q.queue.as_deref().unwrap_or("all");
     if !matches!(queue, "mine" | "unassigned" | "all" | "resolved") {
         return Err(FieldError::new("queue", Rule::InvalidChoice).into());
@@ -606,13 +607,8 @@ pub async fn escalate(
             vec![u]
         }
         None => {
-            let mut v = vec![];
-            for u in state.store.list_users("", None, Some(steward_core::model::UserStatus::Active), 1000).await? {
-                if u.permissions().has(Permission::SupportViewAll) && u.id != me.id() {
-                    v.push(u);
-                }
-            }
-            v
+            let ids: Vec<i64> = support::support_viewers(&state).await.into_iter().filter(|&u| u != me.id()).collect();
+            state.store.users_by_ids(&ids).await?
         }
     };
     let updated = state.store.update_conversation(conv.id, None, None, Some(targets.first().map(|u| u.id))).await?;
@@ -805,6 +801,7 @@ pub async fn reply(
     Json(req): Json<ReplyInput>,
 ) -> ApiResult<(StatusCode, J<Value>)> {
     let conv = support::visible(&state, &me.user, id).await?;
+    state.store.touch_operator(me.id()).await?;
     let body = crate::support_canned::render_for(&state, &me.user, &conv, &req.body).await?;
     if let Some(at) = &req.send_at {
         let at = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
