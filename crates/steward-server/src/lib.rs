@@ -11,6 +11,7 @@ pub mod config;
 pub mod error;
 pub mod events;
 pub mod export;
+pub mod faq_bot;
 pub mod gateway;
 pub mod i18n;
 pub mod import;
@@ -112,6 +113,7 @@ pub fn build_state(config: Config, store: Store) -> anyhow::Result<AppState> {
         moderation: moderation::Moderation::default(),
         jobs: Mutex::new(Default::default()),
         support_viewers: Mutex::new(None),
+        faq: Default::default(),
         secret_key,
         store,
         hub,
@@ -355,6 +357,9 @@ pub async fn start(config: Config, store: Store) -> anyhow::Result<RunningServer
     state.settings.set(instance);
     state.moderation.load(&state.store).await?;
     twofa::seal_stored_secrets(&state).await?;
+    if let Err(e) = faq_bot::reload(&state).await {
+        tracing::warn!(error = %e, "FAQ knowledge base not loaded");
+    }
     spawn_jobs(&state);
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

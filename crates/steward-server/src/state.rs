@@ -40,6 +40,8 @@ pub struct Inner {
     pub jobs: Mutex<JobStatus>,
     /// Who holds `support.view_all`, and when that was read (refreshed every few seconds).
     pub support_viewers: Mutex<Option<(Instant, Vec<i64>)>>,
+    /// The FAQ bot's compiled knowledge base.
+    pub faq: crate::faq_bot::Faq,
 }
 
 impl Deref for AppState {

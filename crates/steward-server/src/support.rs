@@ -408,12 +408,20 @@ pub async fn after_message(state: &AppState, author: &User, message: &Message) -
     let Some(conv) = state.store.conversation_by_room(message.room_id).await? else {
         return Ok(());
     };
-    if message.internal {
+    if message.internal || crate::faq_bot::is_bot(state, author.id).await {
         return Ok(());
     }
     let from_contact = state.store.contact(conv.contact_id).await?.is_some_and(|c| c.user_id == author.id);
     state.store.note_message(conv.id, from_contact, author.id, message.created_at).await?;
     let mut conv = conv;
+    if from_contact && conv.status == "pending" {
+        // Boxed: the bot posts, and posting comes back here.
+        Box::pin(crate::faq_bot::on_contact_message(state, &conv, message)).await?;
+        if let Some(c) = state.store.conversation(conv.id).await? {
+            announce(state, &c).await;
+        }
+        return Ok(());
+    }
     if from_contact && matches!(conv.status.as_str(), "resolved" | "snoozed") {
         if let Some(c) = state.store.set_conversation_status(conv.id, "open", None, None).await? {
             conv = c;

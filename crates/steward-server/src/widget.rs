@@ -353,6 +353,8 @@ pub async fn start(
         v.contact.clone()
     };
     let title = if contact.name.is_empty() { format!("#{}", contact.id) } else { contact.name.clone() };
+    // With the bot on (and something in the knowledge base) the bot answers first.
+    let with_bot = c.settings.bot && !state.faq.is_empty();
     let conv = state
         .store
         .create_conversation(
@@ -360,13 +362,16 @@ pub async fn start(
                 inbox_id: inbox.id,
                 contact_id: contact.id,
                 department_id: req.department_id,
-                status: "open".into(),
+                status: if with_bot { "pending".into() } else { "open".into() },
                 prechat: serde_json::to_value(&answers).unwrap_or(Value::Null),
                 title,
             },
             v.user.id,
         )
         .await?;
+    if with_bot {
+        crate::faq_bot::join(&state, &conv).await?;
+    }
     let user = state.store.user(v.user.id).await?.unwrap_or(v.user);
     if let Some(body) = req.body.as_deref().filter(|b| !b.trim().is_empty()) {
         let input = crate::service::PostInput {
@@ -378,7 +383,9 @@ pub async fn start(
         };
         crate::service::post_message(&state, &user, conv.room_id, input).await?;
     }
-    support::route(&state, conv.id).await?;
+    if !with_bot {
+        support::route(&state, conv.id).await?;
+    }
     let conv = state.store.conversation(conv.id).await?.unwrap_or(conv);
     support::announce(&state, &conv).await;
     Ok((StatusCode::CREATED, AxJson(support::widget_view(&state, &conv).await)))

@@ -78,6 +78,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0013_support.sql"),
         postgres: include_str!("../migrations/postgres/0013_support.sql"),
     },
+    Migration {
+        version: 14,
+        sqlite: include_str!("../migrations/sqlite/0014_faq.sql"),
+        postgres: include_str!("../migrations/postgres/0014_faq.sql"),
+    },
 ];
 
 const LEDGER: &str =

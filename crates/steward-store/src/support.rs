@@ -1389,6 +1389,31 @@ impl Store {
         Ok(c.conn().one::<(i64,)>(&q).await?.0)
     }
 
+    /// How many events of each kind there are (the bot's figures).
+    pub async fn conversation_event_counts(&self, kinds: &[&str]) -> Result<Vec<(String, i64)>> {
+        let q = Query::select()
+            .column("kind")
+            .expr(Expr::col("id").count())
+            .from("conversation_events")
+            .and_where(Expr::col("kind").is_in(kinds.iter().map(|k| k.to_string())))
+            .group_by_col("kind")
+            .to_owned();
+        let mut c = self.pools.read().await?;
+        c.conn().all::<(String, i64)>(&q).await
+    }
+
+    /// Conversations that started with the bot.
+    pub async fn conversations_started_pending(&self) -> Result<i64> {
+        let q = Query::select()
+            .expr(Expr::col("id").count())
+            .from("conversation_events")
+            .and_where(Expr::col("kind").eq("created"))
+            .and_where(Expr::col("data").like("%pending%"))
+            .to_owned();
+        let mut c = self.pools.read().await?;
+        Ok(c.conn().one::<(i64,)>(&q).await?.0)
+    }
+
     // ----- canned responses and macros -----
 
     pub async fn create_canned(&self, c: &CannedResponse) -> Result<CannedResponse> {

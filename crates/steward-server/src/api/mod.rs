@@ -2,6 +2,7 @@
 //! `/api/v1/openapi.json`.
 
 pub mod admin;
+pub mod faq;
 pub mod files;
 pub mod messages;
 pub mod moderation;
@@ -158,6 +159,16 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/support/macros", get(support::macros).post(support::create_macro))
         .route("/support/macros/{id}", axum::routing::delete(support::delete_macro))
         .route("/support/export.csv", get(support::export_csv))
+        .route("/support/conversations/{id}/suggestions", get(faq::suggestions))
+        .route("/faq/entries", get(faq::entries).post(faq::upsert))
+        .route("/faq/entries/{id}", axum::routing::delete(faq::delete))
+        .route("/faq/import", post(faq::import))
+        .route("/faq/export", get(faq::export))
+        .route("/faq/unanswered", get(faq::unanswered))
+        .route("/faq/unanswered/{id}/promote", post(faq::promote))
+        .route("/faq/unanswered/{id}/dismiss", post(faq::dismiss))
+        .route("/faq/ask", get(faq::ask))
+        .route("/faq/stats", get(faq::stats))
         .route("/gateway", get(crate::gateway::upgrade))
         .route("/openapi.json", get(openapi))
 }
@@ -210,6 +221,8 @@ pub struct ErrorDetail {
         support::merge, support::reply, support::cancel_scheduled, support::canned, support::create_canned, support::update_canned,
         support::delete_canned, support::macros, support::create_macro, support::delete_macro, support::run_macro,
         support::transcript, support::email_transcript, support::export_csv,
+        faq::entries, faq::upsert, faq::delete, faq::import, faq::export, faq::unanswered, faq::promote, faq::dismiss,
+        faq::ask, faq::stats, faq::suggestions,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

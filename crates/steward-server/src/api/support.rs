@@ -528,7 +528,13 @@ async fn transfer_to(
             let force = op != actor.id || may_reassign;
             let data = json!({ "to": op, "from": prev, "by": actor.id, "department_id": department });
             match state.store.assign(conv.id, op, prev, force, None, Some(actor.id), event, &data).await? {
-                AssignOutcome::Assigned { joined_seq } => support::after_assign(state, conv.id, op, joined_seq).await?,
+                AssignOutcome::Assigned { joined_seq } => {
+                    // Taking a conversation from the bot hands it over.
+                    if conv.status == "pending" {
+                        state.store.set_conversation_status(conv.id, "open", None, Some(actor.id)).await?;
+                    }
+                    support::after_assign(state, conv.id, op, joined_seq).await?
+                }
                 AssignOutcome::OperatorFull => return Err(ApiError::new(StatusCode::CONFLICT, "operator_full")),
                 AssignOutcome::Taken => return Err(ApiError::new(StatusCode::CONFLICT, "taken")),
             }
