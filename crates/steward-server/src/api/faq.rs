@@ -298,7 +298,7 @@ pub async fn suggestions(
         })
         .filter(|(n, _)| *n > 0)
         .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    scored.sort_by_key(|s| std::cmp::Reverse(s.0));
     Ok(axum::Json(json!({
         "question": last,
         "faq": faq,
