@@ -819,7 +819,6 @@ error-taken = Someone else has this conversation now.
 error-cannot-leave-support = Leave a support conversation by transferring it or putting it back in the queue.
 error-not-resolved = The conversation is not resolved yet.
 error-already-rated = This conversation has already been rated.
-error-smtp-not-configured = E-mail is not configured on this server.
 error-no-email = The contact has no e-mail address.
 error-resolved = The conversation is resolved; reopen it first.
 error-conversation-merged = This conversation was merged into another one.
@@ -879,3 +878,15 @@ sup-canned-example = Hello, {"{{"}contact.first_name | "there"{"}}"}! I'm {"{{"}
 sup-scope = Who can use it
 sup-scope-global = Everyone
 sup-scope-personal = Only me
+
+## Help centre
+help-title = Help centre
+help-language = Language
+help-search = Search the help centre
+help-find = Find
+help-all = All questions
+help-results = Results for “{ $q }”
+help-nothing = Nothing found. Try other words, or ask us in the chat.
+help-heading = Frequently asked questions
+help-other = Other questions
+help-empty = There are no articles yet.

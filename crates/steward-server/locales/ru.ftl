@@ -833,7 +833,6 @@ error-taken = Этим обращением уже занимается друг
 error-cannot-leave-support = Чтобы выйти из обращения, передайте его другому или верните в очередь.
 error-not-resolved = Обращение ещё не решено.
 error-already-rated = Это обращение уже оценено.
-error-smtp-not-configured = Отправка почты на сервере не настроена.
 error-no-email = У клиента не указан адрес почты.
 error-resolved = Обращение решено; сначала откройте его снова.
 error-conversation-merged = Это обращение объединено с другим.
@@ -893,3 +892,15 @@ sup-canned-example = Здравствуйте, {"{{"}contact.first_name | "кл�
 sup-scope = Кому доступен
 sup-scope-global = Всем
 sup-scope-personal = Только мне
+
+## Help centre
+help-title = Справочный центр
+help-language = Язык
+help-search = Поиск по справке
+help-find = Найти
+help-all = Все вопросы
+help-results = Результаты по запросу «{ $q }»
+help-nothing = Ничего не нашлось. Попробуйте другие слова или спросите нас в чате.
+help-heading = Частые вопросы
+help-other = Другие вопросы
+help-empty = Статей пока нет.

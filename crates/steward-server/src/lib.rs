@@ -12,6 +12,7 @@ pub mod error;
 pub mod events;
 pub mod export;
 pub mod faq_bot;
+pub mod help;
 pub mod gateway;
 pub mod i18n;
 pub mod import;
@@ -144,6 +145,8 @@ pub fn router(state: AppState) -> Router {
         .route("/widget/frame", get(widget::frame))
         .route("/widget/demo", get(widget::demo))
         .route("/support/settings", get(support_admin::page))
+        .route("/help", get(help::index))
+        .route("/help/{id}", get(help::article))
         .route("/", get(web::home))
         .route("/login", get(web::login_page).post(web::login_submit))
         .route("/logout", post(web::logout))

@@ -41,6 +41,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("widget_frame.html", include_str!("../web/templates/widget_frame.html")),
     ("widget_demo.html", include_str!("../web/templates/widget_demo.html")),
     ("support_settings.html", include_str!("../web/templates/support_settings.html")),
+    ("help.html", include_str!("../web/templates/help.html")),
 ];
 
 pub const STATIC_FILES: &[(&str, &str, &[u8])] = &[
