@@ -69,6 +69,7 @@
   /** A short duration: "3 min", "2 h", "4 d". */
   function span(msecs) {
     const mins = Math.max(0, Math.floor(msecs / 60000));
+    if (mins < 1) return '< ' + unit(1, 'minute');
     if (mins < 60) return unit(mins, 'minute');
     if (mins < 48 * 60) return unit(Math.floor(mins / 60), 'hour');
     return unit(Math.floor(mins / 1440), 'day');
@@ -126,14 +127,15 @@
   const recall = (k, d) => { try { return JSON.parse(localStorage.getItem(k)) ?? d; } catch { return d; } };
   const S = {
     me: boot.me, viewAll: !!boot.view_all, view: boot.view === 'supervisor' ? 'supervisor' : 'inbox',
-    queue: recall('steward.inbox.queue', 'mine'), items: [], counts: {}, known: new Map(),
+    queue: recall('steward.inbox.queue', null), items: [], counts: {}, known: new Map(),
     current: null, detail: null, room: null, msgs: [], byId: new Map(), lastSeq: {},
     mode: 'reply', op: null, seen: recall('steward.inbox.seen', {}),
     typing: new Map(), typingSent: 0, loadToken: 0,
     staff: new Map((boot.staff || []).map((s) => [s.user.id, s])),
     inboxes: boot.inboxes || [],
   };
-  if (!['mine', 'unassigned', 'all'].includes(S.queue)) S.queue = 'mine';
+  // Supervisors watch everything; operators start with their own.
+  if (!['mine', 'unassigned', 'all'].includes(S.queue)) S.queue = S.viewAll ? 'all' : 'mine';
   const PRIO = { urgent: 0, high: 1, normal: 2, low: 3 };
   const conv = () => S.detail && S.detail.conversation;
   const currentRoom = () => (conv() ? conv().room_id : null);
@@ -153,6 +155,13 @@
   const nameOf = (id) => { const s = S.staff.get(id); return s ? s.user.display_name : `#${id}`; };
 
   const isPhone = () => window.matchMedia(PHONE_Q).matches;
+  /** The contact card: with a conversation open, where the operator left it (open by default on
+   * wide screens); on phones, only as its own pane. */
+  function syncInfo() {
+    const want = !!S.detail && S.view === 'inbox' && (isPhone() ? $('#inbox').dataset.pane === 'info' : recall('steward.inbox.info', true));
+    $('#ib-info').hidden = !want;
+    $('#ib-info-open').setAttribute('aria-expanded', String(want));
+  }
   /** Which pane a phone shows: the list, the conversation (or overview), or the contact card. */
   function setPane(p) {
     $('#inbox').dataset.pane = p;
@@ -262,6 +271,7 @@
       setAvailability(data && data.operator);
     } catch { /* not an operator yet: the switch starts offline */ setAvailability(null); }
   }
+  const meSoon = throttle(loadMe, 1000);
   function setAvailability(op) {
     if (op) S.op = { ...(S.op || {}), ...op };
     const av = (S.op && S.op.availability) || 'offline';
@@ -416,6 +426,7 @@
     setMode(S.room && S.room.my_role ? S.mode : 'note', false);
     renderHeader();
     renderInfo();
+    syncInfo();
     await loadMessages();
     if (token !== S.loadToken) return;
     follow();
@@ -622,14 +633,14 @@
     if (k.email) rows.push([T('email'), h('a', { href: `mailto:${k.email}` }, k.email)]);
     if (k.phone) rows.push([T('phone'), k.phone]);
     for (const [key, value] of Object.entries(c.prechat || {})) {
-      if (value == null || value === '' || ((key === 'name' || key === 'email') && rows.length < 3 && (value === k.name || value === k.email))) continue;
+      if (value == null || value === '' || (key === 'name' && value === k.name) || (key === 'email' && value === k.email)) continue;
       rows.push([key, typeof value === 'object' ? JSON.stringify(value) : String(value)]);
     }
     rows.push([T('started'), fmtDate.format(new Date(c.created_at))]);
     card.replaceChildren(
       h('div', { class: 'ib-contact-head' }, avatar({ display_name: k.name || '?' }, 'avatar-lg'),
-        h('div', null, h('p', { class: 'ib-contact-name' }, k.name || T('visitor')), k.email ? h('p', { class: 'muted ib-contact-sub' }, k.email) : null)),
-      h('dl', { class: 'ib-facts' }, rows.map(([dt, dd]) => [h('dt', null, dt), h('dd', null, dd)])));
+        h('div', null, h('p', { class: 'ib-contact-name' }, k.name || T('visitor')))),
+      h('dl', { class: 'ib-facts' }, rows.flatMap(([dt, dd]) => [h('dt', null, dt), h('dd', null, dd)])));
     $('#ib-priority').value = c.priority || 'normal';
     $('#ib-labels').replaceChildren(...(c.labels || []).map((l) => h('span', { class: 'chip ib-label' }, h('span', { class: 'chip-name' }, l),
       h('button', { type: 'button', class: 'chip-remove', 'aria-label': T('label-remove', { label: l }), title: T('label-remove', { label: l }),
@@ -832,11 +843,15 @@
     if (v === 'supervisor') {
       $('#ib-conv').hidden = true;
       $('#ib-none').hidden = true;
+      $('#ib-info').hidden = true;
       history.replaceState(null, '', '/inbox?view=supervisor');
       loadOverview();
     } else {
       $('#ib-conv').hidden = S.current == null;
       $('#ib-none').hidden = S.current != null;
+      syncInfo();
+      if (S.current != null) history.replaceState(null, '', `/inbox?c=${S.current}`);
+      else history.replaceState(null, '', '/inbox');
     }
   }
 
@@ -912,10 +927,12 @@
         break;
       case 'support.assigned': {
         const c = d.conversation;
-        refreshSoon();
-        if (c && c.id !== S.current) {
-          toast(T('assigned-toast', { name: contactName(S.known.get(c.id)) }), 'info', { label: T('open'), run: () => openConv(c.id, { pane: true, focus: true }) });
-        }
+        // The list first: it knows the contact's name.
+        loadList().then(() => {
+          if (c && c.id !== S.current) {
+            toast(T('assigned-toast', { name: contactName(S.known.get(c.id)) }), 'info', { label: T('open'), run: () => openConv(c.id, { pane: true, focus: true }) });
+          }
+        });
         break;
       }
       case 'support.escalated':
@@ -939,13 +956,12 @@
         break;
       case 'support.availability':
         setAvailability({ availability: d.availability });
-        loadMe();
         break;
       case 'error':
         if (d.message) toast(d.message);
         break;
     }
-    if (d.type.startsWith('support.')) overviewSoon();
+    if (d.type.startsWith('support.')) { overviewSoon(); meSoon(); }
   }
 
   // ------------------------------------------------------------------- keyboard
@@ -1006,9 +1022,7 @@
     }
     $('#ib-back').addEventListener('click', () => setPane('list'));
     for (const b of $$('[data-back-list]')) b.addEventListener('click', () => setPane('list'));
-    // The contact card stays where the operator left it (open by default on wide screens).
-    $('#ib-info').hidden = isPhone() || !recall('steward.inbox.info', true);
-    $('#ib-info-open').setAttribute('aria-expanded', String(!$('#ib-info').hidden));
+    syncInfo();
     initComposer();
     initInfo();
     initDialogs();
