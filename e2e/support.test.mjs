@@ -220,6 +220,7 @@ try {
   await svetaPage.waitForSelector('#ib-list-loading', { state: 'hidden' });
   await olegPage.click('#ib-actions [data-act="escalate"]');
   await olegPage.fill('#es-comment', 'Need a refund decision');
+  await olegPage.waitForTimeout(250); // the dialog's entrance animation
   await shot(olegPage, 'inbox-escalate-desktop-en.png');
   await olegPage.click('#form-escalate button[type="submit"]');
   await olegPage.waitForSelector('#dlg-escalate', { state: 'hidden' });
