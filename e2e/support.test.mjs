@@ -248,6 +248,13 @@ try {
     assert.ok(!seen.includes(secret), `the visitor never sees "${secret}"`);
   }
 
+  // Priority and labels from the contact card; the list shows the priority live.
+  await olegPage.selectOption('#ib-priority', 'high');
+  await olegPage.fill('#ib-label-input', 'Refund');
+  await olegPage.press('#ib-label-input', 'Enter');
+  await olegPage.waitForFunction(() => document.querySelector('#ib-labels')?.textContent.includes('refund'));
+  await olegPage.waitForFunction(() => document.querySelector('.ib-item .ib-prio-high'), null, { timeout: 10000 });
+
   // The supervisor's overview lists the operators live.
   await svetaPage.click('#ib-tab-supervisor');
   await svetaPage.waitForFunction(() => document.querySelector('#ib-ov-operators')?.textContent.includes('Oleg Second'));
