@@ -27,6 +27,7 @@ pub mod state;
 pub mod support;
 pub mod support_admin;
 pub mod support_canned;
+pub mod support_pages;
 pub mod support_sla;
 pub mod twofa;
 pub mod views;
@@ -176,6 +177,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/import", post(admin_pages::import_users))
         .route("/admin/users/{id}/reset-link", post(admin_pages::reset_link))
         .route("/admin/users/{id}/erase", post(admin_pages::erase))
+        .route("/inbox", get(support_pages::page))
         .route("/moderation", get(moderation_pages::page))
         .route("/moderation/held/{id}", post(moderation_pages::held))
         .route("/moderation/cases", post(moderation_pages::cases))

@@ -37,6 +37,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("settings.html", include_str!("../web/templates/settings.html")),
     ("admin.html", include_str!("../web/templates/admin.html")),
     ("moderation.html", include_str!("../web/templates/moderation.html")),
+    ("inbox.html", include_str!("../web/templates/inbox.html")),
     ("reset.html", include_str!("../web/templates/reset.html")),
     ("widget_frame.html", include_str!("../web/templates/widget_frame.html")),
     ("widget_demo.html", include_str!("../web/templates/widget_demo.html")),
@@ -47,6 +48,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 pub const STATIC_FILES: &[(&str, &str, &[u8])] = &[
     ("app.css", "text/css; charset=utf-8", include_bytes!("../web/static/app.css")),
     ("app.js", "text/javascript; charset=utf-8", include_bytes!("../web/static/app.js")),
+    ("inbox.js", "text/javascript; charset=utf-8", include_bytes!("../web/static/inbox.js")),
     ("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../web/static/htmx.min.js")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../web/static/favicon.svg")),
     ("widget-frame.js", "text/javascript; charset=utf-8", include_bytes!("../web/static/widget-frame.js")),
@@ -142,7 +144,7 @@ fn safe_next(next: Option<&str>) -> String {
 
 /// The signed-in person for a page, or a redirect to the login page (or, for
 /// roles that must use 2FA and have not, to the settings page to turn it on).
-async fn page_user(state: &AppState, headers: &HeaderMap, path: &str) -> Result<CurrentUser, Response> {
+pub(crate) async fn page_user(state: &AppState, headers: &HeaderMap, path: &str) -> Result<CurrentUser, Response> {
     match auth::authenticate(state, headers).await {
         Ok(Some(u)) => {
             if path != "/settings" && matches!(auth::must_set_up_2fa(state, &u.user).await, Ok(true)) {
@@ -621,11 +623,13 @@ async fn render_app(state: &AppState, me: &CurrentUser, room_id: Option<i64>) ->
     });
     // `</script>` inside the JSON must not end the data block.
     let bootstrap = bootstrap.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026");
+    // The sidebar links to the support inbox for those who work it.
+    let support_staff = crate::support_pages::is_support_staff(state, &me.user).await;
     state.templates.render(
         "app.html",
         context! {
             lang => locale.as_str(), csrf => auth::csrf_token(&me.token), user => user_ctx(state, me),
-            rooms => JValue::from_serialize(&rooms), room => JValue::from_serialize(&room), bootstrap,
+            rooms => JValue::from_serialize(&rooms), room => JValue::from_serialize(&room), bootstrap, support_staff,
         },
     )
 }

@@ -521,3 +521,49 @@ both! {
         app.stop().await;
     };
 }
+
+both! {
+    the_support_inbox_is_for_support_staff => |app: TestApp| async move {
+        let (_, owner) = app.user("boss", SystemRole::Owner).await;
+        app.member("anna").await;
+        let (olga, _) = app.user("olga", SystemRole::Operator).await;
+        app.user("sveta", SystemRole::Supervisor).await;
+        let page = |cookie: String, path: &'static str| {
+            let req = no_redirects().get(app.url(path)).header("cookie", cookie);
+            async move {
+                let resp = req.send().await.unwrap();
+                (resp.status().as_u16(), resp.text().await.unwrap())
+            }
+        };
+        let resp = no_redirects().get(app.url("/inbox")).send().await.unwrap();
+        assert_eq!((resp.status().as_u16(), resp.headers()["location"].to_str().unwrap()), (303, "/login?next=/inbox"));
+
+        // A member: no link in the chat, and the page is refused.
+        let anna = sign_in(&app, "anna").await;
+        let (s, html) = page(anna.clone(), "/").await;
+        assert_eq!(s, 200);
+        assert!(!html.contains("id=\"nav-inbox\""), "members have no inbox link");
+        assert_eq!(page(anna, "/inbox").await.0, 403);
+
+        // An operator is staff once they work in an inbox.
+        let olga_cookie = sign_in(&app, "olga").await;
+        assert_eq!(page(olga_cookie.clone(), "/inbox").await.0, 403, "an operator of no inbox");
+        let (s, v) = app.post(&owner, "/api/v1/support/inboxes", json!({ "name": "Shop" })).await;
+        assert_eq!(s, 201, "{v}");
+        let inbox = v["inbox"]["id"].as_i64().unwrap();
+        assert_eq!(app.put_json(&owner, &format!("/api/v1/support/inboxes/{inbox}/members"), json!({ "user_ids": [olga] })).await.0, 204);
+        let (s, html) = page(olga_cookie.clone(), "/inbox").await;
+        assert_eq!(s, 200);
+        assert!(html.contains("id=\"inbox-bootstrap\"") && html.contains("/static/inbox.js"), "the page and its script");
+        assert!(!html.contains("id=\"ib-tab-supervisor\""), "operators have no supervisor view");
+        assert!(page(olga_cookie, "/").await.1.contains("id=\"nav-inbox\""), "operators find the inbox from the chat");
+
+        // A supervisor sees the overview tab, in their language.
+        let sveta = sign_in(&app, "sveta").await;
+        let (s, html) = page(sveta, "/inbox?view=supervisor").await;
+        assert_eq!(s, 200);
+        assert!(html.contains("id=\"ib-tab-supervisor\"") && html.contains("\"view\":\"supervisor\""));
+        assert!(html.contains("Overview") && html.contains("Shop"), "English words and the inbox in the bootstrap");
+        app.stop().await;
+    };
+}
