@@ -53,7 +53,8 @@ pub async fn index(State(state): State<AppState>, headers: HeaderMap, Query(q): 
     let lang = language(q.lang.as_deref(), &headers);
     let index = state.faq.index();
     let published = |e: &&steward_faq::Entry| e.status == Status::Published;
-    let query = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| s.chars().take(300).collect::<String>());
+    let query =
+        q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| s.chars().take(300).collect::<String>());
     if let Some(text) = &query {
         let mut seen = std::collections::HashSet::new();
         let results: Vec<Item> = index

@@ -132,6 +132,18 @@ mod tests {
     }
 
     #[test]
+    fn no_message_is_defined_twice() {
+        for src in [EN, RU] {
+            let mut seen = std::collections::BTreeSet::new();
+            for l in src.lines().filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase())) {
+                if let Some((k, _)) = l.split_once('=') {
+                    assert!(seen.insert(k.trim()), "{} is defined twice", k.trim());
+                }
+            }
+        }
+    }
+
+    #[test]
     fn both_languages_have_the_same_messages() {
         let (en, ru) = (keys(EN), keys(RU));
         let missing_ru: Vec<_> = en.difference(&ru).collect();

@@ -366,7 +366,9 @@ pub async fn after_assign(state: &AppState, conv_id: i64, op: i64, joined_seq: O
         );
         events::subscribe(state, op, conv.room_id);
     }
-    events::publish_user(state, op, json!({ "type": "support.assigned", "conversation": conv }));
+    let contact =
+        state.store.contact(conv.contact_id).await?.map(|c| json!({ "id": c.id, "name": c.name, "email": c.email }));
+    events::publish_user(state, op, json!({ "type": "support.assigned", "conversation": conv, "contact": contact }));
     announce(state, &conv).await;
     Ok(())
 }

@@ -668,6 +668,7 @@ pub async fn join(State(state): State<AppState>, me: CurrentUser, Path(id): Path
         );
         crate::events::subscribe(&state, me.id(), conv.room_id);
         state.store.add_conversation_event(conv.id, "joined", Some(me.id()), &Value::Null).await?;
+        support::announce(&state, &conv).await;
     }
     Ok(J(conv))
 }
