@@ -110,7 +110,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap, Query(q): Q
         context! {
             lang => locale.as_str(), csrf => auth::csrf_token(&me.token),
             user => minijinja::Value::from_serialize(UserView::new(&state, &me.user, &me.user)),
-            view_all, view, bootstrap,
+            view_all, view, bootstrap, manage,
         },
     )
 }
