@@ -1022,3 +1022,9 @@ inbox-key-help = this help
 inbox-key-esc = close dialogs and menus
 inbox-error-network = No connection to the server.
 inbox-error-generic = Something went wrong. Try again.
+
+## Inbox: suggested answers
+inbox-suggest-title = Suggested answers
+inbox-suggest-faq = FAQ
+inbox-suggest-canned = Saved reply
+inbox-suggest-insert = Insert

@@ -1036,3 +1036,9 @@ inbox-key-help = эта подсказка
 inbox-key-esc = закрыть окна и меню
 inbox-error-network = Нет связи с сервером.
 inbox-error-generic = Что-то пошло не так. Попробуйте ещё раз.
+
+## Inbox: suggested answers
+inbox-suggest-title = Подходящие ответы
+inbox-suggest-faq = FAQ
+inbox-suggest-canned = Шаблон
+inbox-suggest-insert = Вставить

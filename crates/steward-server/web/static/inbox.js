@@ -362,7 +362,7 @@
     S.lastSeq[m.room_id] = Math.max(S.lastSeq[m.room_id] || 0, m.seq || 0);
     markSeen(conv().id, m.seq);
     if (!isVisitor(m)) clearTyping(m.author_id);
-    else { clearTyping(m.author_id); markRead(); }
+    else { clearTyping(m.author_id); markRead(); refreshSuggestions(); }
   }
   function updateMessage(m) {
     const old = S.byId.get(m.id);
@@ -404,6 +404,34 @@
   }
 
   /** Opens a conversation: its detail, room rights and messages, then follows it live. */
+  /** Suggested answers for the contact's last message: FAQ entries and saved replies, one click to insert. */
+  async function loadSuggestions() {
+    const c = conv();
+    const card = $('#ib-suggest');
+    if (!c) { card.hidden = true; return; }
+    let r;
+    try { r = await api('GET', `${SUP}/conversations/${c.id}/suggestions`); } catch { card.hidden = true; return; }
+    if (!conv() || conv().id !== c.id) return;
+    const items = [
+      ...(r.faq || []).map((f) => ({ kind: T('suggest-faq'), title: f.question || f.id, text: f.answer })),
+      ...(r.canned || []).map((k) => ({ kind: T('suggest-canned'), title: '/' + k.shortcut + (k.title ? ' · ' + k.title : ''), text: k.body })),
+    ];
+    const list = $('#ib-suggest-list');
+    list.replaceChildren(...items.map((it) => h('li', { class: 'ib-suggest-item' },
+      h('span', { class: 'badge' }, it.kind), ' ', h('strong', {}, it.title),
+      h('p', { class: 'ib-suggest-text' }, it.text.length > 220 ? it.text.slice(0, 220) + '…' : it.text),
+      h('button', { type: 'button', class: 'btn btn-sm', 'aria-label': T('suggest-insert') + ': ' + it.title, onclick: () => {
+        setMode('reply', false);
+        const input = $('#ib-input');
+        input.value = it.text;
+        autoGrow();
+        input.focus();
+      } }, T('suggest-insert')))));
+    $('#ib-suggest-q').textContent = r.question ? '«' + r.question + '»' : '';
+    card.hidden = items.length === 0;
+  }
+  const refreshSuggestions = throttle(loadSuggestions, 1500);
+
   async function openConv(id, opts = {}) {
     const token = ++S.loadToken;
     showView('inbox');
@@ -429,6 +457,7 @@
     syncInfo();
     await loadMessages();
     if (token !== S.loadToken) return;
+    loadSuggestions();
     follow();
     markRead();
     const it = S.known.get(id);
