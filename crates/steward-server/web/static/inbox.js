@@ -305,6 +305,8 @@
     const member = !!(S.room && S.room.my_role);
     const open = c.status !== 'resolved';
     const show = {
+      // An assignment that lapses unless accepted (the inbox's offer timeout).
+      accept: open && isMine(c) && !!c.offer_expires_at,
       take: open && !isMine(c) && (c.assignee_id == null || S.viewAll),
       join: open && S.viewAll && !member && !isMine(c),
       transfer: open && (isMine(c) || S.viewAll),
@@ -725,6 +727,7 @@
     const url = `${SUP}/conversations/${c.id}`;
     try {
       switch (name) {
+        case 'accept': onConversation(await api('POST', `${url}/accept`)); renderHeader(); break;
         case 'take': onConversation(await api('POST', `${url}/assign`, { user_id: S.me.id })); await loadRoom(); setMode('reply'); toast(T('taken'), 'info'); break;
         case 'join': await api('POST', `${url}/join`); await loadRoom(); renderHeader(); setMode('reply'); toast(T('joined'), 'info'); break;
         case 'transfer': openTransfer(); break;
