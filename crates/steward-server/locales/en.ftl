@@ -1028,3 +1028,8 @@ inbox-suggest-title = Suggested answers
 inbox-suggest-faq = FAQ
 inbox-suggest-canned = Saved reply
 inbox-suggest-insert = Insert
+
+## Widget: help-centre search
+widget-help-title = Maybe we have already answered
+widget-help-label = Search our answers
+widget-help-none = Nothing found — write to us below.

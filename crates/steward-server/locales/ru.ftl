@@ -1042,3 +1042,8 @@ inbox-suggest-title = Подходящие ответы
 inbox-suggest-faq = FAQ
 inbox-suggest-canned = Шаблон
 inbox-suggest-insert = Вставить
+
+## Widget: help-centre search
+widget-help-title = Возможно, ответ уже есть
+widget-help-label = Поиск по ответам
+widget-help-none = Ничего не нашлось — напишите нам ниже.

@@ -69,7 +69,8 @@ pub async fn index(State(state): State<AppState>, headers: HeaderMap, Query(q): 
             })
             .take(10)
             .collect();
-        return state.templates.render("help.html", context! { lang => lang.as_str(), q => text, results });
+        let q_url: String = form_urlencoded::byte_serialize(text.as_bytes()).collect();
+        return state.templates.render("help.html", context! { lang => lang.as_str(), q => text, q_url, results });
     }
     let mut by_cat: BTreeMap<String, Vec<Item>> = BTreeMap::new();
     for e in index.entries().iter().filter(published).filter(|e| e.lang == lang) {

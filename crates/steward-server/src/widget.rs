@@ -33,6 +33,7 @@ pub fn api_router(upload_limit: usize) -> Router<AppState> {
         .route("/inboxes/{key}/config", get(config))
         .route("/inboxes/{key}/session", post(session))
         .route("/inboxes/{key}/offline", post(offline))
+        .route("/inboxes/{key}/help", get(help_search))
         .route("/conversations", post(start))
         .route("/conversations/{id}/messages", get(messages).post(send))
         .route("/conversations/{id}/uploads", post(upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)))
@@ -134,6 +135,8 @@ pub async fn config(
             f
         }).collect::<Vec<_>>(),
         "departments": departments,
+        // The help centre has articles: the widget offers to search them first.
+        "help": !state.faq.is_empty(),
     }});
     let mut r = AxJson(body).into_response();
     // The loader fetches this from the customer's page: readable from any origin
@@ -141,6 +144,45 @@ pub async fn config(
     r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
     Ok(r)
+}
+
+#[derive(Deserialize)]
+pub struct HelpSearch {
+    q: String,
+    locale: Option<String>,
+}
+
+/// The help centre's best articles for what the visitor typed (public, like `/help`).
+pub async fn help_search(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    Query(q): Query<HelpSearch>,
+) -> ApiResult<AxJson<Value>> {
+    inbox_by_key(&state, &key).await?;
+    let text: String = q.q.trim().chars().take(300).collect();
+    if text.is_empty() {
+        return Ok(AxJson(json!({ "articles": [] })));
+    }
+    let lang = q.locale.as_deref().and_then(|l| steward_faq::Lang::parse(l).ok()).unwrap_or(steward_faq::Lang::Ru);
+    let index = state.faq.index();
+    let mut seen = std::collections::HashSet::new();
+    let articles: Vec<Value> = index
+        .rank(&text, 12)
+        .into_iter()
+        .filter(|s| {
+            s.score > 0.1 && s.entry.status == steward_faq::Status::Published && seen.insert(s.entry.id.clone())
+        })
+        .map(|s| {
+            let e = index.entries().iter().find(|e| e.id == s.entry.id && e.lang == lang).unwrap_or(s.entry);
+            json!({
+                "id": e.id,
+                "question": e.questions.first(),
+                "url": format!("/help/{}?lang={}", e.id, e.lang.as_str()),
+            })
+        })
+        .take(5)
+        .collect();
+    Ok(AxJson(json!({ "articles": articles })))
 }
 
 #[derive(Deserialize)]

@@ -70,6 +70,22 @@ both! {
         let (s, _) = app.get(&op, "/api/v1/faq/entries").await;
         assert_eq!(s, 403, "operators do not edit the knowledge base");
 
+        // The help centre, without signing in, and the widget's search of it.
+        let page = |path: &str| { let url = app.url(path); let http = app.http.clone(); async move { let r = http.get(url).send().await.unwrap(); (r.status().as_u16(), r.text().await.unwrap()) } };
+        let (s, home) = page("/help?lang=ru").await;
+        assert_eq!(s, 200);
+        assert!(home.contains("Как вернуть товар?") && !home.contains("How do I return"), "Russian entries only");
+        let (s, art) = page("/help/returns?lang=en").await;
+        assert_eq!(s, 200);
+        assert!(art.contains("<strong>14 days</strong>"), "the answer's markdown rendered");
+        let (_, found) = page("/help?lang=ru&q=%D0%B2%D0%BE%D0%B7%D0%B2%D1%80%D0%B0%D1%82").await;
+        assert!(found.contains("/help/returns?lang=ru"), "search finds it: {}", &found[found.find("<main").unwrap_or(0)..]);
+        assert_eq!(page("/help/nope").await.0, 404);
+        let (_, cfg) = widget(&app, None, "GET", &format!("/widget/v1/inboxes/{key}/config"), Value::Null).await;
+        assert_eq!(cfg["inbox"]["help"], true);
+        let (_, h) = widget(&app, None, "GET", &format!("/widget/v1/inboxes/{key}/help?q=%D0%BA%D0%B0%D0%BA%20%D0%B2%D0%B5%D1%80%D0%BD%D1%83%D1%82%D1%8C%20%D1%82%D0%BE%D0%B2%D0%B0%D1%80&locale=ru"), Value::Null).await;
+        assert_eq!(h["articles"][0]["id"], "returns", "{h}");
+
         // A question with typos gets the right answer; "да" resolves it with the bot alone.
         let (t1, c1) = start(&app, &key, "как вернуть товр обратно?").await;
         let (_, d) = app.get(&admin, &format!("/api/v1/support/conversations/{c1}")).await;

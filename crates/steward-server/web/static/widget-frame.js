@@ -480,7 +480,34 @@
         showServerError(err, wraps, formError);
       }
     });
-    show(greeting(), form);
+    show(greeting(), ...(S.cfg.help ? [helpSearch()] : []), form);
+  }
+
+  /** "Search our answers" before writing: the help centre's best articles, as you type. */
+  function helpSearch() {
+    const input = h('input', { type: 'search', id: 'w-help-q', autocomplete: 'off', maxlength: 300 });
+    const list = h('ul', { class: 'w-help-list', 'aria-live': 'polite' });
+    let timer = null;
+    let asked = '';
+    input.addEventListener('input', () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const q = input.value.trim();
+        if (q === asked) return;
+        asked = q;
+        if (q.length < 3) { list.replaceChildren(); return; }
+        try {
+          const r = await api('GET', `/widget/v1/inboxes/${encodeURIComponent(KEY)}/help?q=${encodeURIComponent(q)}&locale=${LANG}`);
+          if (asked !== q) return;
+          list.replaceChildren(...(r.articles || []).map((a) =>
+            h('li', null, h('a', { href: a.url, target: '_blank', rel: 'noopener' }, a.question || a.id))));
+          if (!(r.articles || []).length) list.append(h('li', { class: 'w-muted' }, T('help-none')));
+        } catch (e) { /* search is a convenience: the form still works */ }
+      }, 300);
+    });
+    return h('section', { class: 'w-card w-help', 'aria-labelledby': 'w-help-title' },
+      h('h2', { class: 'w-card-title', id: 'w-help-title' }, T('help-title')),
+      h('div', { class: 'w-field' }, h('label', { for: 'w-help-q' }, T('help-label')), input), list);
   }
 
   async function createConversation(body) {
@@ -504,7 +531,9 @@
     const note = isOfflineTime() ? h('p', { class: 'w-note' }, T('offline-note'), ' ', nextOpenText() || '') : null;
     composer.hidden = false;
     renderEnd();
-    show(earlierBtn, greeting(), note, list, typingEl, endEl);
+    // Before the first message, the help centre's answers may already do.
+    const help = !S.conv && S.cfg.help ? helpSearch() : null;
+    show(earlierBtn, greeting(), help, note, list, typingEl, endEl);
   }
 
   function enterConversation(conv) {
