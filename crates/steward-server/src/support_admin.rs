@@ -15,7 +15,13 @@ use crate::state::AppState;
 
 /// Renders `template` for a support manager; sends the signed-out to the
 /// sign-in page (back to `path` afterwards) and refuses everyone else.
-async fn manager_page(state: &AppState, headers: &HeaderMap, path: &str, template: &str, refusal: &'static str) -> Response {
+async fn manager_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+    template: &str,
+    refusal: &'static str,
+) -> Response {
     let me = match crate::auth::authenticate(state, headers).await {
         Ok(Some(u)) => u,
         _ => return Redirect::to(&format!("/login?next={path}")).into_response(),
@@ -38,5 +44,6 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
 }
 
 pub async fn faq_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    manager_page(&state, &headers, "/support/faq", "support_faq.html", "The knowledge base is for support managers.").await
+    manager_page(&state, &headers, "/support/faq", "support_faq.html", "The knowledge base is for support managers.")
+        .await
 }
