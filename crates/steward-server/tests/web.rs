@@ -587,9 +587,11 @@ both! {
         let boss = sign_in(&app, "boss").await;
         let (s, html) = page(boss.clone(), "/support/faq").await;
         assert_eq!(s, 200);
-        assert!(html.contains("/static/support-faq.js") && html.contains("id=\"kb-unanswered\""), "the page and its script");
+        assert!(html.contains("/static/support-faq.js"), "the page's script");
+        assert!(html.contains("id=\"kb-unanswered\"") && html.contains("id=\"kb-entries\""), "its sections");
         assert!(html.contains("Knowledge base") && html.contains("Unanswered questions"), "in English");
-        assert!(page(boss.clone(), "/support/settings").await.1.contains("href=\"/support/faq\""), "linked from the settings");
+        let settings = page(boss.clone(), "/support/settings").await.1;
+        assert!(settings.contains("href=\"/support/faq\""), "linked from the settings");
         let (s, js) = page(boss, "/static/support-faq.js").await;
         assert_eq!(s, 200);
         assert!(js.contains("/faq/unanswered/"), "the script is served");

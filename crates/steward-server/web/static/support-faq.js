@@ -150,7 +150,7 @@
       const meta = el('p', 'kb-un-meta muted');
       const badge = el('span', 'badge kb-lang', u.lang);
       const count = el('span', 'kb-un-count');
-      count.append(el('strong', '', String(u.count)), ' ', T('Times'));
+      count.append(T('Times') + ' ', el('strong', '', String(u.count)));
       meta.append(badge, ' ', count, ' · ', T('Last') + ' ' + when(u.last_at));
       const actions = el('div', 'kb-actions');
       const a1 = button(T('Answer'), 'btn-primary', () => openPromote(li, u, 'new', a1));
@@ -166,8 +166,10 @@
       a1.setAttribute('aria-expanded', 'false');
       a2.setAttribute('aria-expanded', 'false');
       actions.append(a1, a2, a3);
-      head.append(q, actions);
-      li.append(head, meta);
+      const text = el('div', 'kb-un-text');
+      text.append(q, meta);
+      head.append(text, actions);
+      li.append(head);
       ul.append(li);
     }
   }
@@ -370,7 +372,7 @@
     out.hidden = true;
     const file = $('kb-file').files[0];
     const show = (lines) => {
-      out.replaceChildren(...lines.map((t, i) => el(i ? 'p' : 'strong', i ? 'kb-problem' : '', t)));
+      out.replaceChildren(...lines.map((t, i) => el(i ? 'p' : 'strong', i > 1 ? 'kb-problem' : 'kb-problem-text', t)));
       out.hidden = false;
     };
     if (!file) { show([T('NoFile')]); return; }
@@ -388,6 +390,8 @@
       out.focus();
     }
   });
+
+  $('kb-file').addEventListener('change', () => { $('kb-import-out').hidden = true; });
 
   Promise.all([loadStats(), loadUnanswered(), loadEntries()]).catch(fail);
 })();
