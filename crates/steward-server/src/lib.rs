@@ -146,6 +146,7 @@ pub fn router(state: AppState) -> Router {
         .route("/widget/frame", get(widget::frame))
         .route("/widget/demo", get(widget::demo))
         .route("/support/settings", get(support_admin::page))
+        .route("/support/faq", get(support_admin::faq_page))
         .route("/help", get(help::index))
         .route("/help/{id}", get(help::article))
         .route("/", get(web::home))

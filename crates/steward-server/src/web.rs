@@ -42,6 +42,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("widget_frame.html", include_str!("../web/templates/widget_frame.html")),
     ("widget_demo.html", include_str!("../web/templates/widget_demo.html")),
     ("support_settings.html", include_str!("../web/templates/support_settings.html")),
+    ("support_faq.html", include_str!("../web/templates/support_faq.html")),
     ("help.html", include_str!("../web/templates/help.html")),
 ];
 
@@ -55,6 +56,7 @@ pub const STATIC_FILES: &[(&str, &str, &[u8])] = &[
     ("widget-frame.css", "text/css; charset=utf-8", include_bytes!("../web/static/widget-frame.css")),
     ("widget-demo.css", "text/css; charset=utf-8", include_bytes!("../web/static/widget-demo.css")),
     ("support-settings.js", "text/javascript; charset=utf-8", include_bytes!("../web/static/support-settings.js")),
+    ("support-faq.js", "text/javascript; charset=utf-8", include_bytes!("../web/static/support-faq.js")),
 ];
 
 pub struct Templates {

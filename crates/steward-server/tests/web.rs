@@ -567,3 +567,38 @@ both! {
         app.stop().await;
     };
 }
+
+both! {
+    the_knowledge_base_page_is_for_support_managers => |app: TestApp| async move {
+        app.user("boss", SystemRole::Admin).await;
+        app.user("olga", SystemRole::Operator).await;
+        app.member("anna").await;
+        let page = |cookie: String, path: &'static str| {
+            let req = no_redirects().get(app.url(path)).header("cookie", cookie);
+            async move {
+                let resp = req.send().await.unwrap();
+                (resp.status().as_u16(), resp.text().await.unwrap())
+            }
+        };
+        let resp = no_redirects().get(app.url("/support/faq")).send().await.unwrap();
+        let back = resp.headers()["location"].to_str().unwrap().to_string();
+        assert_eq!((resp.status().as_u16(), back.as_str()), (303, "/login?next=/support/faq"));
+
+        let boss = sign_in(&app, "boss").await;
+        let (s, html) = page(boss.clone(), "/support/faq").await;
+        assert_eq!(s, 200);
+        assert!(html.contains("/static/support-faq.js"), "the page's script");
+        assert!(html.contains("id=\"kb-unanswered\"") && html.contains("id=\"kb-entries\""), "its sections");
+        assert!(html.contains("Knowledge base") && html.contains("Unanswered questions"), "in English");
+        let settings = page(boss.clone(), "/support/settings").await.1;
+        assert!(settings.contains("href=\"/support/faq\""), "linked from the settings");
+        let (s, js) = page(boss, "/static/support-faq.js").await;
+        assert_eq!(s, 200);
+        assert!(js.contains("/faq/unanswered/"), "the script is served");
+
+        let olga = sign_in(&app, "olga").await;
+        assert_eq!(page(olga, "/support/faq").await.0, 403, "operators do not edit the knowledge base");
+        assert_eq!(page(sign_in(&app, "anna").await, "/support/faq").await.0, 403, "nor do members");
+        app.stop().await;
+    };
+}
