@@ -132,7 +132,7 @@ pub async fn join(state: &AppState, conv: &Conversation) -> ApiResult<()> {
 }
 
 async fn post(state: &AppState, bot: &User, conv: &Conversation, body: String) -> ApiResult<Message> {
-    let input = crate::service::PostInput { body, nonce: None, reply_to: None, attachments: vec![], internal: false };
+    let input = crate::service::PostInput::text(body, false);
     Ok(crate::service::post_message(state, bot, conv.room_id, input).await?.0)
 }
 

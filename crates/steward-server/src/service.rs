@@ -51,6 +51,14 @@ pub struct PostInput {
     pub internal: bool,
 }
 
+impl PostInput {
+    /// Plain text sent by the server on someone's behalf (bot replies,
+    /// notes, scheduled messages): no nonce, reply or files.
+    pub fn text(body: impl Into<String>, internal: bool) -> Self {
+        PostInput { body: body.into(), nonce: None, reply_to: None, attachments: vec![], internal }
+    }
+}
+
 fn draft(room_id: i64, author_id: i64, body: &str) -> ApiResult<NewMessage> {
     let body = MessageBody::parse(body)?;
     Ok(NewMessage::compose(room_id, author_id, body.as_str()))

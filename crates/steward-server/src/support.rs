@@ -273,6 +273,8 @@ pub async fn route(state: &AppState, conv_id: i64) -> ApiResult<Option<i64>> {
     // Operators found full while trying (others filled them meanwhile): the
     // next choice skips them, so a free operator is found if there is one.
     let mut full: Vec<i64> = vec![];
+    // The inbox's settings and the department's mode, read once per department.
+    let mut setup: Option<(Option<i64>, Compiled, RoutingMode)> = None;
     for _ in 0..64 {
         let Some(conv) = state.store.conversation(conv_id).await? else {
             return Ok(None);
@@ -280,18 +282,23 @@ pub async fn route(state: &AppState, conv_id: i64) -> ApiResult<Option<i64>> {
         if conv.assignee_id.is_some() || conv.status != "open" {
             return Ok(conv.assignee_id);
         }
-        let Some(inbox) = state.store.inbox(conv.inbox_id).await? else {
-            return Ok(None);
-        };
-        let compiled = settings_of(&inbox);
-        let mut mode = compiled.routing;
-        if let Some(d) = conv.department_id
-            && let Some(dep) = state.store.departments(Some(inbox.id)).await?.into_iter().find(|x| x.id == d)
-            && let Some(m) = dep.routing.as_deref().and_then(|m| RoutingMode::parse(m).ok())
-        {
-            mode = m;
+        if setup.as_ref().is_none_or(|(d, _, _)| *d != conv.department_id) {
+            let Some(inbox) = state.store.inbox(conv.inbox_id).await? else {
+                return Ok(None);
+            };
+            let compiled = settings_of(&inbox);
+            let mut mode = compiled.routing;
+            if let Some(d) = conv.department_id
+                && let Some(dep) = state.store.departments(Some(inbox.id)).await?.into_iter().find(|x| x.id == d)
+                && let Some(m) = dep.routing.as_deref().and_then(|m| RoutingMode::parse(m).ok())
+            {
+                mode = m;
+            }
+            setup = Some((conv.department_id, compiled, mode));
         }
-        let ops = state.store.candidates(inbox.id, conv.department_id).await?;
+        let Some((_, compiled, mode)) = setup.as_ref() else { return Ok(None) };
+        let mode = *mode;
+        let ops = state.store.candidates(conv.inbox_id, conv.department_id).await?;
         let candidates: Vec<Candidate> = ops
             .iter()
             .map(|o| Candidate {
@@ -499,7 +506,7 @@ pub async fn sweep(state: &AppState) -> ApiResult<()> {
         else {
             continue;
         };
-        let input = crate::service::PostInput { body, nonce: None, reply_to: None, attachments: vec![], internal };
+        let input = crate::service::PostInput::text(body, internal);
         if let Err(e) = crate::service::post_message(state, &user, conv.room_id, input).await {
             tracing::warn!(conversation = conv_id, error = ?e, "scheduled message not sent");
         }

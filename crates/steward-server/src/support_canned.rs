@@ -203,13 +203,7 @@ pub async fn run_macro(state: &AppState, user: &User, conv: &Conversation, m: &M
             "reply" | "note" => {
                 let body = a.get("body").and_then(Value::as_str).unwrap_or("");
                 let body = render_for(state, user, &conv, body).await?;
-                let input = crate::service::PostInput {
-                    body,
-                    nonce: None,
-                    reply_to: None,
-                    attachments: vec![],
-                    internal: kind == "note",
-                };
+                let input = crate::service::PostInput::text(body, kind == "note");
                 crate::service::post_message(state, user, conv.room_id, input).await?;
             }
             "set_priority" => {
@@ -293,6 +287,23 @@ pub fn check_macro(actions: &Value) -> Result<(), FieldError> {
     Ok(())
 }
 
+/// What a transcript shows: every message the contact could see, in order
+/// (no notes, nothing deleted).
+async fn transcript_messages(state: &AppState, conv: &Conversation) -> ApiResult<Vec<steward_core::model::Message>> {
+    let mut out = vec![];
+    let mut after = 0;
+    loop {
+        let page = steward_store::Page { before_seq: None, after_seq: Some(after), limit: 200 };
+        let (msgs, more) = state.store.history(conv.room_id, page).await?;
+        after = msgs.iter().map(|m| m.seq).max().unwrap_or(after);
+        let done = !more || msgs.is_empty();
+        out.extend(msgs.into_iter().filter(|m| !m.internal && !m.deleted));
+        if done {
+            return Ok(out);
+        }
+    }
+}
+
 /// A readable transcript: the contact's and operators' messages, no notes.
 pub async fn transcript_html(state: &AppState, conv: &Conversation) -> ApiResult<String> {
     let inbox = state.store.inbox(conv.inbox_id).await?.map(|i| i.name).unwrap_or_default();
@@ -302,27 +313,15 @@ pub async fn transcript_html(state: &AppState, conv: &Conversation) -> ApiResult
     out.push_str("</title><style>body{font:15px/1.5 system-ui,sans-serif;max-width:720px;margin:2em auto;padding:0 1em;color:#1f2430}.m{margin:.8em 0}.a{font-weight:600}.t{color:#667;font-size:.85em;margin-left:.5em}</style></head><body><h1>");
     steward_core::markdown::escape_html(&format!("{inbox} — {contact}"), &mut out);
     out.push_str("</h1>");
-    let mut after = 0;
-    loop {
-        let page = steward_store::Page { before_seq: None, after_seq: Some(after), limit: 200 };
-        let (msgs, more) = state.store.history(conv.room_id, page).await?;
-        for m in &msgs {
-            after = after.max(m.seq);
-            if m.internal || m.deleted {
-                continue;
-            }
-            out.push_str("<div class=\"m\"><span class=\"a\">");
-            steward_core::markdown::escape_html(&m.author.display_name, &mut out);
-            out.push_str("</span><span class=\"t\">");
-            out.push_str(&steward_core::model::rfc3339(m.created_at));
-            out.push_str("</span><div>");
-            // Message HTML comes from markdown::render only (safe by construction).
-            out.push_str(&m.html);
-            out.push_str("</div></div>");
-        }
-        if !more || msgs.is_empty() {
-            break;
-        }
+    for m in transcript_messages(state, conv).await? {
+        out.push_str("<div class=\"m\"><span class=\"a\">");
+        steward_core::markdown::escape_html(&m.author.display_name, &mut out);
+        out.push_str("</span><span class=\"t\">");
+        out.push_str(&steward_core::model::rfc3339(m.created_at));
+        out.push_str("</span><div>");
+        // Message HTML comes from markdown::render only (safe by construction).
+        out.push_str(&m.html);
+        out.push_str("</div></div>");
     }
     out.push_str("</body></html>");
     Ok(out)
@@ -339,25 +338,9 @@ pub async fn email_transcript(state: &AppState, conv: &Conversation) -> ApiResul
     };
     let inbox = state.store.inbox(conv.inbox_id).await?.map(|i| i.name).unwrap_or_default();
     let mut text = format!("{inbox} — #{}\n\n", conv.id);
-    let mut after = 0;
-    loop {
-        let page = steward_store::Page { before_seq: None, after_seq: Some(after), limit: 200 };
-        let (msgs, more) = state.store.history(conv.room_id, page).await?;
-        for m in &msgs {
-            after = after.max(m.seq);
-            if m.internal || m.deleted {
-                continue;
-            }
-            text.push_str(&format!(
-                "[{}] {}:\n{}\n\n",
-                steward_core::model::rfc3339(m.created_at),
-                m.author.display_name,
-                m.body
-            ));
-        }
-        if !more || msgs.is_empty() {
-            break;
-        }
+    for m in transcript_messages(state, conv).await? {
+        let at = steward_core::model::rfc3339(m.created_at);
+        text.push_str(&format!("[{at}] {}:\n{}\n\n", m.author.display_name, m.body));
     }
     mailer.send(&email, &format!("{inbox}: #{}", conv.id), text).await.map_err(ApiError::from)?;
     state.store.add_conversation_event(conv.id, "transcript_sent", None, &json!({ "to": email })).await?;

@@ -26,6 +26,8 @@ use crate::state::AppState;
 use crate::support::{self, settings_of};
 
 const TOKEN_PREFIX: &str = "wgt_";
+/// Contacts' avatar colour (slate: distinct from staff's).
+const VISITOR_COLOR: &str = "#64748b";
 
 /// The widget's API routes (nested under `/widget/v1`).
 pub fn api_router(upload_limit: usize) -> Router<AppState> {
@@ -308,7 +310,7 @@ pub async fn session(
                         external_id: Some(id.user_id.clone()),
                         token_hash: hash,
                         locale: locale.as_str().to_string(),
-                        avatar_color: "#64748b".into(),
+                        avatar_color: VISITOR_COLOR.into(),
                     })
                     .await?;
                 contact = Some(created);
@@ -330,7 +332,7 @@ pub async fn session(
                     external_id: None,
                     token_hash: hash,
                     locale: locale.as_str().to_string(),
-                    avatar_color: "#64748b".into(),
+                    avatar_color: VISITOR_COLOR.into(),
                 })
                 .await?
         }
@@ -416,14 +418,7 @@ pub async fn start(
     }
     let user = state.store.user(v.user.id).await?.unwrap_or(v.user);
     if let Some(body) = req.body.as_deref().filter(|b| !b.trim().is_empty()) {
-        let input = crate::service::PostInput {
-            body: body.to_string(),
-            nonce: None,
-            reply_to: None,
-            attachments: vec![],
-            internal: false,
-        };
-        crate::service::post_message(&state, &user, conv.room_id, input).await?;
+        crate::service::post_message(&state, &user, conv.room_id, crate::service::PostInput::text(body, false)).await?;
     }
     if !with_bot {
         support::route(&state, conv.id).await?;
@@ -603,7 +598,7 @@ pub async fn offline(
                     external_id: None,
                     token_hash: hash,
                     locale: settings_of(&inbox).settings.locale,
-                    avatar_color: "#64748b".into(),
+                    avatar_color: VISITOR_COLOR.into(),
                 })
                 .await?;
             (c, Some(token))
@@ -625,8 +620,7 @@ pub async fn offline(
             user.id,
         )
         .await?;
-    let input =
-        crate::service::PostInput { body: req.body, nonce: None, reply_to: None, attachments: vec![], internal: false };
+    let input = crate::service::PostInput::text(req.body, false);
     crate::service::post_message(&state, &user, conv.room_id, input).await?;
     state.store.set_labels(conv.id, &["offline".to_string()]).await?;
     support::route(&state, conv.id).await?;

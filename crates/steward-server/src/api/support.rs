@@ -25,6 +25,13 @@ fn ev<'a>(me: &CurrentUser, action: &'a str, inbox: i64, after: Value) -> Event<
     Event { after, ..Event::new(Some(me.id()), action, "inbox", Some(inbox)) }
 }
 
+/// An RFC 3339 time from a request, as Unix milliseconds.
+fn parse_time(raw: &str, field: &'static str) -> Result<i64, FieldError> {
+    time::OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339)
+        .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
+        .map_err(|_| FieldError::new(field, Rule::InvalidFormat))
+}
+
 fn check_name(raw: &str, field: &'static str, max: usize) -> ApiResult<String> {
     let s = raw.trim();
     if s.is_empty() {
@@ -552,14 +559,7 @@ async fn transfer_to(
         support::drain_for(state, p).await?;
     }
     if let Some(text) = comment.map(str::trim).filter(|s| !s.is_empty()) {
-        let input = crate::service::PostInput {
-            body: text.to_string(),
-            nonce: None,
-            reply_to: None,
-            attachments: vec![],
-            internal: true,
-        };
-        crate::service::post_message(state, actor, conv.room_id, input).await?;
+        crate::service::post_message(state, actor, conv.room_id, crate::service::PostInput::text(text, true)).await?;
     }
     let updated = state.store.conversation(conv.id).await?.ok_or_else(ApiError::not_found)?;
     support::announce(state, &updated).await;
@@ -628,14 +628,8 @@ pub async fn escalate(
         )
         .await?;
     if let Some(text) = comment {
-        let input = crate::service::PostInput {
-            body: text.to_string(),
-            nonce: None,
-            reply_to: None,
-            attachments: vec![],
-            internal: true,
-        };
-        crate::service::post_message(&state, &me.user, conv.room_id, input).await?;
+        crate::service::post_message(&state, &me.user, conv.room_id, crate::service::PostInput::text(text, true))
+            .await?;
     }
     for t in &targets {
         crate::events::publish_user(
@@ -697,9 +691,7 @@ pub async fn set_status(
     let until = if status.as_str() == "snoozed" {
         let now = steward_store::now_ms();
         let at = match (&req.snoozed_until, req.snooze_minutes) {
-            (Some(s), _) => time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-                .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
-                .map_err(|_| FieldError::new("snoozed_until", Rule::InvalidFormat))?,
+            (Some(s), _) => parse_time(s, "snoozed_until")?,
             (None, Some(m)) if (1..=60 * 24 * 90).contains(&m) => now + m * 60_000,
             (None, Some(_)) => return Err(FieldError::with_limit("snooze_minutes", Rule::TooLong, 60 * 24 * 90).into()),
             (None, None) => return Err(FieldError::new("snoozed_until", Rule::Required).into()),
@@ -811,9 +803,7 @@ pub async fn reply(
     state.store.touch_operator(me.id()).await?;
     let body = crate::support_canned::render_for(&state, &me.user, &conv, &req.body).await?;
     if let Some(at) = &req.send_at {
-        let at = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
-            .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
-            .map_err(|_| FieldError::new("send_at", Rule::InvalidFormat))?;
+        let at = parse_time(at, "send_at")?;
         if at <= steward_store::now_ms() {
             return Err(FieldError::new("send_at", Rule::InvalidFormat).into());
         }
