@@ -47,6 +47,10 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` is believed (`STEWARD_TRUSTED_PROXIES`,
     /// comma-separated addresses and CIDR blocks; default none).
     pub trusted_proxies: TrustedProxies,
+    /// The unit of the webhook retry schedule in milliseconds
+    /// (`STEWARD_WEBHOOK_RETRY_UNIT_MS`, default 1000: waits of 10 s, 1 min, 5 min, …).
+    /// Tests shrink it; a delivery's lease is 60 units, its request timeout 30 (at most 10 s).
+    pub webhook_retry_unit_ms: u64,
 }
 
 impl Default for Config {
@@ -67,6 +71,7 @@ impl Default for Config {
             secret_key: None,
             metrics_token: None,
             trusted_proxies: TrustedProxies::default(),
+            webhook_retry_unit_ms: 1000,
         }
     }
 }
@@ -89,6 +94,7 @@ struct FileConfig {
     secret_key: Option<String>,
     metrics_token: Option<String>,
     trusted_proxies: Option<String>,
+    webhook_retry_unit_ms: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -183,6 +189,13 @@ impl Config {
         if let Some(v) = env("STEWARD_TRUSTED_PROXIES").or(file.trusted_proxies) {
             c.trusted_proxies = TrustedProxies::parse(&v)
                 .map_err(|message| ConfigError::Invalid { name: "trusted_proxies", message })?;
+        }
+        if let Some(v) = env("STEWARD_WEBHOOK_RETRY_UNIT_MS") {
+            c.webhook_retry_unit_ms = v.parse().ok().filter(|n| (1..=3_600_000).contains(n)).ok_or_else(|| {
+                ConfigError::Invalid { name: "webhook_retry_unit_ms", message: format!("{v:?} is not 1–3600000 ms") }
+            })?;
+        } else if let Some(v) = file.webhook_retry_unit_ms {
+            c.webhook_retry_unit_ms = v.max(1);
         }
         Ok(c)
     }

@@ -32,6 +32,7 @@ pub mod support_sla;
 pub mod twofa;
 pub mod views;
 pub mod web;
+pub mod webhooks;
 pub mod widget;
 
 use std::net::SocketAddr;
@@ -116,6 +117,7 @@ pub fn build_state(config: Config, store: Store) -> anyhow::Result<AppState> {
         jobs: Mutex::new(Default::default()),
         support_viewers: Mutex::new(None),
         faq: Default::default(),
+        webhooks: Default::default(),
         secret_key,
         store,
         hub,
@@ -346,6 +348,7 @@ impl RunningServer {
         format!("http://{}", self.addr)
     }
     pub async fn stop(mut self) {
+        self.state.webhooks.stop();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -386,6 +389,7 @@ fn spawn_jobs(state: &AppState) {
     retention::spawn(state.clone());
     moderation::spawn_sweeper(state.clone());
     support::spawn_sweeper(state.clone());
+    webhooks::spawn(state.clone());
     let store = state.store.clone();
     let jobs_state = state.clone();
     tokio::spawn(async move {

@@ -137,6 +137,7 @@ pub async fn post_message(state: &AppState, user: &User, room_id: i64, input: Po
         metrics::counter!("steward_messages_total").increment(1);
         let m = &out.message;
         events::publish_room(state, room_id, m.seq, events::message_event(EventKind::MessageCreated, m, m.seq));
+        crate::webhooks::message(state, &room, m, "message.created").await;
         if !after.is_empty() {
             crate::moderation::after_publish(state, user, room_id, m.id, after).await;
         }
@@ -151,7 +152,7 @@ pub async fn post_message(state: &AppState, user: &User, room_id: i64, input: Po
 }
 
 pub async fn edit_message(state: &AppState, user: &User, room_id: i64, msg_id: i64, body: &str) -> ApiResult<Message> {
-    let (_, access) = room_access(state, user, room_id).await?;
+    let (room, access) = room_access(state, user, room_id).await?;
     let current = state.store.message(room_id, msg_id).await?.ok_or_else(ApiError::not_found)?;
     if current.deleted {
         return Err(ApiError::not_found());
@@ -165,11 +166,12 @@ pub async fn edit_message(state: &AppState, user: &User, room_id: i64, msg_id: i
     }
     let (m, seq) = state.store.edit_message(room_id, msg_id, user.id, &new).await?;
     events::publish_room(state, room_id, seq, events::message_event(EventKind::MessageUpdated, &m, seq));
+    crate::webhooks::message(state, &room, &m, "message.updated").await;
     Ok(m)
 }
 
 pub async fn delete_message(state: &AppState, user: &User, room_id: i64, msg_id: i64) -> ApiResult<Message> {
-    let (_, access) = room_access(state, user, room_id).await?;
+    let (room, access) = room_access(state, user, room_id).await?;
     let current = state.store.message(room_id, msg_id).await?.ok_or_else(ApiError::not_found)?;
     if current.deleted {
         return Err(ApiError::not_found());
@@ -195,6 +197,7 @@ pub async fn delete_message(state: &AppState, user: &User, room_id: i64, msg_id:
         audit::record(state, &audit::Origin::default(), event).await;
     }
     events::publish_room(state, room_id, seq, events::message_event(EventKind::MessageDeleted, &m, seq));
+    crate::webhooks::message(state, &room, &m, "message.deleted").await;
     Ok(m)
 }
 

@@ -42,6 +42,8 @@ pub struct Inner {
     pub support_viewers: Mutex<Option<(Instant, Vec<i64>)>>,
     /// The FAQ bot's compiled knowledge base.
     pub faq: crate::faq_bot::Faq,
+    /// Webhooks in force and their sender.
+    pub webhooks: crate::webhooks::Webhooks,
 }
 
 impl Deref for AppState {

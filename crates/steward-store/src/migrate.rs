@@ -83,6 +83,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_faq.sql"),
         postgres: include_str!("../migrations/postgres/0014_faq.sql"),
     },
+    Migration {
+        version: 16,
+        sqlite: include_str!("../migrations/sqlite/0016_webhooks.sql"),
+        postgres: include_str!("../migrations/postgres/0016_webhooks.sql"),
+    },
 ];
 
 const LEDGER: &str =
