@@ -83,6 +83,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_faq.sql"),
         postgres: include_str!("../migrations/postgres/0014_faq.sql"),
     },
+    Migration {
+        version: 15,
+        sqlite: include_str!("../migrations/sqlite/0015_room_notes.sql"),
+        postgres: include_str!("../migrations/postgres/0015_room_notes.sql"),
+    },
 ];
 
 const LEDGER: &str =
