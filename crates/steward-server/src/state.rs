@@ -42,6 +42,8 @@ pub struct Inner {
     pub support_viewers: Mutex<Option<(Instant, Vec<i64>)>>,
     /// The FAQ bot's compiled knowledge base.
     pub faq: crate::faq_bot::Faq,
+    /// The bot in group rooms: its posting budget per room, recent automatic answers.
+    pub group_bot: crate::group_bot::GroupBot,
 }
 
 impl Deref for AppState {
