@@ -17,7 +17,7 @@ use crate::state::AppState;
 
 /// After this many questions in a row it could not answer, the bot hands over.
 const MAX_MISSES: usize = 2;
-const BOT_USERNAME: &str = "steward-bot";
+pub const BOT_USERNAME: &str = "steward-bot";
 
 /// The compiled knowledge base and the bot's account.
 pub struct Faq {

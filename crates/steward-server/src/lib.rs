@@ -13,13 +13,16 @@ pub mod events;
 pub mod export;
 pub mod faq_bot;
 pub mod gateway;
+pub mod group_bot;
 pub mod help;
 pub mod i18n;
 pub mod import;
 pub mod mail;
 pub mod moderation;
 pub mod moderation_pages;
+pub mod notes;
 pub mod retention;
+pub mod room_pages;
 pub mod secret;
 pub mod service;
 pub mod settings;
@@ -118,6 +121,7 @@ pub fn build_state(config: Config, store: Store) -> anyhow::Result<AppState> {
         support_viewers: Mutex::new(None),
         faq: Default::default(),
         webhooks: Default::default(),
+        group_bot: Default::default(),
         secret_key,
         store,
         hub,
@@ -159,6 +163,9 @@ pub fn router(state: AppState) -> Router {
         .route("/signup", get(web::signup_page).post(web::signup_submit))
         .route("/reset/{token}", get(web::reset_page).post(web::reset_submit))
         .route("/r/{id}", get(web::room_page))
+        .route("/r/{id}/settings", get(room_pages::page))
+        .route("/r/{id}/settings/bot", post(room_pages::save_bot))
+        .route("/r/{id}/settings/notes", post(room_pages::save_note))
         .route("/search", get(web::search_page))
         .route("/settings", get(web::settings_page).post(web::settings_submit))
         .route("/settings/2fa/{step}", post(web::twofa_submit))

@@ -89,6 +89,14 @@ pub async fn post_message(state: &AppState, user: &User, room_id: i64, input: Po
     if !input.attachments.is_empty() && !access.can_upload() {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "cannot_upload"));
     }
+    // Notes commands and the FAQ bot: a refused command refuses the message.
+    // (A retry answers with the stored message and carries out nothing.)
+    let bot_plan =
+        match crate::group_bot::plan(state, user, &room, &access, &new.body, input.reply_to, &new.mentions).await {
+            Ok(plan) => plan,
+            Err(_) if is_retry(state, user.id, nonce.as_deref(), room_id).await? => crate::group_bot::Plan::Nothing,
+            Err(e) => return Err(e),
+        };
     let wait = access.slow_mode_secs();
     if wait > 0
         && let Some(last) = state.store.last_post_at(room_id, user.id).await?
@@ -147,6 +155,8 @@ pub async fn post_message(state: &AppState, user: &User, room_id: i64, input: Po
         if support && let Err(e) = crate::support::after_message(state, user, m).await {
             tracing::warn!(room = room_id, error = ?e, "support bookkeeping failed after a message");
         }
+        // Boxed: the bot posts, and posting comes back here.
+        Box::pin(crate::group_bot::carry_out(state, user, m, bot_plan)).await;
     }
     Ok((out.message, out.created))
 }
@@ -509,6 +519,7 @@ pub async fn set_policy(state: &AppState, user: &User, room_id: i64, policy: Roo
     };
     audit::record(state, &audit::Origin::default(), event).await;
     room_updated(state, room_id, seq, &room);
+    crate::group_bot::policy_changed(state, &room).await;
     room_view(state, user, &room).await
 }
 

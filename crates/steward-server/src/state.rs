@@ -44,6 +44,8 @@ pub struct Inner {
     pub faq: crate::faq_bot::Faq,
     /// Webhooks in force and their sender.
     pub webhooks: crate::webhooks::Webhooks,
+    /// The bot in group rooms: its posting budget per room, recent automatic answers.
+    pub group_bot: crate::group_bot::GroupBot,
 }
 
 impl Deref for AppState {

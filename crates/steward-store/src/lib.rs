@@ -13,6 +13,7 @@ mod messages;
 mod migrate;
 mod moderation;
 mod retention;
+mod room_notes;
 mod rooms;
 mod support;
 pub mod testing;

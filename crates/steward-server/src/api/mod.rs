@@ -6,6 +6,7 @@ pub mod faq;
 pub mod files;
 pub mod messages;
 pub mod moderation;
+pub mod notes;
 pub mod roles;
 pub mod rooms;
 pub mod search;
@@ -71,6 +72,8 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/rooms/{id}/members/remove", post(rooms::remove_members))
         .route("/rooms/{id}/members", get(rooms::members).post(rooms::add_members))
         .route("/rooms/{id}/policy", put(rooms::set_policy))
+        .route("/rooms/{id}/notes", get(notes::list))
+        .route("/rooms/{id}/notes/{name}", get(notes::get_one).put(notes::put).delete(notes::delete))
         .route("/rooms/{id}/archive", post(rooms::archive))
         .route("/rooms/{id}/unarchive", post(rooms::unarchive))
         .route("/rooms/{id}/members/{user_id}", put(rooms::set_member_role).delete(rooms::remove_member))
@@ -207,7 +210,7 @@ pub struct ErrorDetail {
         users::twofa_status, users::twofa_setup, users::twofa_enable, users::twofa_disable,
         rooms::list, rooms::create, rooms::public, rooms::get_one, rooms::update, rooms::set_policy, rooms::members, rooms::add_members,
         rooms::join, rooms::leave, rooms::read, rooms::archive, rooms::unarchive, rooms::remove_member, rooms::set_member_role,
-        rooms::delete, rooms::remove_members,
+        rooms::delete, rooms::remove_members, notes::list, notes::get_one, notes::put, notes::delete,
         messages::list, messages::create, messages::get_one, messages::edit, messages::delete,
         messages::react, messages::unreact, messages::pins, messages::pin, messages::unpin,
         files::upload, files::download, search::search, crate::gateway::upgrade,
