@@ -565,4 +565,65 @@ conformance! {
         s.delete_room(r2).await.unwrap();
         assert!(s.room_notes(r2).await.unwrap().is_empty());
     };
+
+    webhook_outbox_claims_once_retries_and_logs => |s: Store| async move {
+        use steward_store::{AttemptOutcome, DeliveryFilter, NextStep};
+        let bot = user(&s, "bot").await;
+        let h = s.create_webhook(bot, "crm", "https://example.com/h", "sealed", &["message.created".into()]).await.unwrap();
+        assert_eq!((h.events.clone(), h.active, h.owner_id), (vec!["message.created".to_string()], true, bot));
+        let off = s.create_webhook(bot, "off", "https://example.com/o", "sealed", &["ping".into()]).await.unwrap();
+        s.update_webhook(off.id, None, None, None, Some(false)).await.unwrap();
+        let ids = s.enqueue_deliveries(&[(h.id, "message.created", r#"{"n":1}"#), (h.id, "message.created", r#"{"n":2}"#), (off.id, "ping", "{}")]).await.unwrap();
+        assert_eq!(ids.len(), 3);
+        let now = steward_store::now_ms() + 1;
+        // Two claimers at once: each delivery goes to one of them; a paused webhook's wait.
+        let (a, b) = tokio::join!(s.claim_deliveries(now, 60_000, 10), s.claim_deliveries(now, 60_000, 10));
+        let mut got: Vec<i64> = a.unwrap().iter().chain(b.unwrap().iter()).map(|d| d.id).collect();
+        got.sort();
+        assert_eq!(got, ids[..2].to_vec(), "each once, none of the paused webhook's");
+        assert!(s.claim_deliveries(now, 60_000, 10).await.unwrap().is_empty(), "leased");
+        // A lapsed lease is taken again (a node died mid-send).
+        let again = s.claim_deliveries(now + 60_001, 60_000, 10).await.unwrap();
+        assert_eq!(again.len(), 2);
+        let retry_at = now + 120_000;
+        let fail = AttemptOutcome { at: now, duration_ms: 12, status_code: Some(500), error: "HTTP 500".into(), response: "oops".into(), next: NextStep::Retry(retry_at) };
+        s.record_attempt(ids[0], &fail).await.unwrap();
+        let ok = AttemptOutcome { at: now, duration_ms: 5, status_code: Some(200), error: String::new(), response: "ok".into(), next: NextStep::Delivered };
+        s.record_attempt(ids[1], &ok).await.unwrap();
+        assert!(s.claim_deliveries(retry_at - 1, 60_000, 10).await.unwrap().is_empty(), "not due yet");
+        let due = s.claim_deliveries(retry_at, 60_000, 10).await.unwrap();
+        assert_eq!((due.len(), due[0].id, due[0].attempts), (1, ids[0], 1));
+        let gave_up = AttemptOutcome { next: NextStep::Failed, ..fail.clone() };
+        s.record_attempt(ids[0], &gave_up).await.unwrap();
+        let d = s.delivery(h.id, ids[0]).await.unwrap().unwrap();
+        assert_eq!((d.status.as_str(), d.attempts, d.last_status, d.last_error.as_str()), ("failed", 2, Some(500), "HTTP 500"));
+        let log = s.attempts(ids[0]).await.unwrap();
+        assert_eq!(log.iter().map(|a| a.attempt).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(log[0].response, "oops");
+        assert!(s.delivery(off.id, ids[0]).await.unwrap().is_none(), "scoped to its webhook");
+        let f = |status: Option<&str>| DeliveryFilter { webhook_id: h.id, status: status.map(str::to_string), before_id: None, limit: 50 };
+        assert_eq!(s.deliveries(&f(None)).await.unwrap().iter().map(|d| d.id).collect::<Vec<_>>(), [ids[1], ids[0]], "newest first");
+        assert_eq!(s.deliveries(&f(Some("failed"))).await.unwrap().len(), 1);
+        let mut counts = s.delivery_counts(h.id).await.unwrap();
+        counts.sort();
+        assert_eq!(counts, [("delivered".to_string(), 1), ("failed".to_string(), 1)]);
+        // Redeliver puts it back, due now.
+        let r = s.redeliver(h.id, ids[0]).await.unwrap();
+        assert_eq!((r.status.as_str(), r.finished_at), ("pending", None));
+        assert!(matches!(s.redeliver(off.id, ids[0]).await, Err(StoreError::NotFound)));
+        // Pruning keeps pending ones; deleting takes the log along.
+        assert_eq!(s.prune_deliveries(steward_store::now_ms() + 10).await.unwrap(), 1);
+        assert!(s.delivery(h.id, ids[1]).await.unwrap().is_none());
+        assert!(s.delivery(h.id, ids[0]).await.unwrap().is_some());
+        s.disable_webhook(h.id, "gone").await.unwrap();
+        let w = s.webhook(h.id).await.unwrap().unwrap();
+        assert_eq!((w.active, w.disabled_reason.as_str()), (false, "gone"));
+        let w = s.update_webhook(h.id, Some("crm2"), None, Some(&["ping".to_string()]), Some(true)).await.unwrap();
+        assert_eq!((w.name.as_str(), w.active, w.disabled_reason.as_str(), w.events.clone()), ("crm2", true, "", vec!["ping".to_string()]));
+        s.delete_webhook(h.id).await.unwrap();
+        assert!(s.webhook(h.id).await.unwrap().is_none());
+        assert!(s.attempts(ids[0]).await.unwrap().is_empty());
+        assert_eq!(s.webhooks(Some(bot)).await.unwrap().len(), 1);
+        assert!(matches!(s.delete_webhook(h.id).await, Err(StoreError::NotFound)));
+    };
 }
