@@ -515,6 +515,105 @@ impl Store {
         Ok(PostOutcome { message, created: true })
     }
 
+    /// Writes many plain messages (no nonce, reply, attachments or mentions)
+    /// into one room in one transaction, with a block of seqs taken at once:
+    /// the bulk path for imports and benchmark seeding. Returns the last seq.
+    pub async fn import_messages(&self, room_id: i64, msgs: &[NewMessage], created_at: i64) -> Result<i64> {
+        if msgs.is_empty() {
+            return Ok(0);
+        }
+        if msgs
+            .iter()
+            .any(|m| m.room_id != room_id || m.nonce.is_some() || m.reply_to.is_some() || !m.attachments.is_empty())
+        {
+            return Err(StoreError::Invalid("messages"));
+        }
+        let n = msgs.len() as i64;
+        let mut tx = self.tx().await?;
+        let mut conn = tx.conn();
+        let bump = Query::update()
+            .table("rooms")
+            .value("last_seq", Expr::col("last_seq").add(n))
+            .and_where(Expr::col("id").eq(room_id))
+            .returning_col("last_seq")
+            .to_owned();
+        let last = conn.opt::<(i64,)>(&bump).await?.ok_or(StoreError::NotFound)?.0;
+        let first = last - n + 1;
+        const CHUNK: usize = 500;
+        for (c, chunk) in msgs.chunks(CHUNK).enumerate() {
+            let base = first + (c * CHUNK) as i64;
+            let mut ins = Query::insert();
+            ins.into_table("messages").columns([
+                "room_id",
+                "seq",
+                "author_id",
+                "body",
+                "html",
+                "created_at",
+                "mentions_room",
+                "internal",
+            ]);
+            for (i, m) in chunk.iter().enumerate() {
+                ins.values_panic([
+                    room_id.into(),
+                    (base + i as i64).into(),
+                    m.author_id.into(),
+                    m.body.clone().into(),
+                    m.html.clone().into(),
+                    created_at.into(),
+                    m.mentions_room.into(),
+                    m.internal.into(),
+                ]);
+            }
+            ins.returning(Query::returning().columns(["id", "seq"]));
+            let mut ids = conn.all::<(i64, i64)>(&ins).await?;
+            ids.sort_by_key(|r| r.1);
+            let mut ev = Query::insert();
+            ev.into_table("room_events").columns([
+                "room_id",
+                "seq",
+                "kind",
+                "message_id",
+                "user_id",
+                "data",
+                "created_at",
+            ]);
+            for ((id, seq), m) in ids.iter().zip(chunk) {
+                ev.values_panic([
+                    room_id.into(),
+                    (*seq).into(),
+                    EventKind::MessageCreated.as_str().into(),
+                    (*id).into(),
+                    m.author_id.into(),
+                    "".into(),
+                    created_at.into(),
+                ]);
+            }
+            conn.exec(&ev).await?;
+            if conn.backend() == Backend::Sqlite {
+                let rows: Vec<(i64, &str)> = ids
+                    .iter()
+                    .zip(chunk)
+                    .filter(|(_, m)| !m.search_terms.is_empty())
+                    .map(|((id, _), m)| (*id, m.search_terms.as_str()))
+                    .collect();
+                if !rows.is_empty() {
+                    let sql = format!(
+                        "INSERT INTO messages_fts (rowid, terms) VALUES {}",
+                        vec!["(?, ?)"; rows.len()].join(", ")
+                    );
+                    let vals = rows
+                        .iter()
+                        .flat_map(|(id, t)| [Value::BigInt(Some(*id)), Value::String(Some(t.to_string()))])
+                        .collect();
+                    conn.raw_exec(&sql, "", vals).await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(last)
+    }
+
     pub async fn message_by_nonce(&self, author_id: i64, nonce: &str) -> Result<Option<Message>> {
         let mut c = self.pools.read().await?;
         let mut conn = c.conn();

@@ -626,4 +626,26 @@ conformance! {
         assert_eq!(s.webhooks(Some(bot)).await.unwrap().len(), 1);
         assert!(matches!(s.delete_webhook(h.id).await, Err(StoreError::NotFound)));
     };
+
+    bulk_import_keeps_seqs_gapless_and_searchable => |s: Store| async move {
+        let anna = user(&s, "anna").await;
+        let r = room(&s, RoomKind::Group, anna, &[]).await;
+        let first = s.post_message(&NewMessage::compose(r, anna, "до импорта")).await.unwrap().message.seq;
+        let msgs: Vec<NewMessage> = (0..1_234)
+            .map(|i| NewMessage::compose(r, anna, &if i == 777 { "редкое слово черепаха".to_string() } else { format!("сообщение номер {i}") }))
+            .collect();
+        let last = s.import_messages(r, &msgs, steward_store::now_ms()).await.unwrap();
+        assert_eq!(last, first + 1_234);
+        let after = s.post_message(&NewMessage::compose(r, anna, "после")).await.unwrap().message.seq;
+        assert_eq!(after, last + 1, "seqs continue after a bulk import");
+        let (page, more) = s.history(r, Page { before_seq: Some(first + 11), limit: 5, ..Page::default() }).await.unwrap();
+        assert!(more);
+        assert_eq!(page.iter().map(|m| m.seq).collect::<Vec<_>>(), (first + 6..=first + 10).collect::<Vec<_>>());
+        assert_eq!(page[4].body, "сообщение номер 9");
+        let found = s.search(&search(anna, "черепахи"), false).await.unwrap();
+        assert_eq!(found.len(), 1, "the imported text is searchable");
+        assert_eq!(found[0].seq, first + 778);
+        let bad = vec![NewMessage::compose(r + 1, anna, "x")];
+        assert!(matches!(s.import_messages(r, &bad, 0).await, Err(StoreError::Invalid("messages"))));
+    };
 }
