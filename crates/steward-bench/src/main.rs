@@ -9,9 +9,11 @@
 //!   target/release/steward-bench accept --db postgres
 //!   target/release/steward-bench moderation
 //!   target/release/steward-bench faq   # no server: FAQ matching latency
+//!   target/release/steward-bench read --db sqlite|postgres   # W5 history, W6 search on 1M messages
 
 mod faq;
 mod moderation;
+mod read;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -86,6 +88,19 @@ enum Workload {
         #[arg(long)]
         rules: bool,
     },
+    /// W5 history pages and W6 search on one seeded room, over HTTP against the store read directly.
+    Read {
+        #[arg(long, value_enum, default_value_t = Db::Sqlite)]
+        db: Db,
+        #[arg(long, default_value_t = 1_000_000)]
+        messages: usize,
+        /// Requests per measured series.
+        #[arg(long, default_value_t = 4000)]
+        requests: usize,
+        /// Concurrent HTTP clients.
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+    },
     /// FAQ matching latency per question on a generated knowledge base (in process, no server).
     Faq {
         #[arg(long, default_value_t = 5000)]
@@ -101,7 +116,7 @@ struct Server {
     ws: String,
     env: Vec<(String, String)>,
     bin: PathBuf,
-    _db: TestDb,
+    db: TestDb,
     _dir: tempfile::TempDir,
 }
 
@@ -193,7 +208,7 @@ impl Server {
             base,
             env,
             bin: bin.to_path_buf(),
-            _db: testdb,
+            db: testdb,
             _dir: dir,
         })
     }
@@ -505,6 +520,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.workload {
         Workload::Moderation { .. } => Ok(()),
         Workload::Idle { connections, db } => idle(&bin, connections, db).await,
+        Workload::Read { db, messages, requests, clients } => read::run(&bin, db, messages, requests, clients).await,
         Workload::Accept { db, clients, window, messages, rooms, runs, sqlite_sync, rules } => {
             accept(&bin, db, clients, window, messages, rooms, runs, &sqlite_sync, rules).await
         }
