@@ -11,6 +11,7 @@
 //!   target/release/steward-bench faq   # no server: FAQ matching latency
 //!   target/release/steward-bench read --db sqlite|postgres   # W5 history, W6 search on 1M messages
 
+mod fanout;
 mod faq;
 mod moderation;
 mod read;
@@ -100,6 +101,26 @@ enum Workload {
         /// Concurrent HTTP clients.
         #[arg(long, default_value_t = 8)]
         clients: usize,
+    },
+    /// W3 fan-out: one big room, everyone connected, against a bare broadcast hub.
+    Fanout {
+        #[arg(long, value_enum, default_value_t = Db::Sqlite)]
+        db: Db,
+        #[arg(long, default_value_t = 1000)]
+        members: usize,
+        #[arg(long, default_value_t = 10)]
+        senders: usize,
+        /// Messages per second offered (deliveries = this × members).
+        #[arg(long, default_value_t = 100.0)]
+        rate: f64,
+        #[arg(long, default_value_t = 10.0)]
+        secs: f64,
+    },
+    /// The bare broadcast hub W3 compares with (started by `fanout`).
+    #[command(hide = true)]
+    Hub {
+        #[arg(long)]
+        port: u16,
     },
     /// FAQ matching latency per question on a generated knowledge base (in process, no server).
     Faq {
@@ -503,6 +524,9 @@ async fn main() -> anyhow::Result<()> {
     if let Workload::Faq { entries, questions } = cli.workload {
         return faq::run(entries, questions);
     }
+    if let Workload::Hub { port } = cli.workload {
+        return fanout::hub(port).await;
+    }
     if has_taskset() {
         // The load generator stays off the server's core.
         let _ = Command::new("taskset")
@@ -520,6 +544,8 @@ async fn main() -> anyhow::Result<()> {
     match cli.workload {
         Workload::Moderation { .. } => Ok(()),
         Workload::Idle { connections, db } => idle(&bin, connections, db).await,
+        Workload::Fanout { db, members, senders, rate, secs } => fanout::run(&bin, db, members, senders, rate, secs).await,
+        Workload::Hub { .. } => Ok(()),
         Workload::Read { db, messages, requests, clients } => read::run(&bin, db, messages, requests, clients).await,
         Workload::Accept { db, clients, window, messages, rooms, runs, sqlite_sync, rules } => {
             accept(&bin, db, clients, window, messages, rooms, runs, &sqlite_sync, rules).await
