@@ -83,6 +83,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_faq.sql"),
         postgres: include_str!("../migrations/postgres/0014_faq.sql"),
     },
+    Migration {
+        version: 17,
+        sqlite: include_str!("../migrations/sqlite/0017_job_leases.sql"),
+        postgres: include_str!("../migrations/postgres/0017_job_leases.sql"),
+    },
 ];
 
 const LEDGER: &str =
