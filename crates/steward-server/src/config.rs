@@ -47,6 +47,14 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` is believed (`STEWARD_TRUSTED_PROXIES`,
     /// comma-separated addresses and CIDR blocks; default none).
     pub trusted_proxies: TrustedProxies,
+    /// Several nodes: the NATS server(s) that carry events between them
+    /// (`STEWARD_NATS_URL`, e.g. `nats://10.0.0.5:4222`; comma-separated for a
+    /// NATS cluster). Unset: one node, events stay in the process. See docs/DEPLOY.md.
+    pub nats_url: Option<String>,
+    /// Keeps installations that share a NATS server apart: subjects start
+    /// with `steward.<name>.` (`STEWARD_CLUSTER_NAME`, default `steward`;
+    /// letters, digits, `-`, `_`). Every node of one installation uses the same.
+    pub cluster_name: String,
 }
 
 impl Default for Config {
@@ -67,6 +75,8 @@ impl Default for Config {
             secret_key: None,
             metrics_token: None,
             trusted_proxies: TrustedProxies::default(),
+            nats_url: None,
+            cluster_name: "steward".into(),
         }
     }
 }
@@ -89,6 +99,8 @@ struct FileConfig {
     secret_key: Option<String>,
     metrics_token: Option<String>,
     trusted_proxies: Option<String>,
+    nats_url: Option<String>,
+    cluster_name: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -183,6 +195,19 @@ impl Config {
         if let Some(v) = env("STEWARD_TRUSTED_PROXIES").or(file.trusted_proxies) {
             c.trusted_proxies = TrustedProxies::parse(&v)
                 .map_err(|message| ConfigError::Invalid { name: "trusted_proxies", message })?;
+        }
+        c.nats_url = env("STEWARD_NATS_URL").or(file.nats_url).filter(|s| !s.trim().is_empty());
+        if let Some(v) = env("STEWARD_CLUSTER_NAME").or(file.cluster_name) {
+            let ok = !v.is_empty()
+                && v.len() <= 64
+                && v.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+            if !ok {
+                return Err(ConfigError::Invalid {
+                    name: "cluster_name",
+                    message: format!("{v:?}: use letters, digits, '-' or '_' (at most 64)"),
+                });
+            }
+            c.cluster_name = v;
         }
         Ok(c)
     }
