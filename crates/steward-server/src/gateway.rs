@@ -357,10 +357,9 @@ impl Conn {
             if let (Topic::Room(room_id), Some(seq)) = (env.topic, env.seq)
                 && let Some(&last) = self.last.get(&room_id)
                 && seq > last
+                && let Err(f) = self.fill(socket, room_id, last, Some(seq)).await
             {
-                if let Err(f) = self.fill(socket, room_id, last, Some(seq)).await {
-                    return f;
-                }
+                return f;
             }
             return Flow::Continue;
         };

@@ -54,7 +54,9 @@ async fn node(db: &TestDb, nats: &str, cluster: &str) -> Node {
         cluster_name: cluster.to_string(),
         // 200 sends at once from one socket.
         gateway_ops_per_minute: 60_000,
-        secret_key: Some(steward_server::secret::SecretKey::parse("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").expect("key")),
+        secret_key: Some(
+            steward_server::secret::SecretKey::parse("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").expect("key"),
+        ),
         ..Config::default()
     };
     let store = steward_server::open_store(&config).await.expect("store");
@@ -103,7 +105,8 @@ impl Client {
             })
             .await
             .expect("create user");
-        let (s, v) = self.anon(node, "/api/v1/auth/login", json!({ "username": name, "password": "password-123" })).await;
+        let (s, v) =
+            self.anon(node, "/api/v1/auth/login", json!({ "username": name, "password": "password-123" })).await;
         assert_eq!(s, 200, "{v}");
         (u.id, v["token"].as_str().expect("token").to_string())
     }
@@ -211,7 +214,8 @@ async fn two_nodes_one_postgres_one_nats() {
     assert!(eventually!(Duration::from_secs(3), nb.state.presence(bob_id) == "away"));
     bob_on_a.stream.close(None).await.ok();
     drop(bob_on_a);
-    let off = next_where(&mut anna_ws, |v| v["type"] == "presence" && v["user_id"] == bob_id && v["status"] == "offline");
+    let off =
+        next_where(&mut anna_ws, |v| v["type"] == "presence" && v["user_id"] == bob_id && v["status"] == "offline");
     assert!(off.await.is_some(), "gone from every node: offline");
     assert!(eventually!(Duration::from_secs(3), nb.state.presence(bob_id) == "offline"));
 
@@ -222,6 +226,13 @@ async fn two_nodes_one_postgres_one_nats() {
     anna_ws.send(json!({ "op": "typing", "room_id": room })).await;
     let typing = bob_ws.next_of("typing").await.expect("typing crosses nodes");
     assert_eq!((typing["room_id"].as_i64(), typing["user_id"].as_i64()), (Some(room), Some(anna_id)));
+
+    // --- After a lost link to NATS a node catches its rooms up from the
+    // store: an event stored but never published reaches Bob's socket.
+    nb.state.store.post_message(&steward_store::NewMessage::compose(room, anna_id, "lost in transit")).await.unwrap();
+    steward_server::cluster::catch_up(&nb.state).await;
+    let caught = bob_ws.next_of("message.created").await.expect("caught up from the store");
+    assert_eq!(caught["message"]["body"], "lost in transit");
 
     // --- Anna sends on A, Bob receives on B, in order.
     // A client keeps at most 32 sends in flight (the gateway's limit): 16 here.
@@ -297,7 +308,8 @@ async fn two_nodes_one_postgres_one_nats() {
     let (s, inbox) = c.post(na, &anna, "/support/inboxes", json!({ "name": "Shop", "settings": {} })).await;
     assert_eq!(s, 201, "{inbox}");
     let (inbox_id, key) = (inbox["inbox"]["id"].as_i64().unwrap(), inbox["inbox"]["public_key"].as_str().unwrap());
-    let (s, _) = c.put(na, &anna, &format!("/support/inboxes/{inbox_id}/members"), json!({ "user_ids": [anna_id] })).await;
+    let (s, _) =
+        c.put(na, &anna, &format!("/support/inboxes/{inbox_id}/members"), json!({ "user_ids": [anna_id] })).await;
     assert_eq!(s, 204);
     let (s, v) = c.put(na, &anna, "/support/me", json!({ "availability": "online", "capacity": 5 })).await;
     assert_eq!(s, 200, "{v}");
@@ -305,7 +317,12 @@ async fn two_nodes_one_postgres_one_nats() {
     assert_eq!(s, 200, "{session}");
     let visitor = session["token"].as_str().unwrap().to_string();
     let conv = c
-        .call(c.http.post(format!("{}/widget/v1/conversations", nb.url())).bearer_auth(&visitor).json(&json!({ "body": "hi" })))
+        .call(
+            c.http
+                .post(format!("{}/widget/v1/conversations", nb.url()))
+                .bearer_auth(&visitor)
+                .json(&json!({ "body": "hi" })),
+        )
         .await;
     assert_eq!(conv.0, 201, "{}", conv.1);
     let (conv_id, conv_room) = (conv.1["id"].as_i64().unwrap(), conv.1["room_id"].as_i64().unwrap());
@@ -330,7 +347,8 @@ async fn two_nodes_one_postgres_one_nats() {
     // --- Kill A while Anna is sending: nothing acknowledged is lost, B goes on.
     while bob_ws.next_within(Duration::from_millis(300)).await.is_some() {}
     let base: i64 = c.get(nb, &bob, &format!("/rooms/{room}")).await.1["last_seq"].as_i64().unwrap();
-    let kill_send = |i: usize| json!({ "op": "send", "room_id": room, "body": format!("k{i}"), "nonce": format!("k{i}") });
+    let kill_send =
+        |i: usize| json!({ "op": "send", "room_id": room, "body": format!("k{i}"), "nonce": format!("k{i}") });
     for i in 0..16 {
         anna_ws.send(kill_send(i)).await;
     }
