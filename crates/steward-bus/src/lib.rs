@@ -402,8 +402,16 @@ impl Hub {
     /// People connected to this node and their status here (what this node
     /// tells the others every few seconds).
     pub fn local_presence(&self) -> Vec<(i64, Presence)> {
+        self.with_local_presence(|list| list)
+    }
+
+    /// Runs `send` on the list of people here with no presence change in
+    /// between: a change is published after it is made, so a list queued
+    /// inside this call can never overtake (and undo) a later change.
+    pub fn with_local_presence<T>(&self, send: impl FnOnce(Vec<(i64, Presence)>) -> T) -> T {
         let reg = self.reg.read().unwrap_or_else(|e| e.into_inner());
-        reg.by_user.keys().map(|&u| (u, reg.local(u))).filter(|p| p.1 != Presence::Offline).collect()
+        let list = reg.by_user.keys().map(|&u| (u, reg.local(u))).filter(|p| p.1 != Presence::Offline).collect();
+        send(list)
     }
 
     /// Applies what another node reports of its people; tells the server

@@ -220,14 +220,15 @@ impl NatsBus {
 
     /// Tells the other nodes who is connected here.
     fn send_presence(&self) {
-        let list = self.hub.local_presence();
         let subject = format!("{}.node", self.prefix);
-        if list.is_empty() {
-            self.send_frame(subject.clone(), &Frame::Presence(vec![]));
-        }
-        for chunk in list.chunks(PRESENCE_CHUNK) {
-            self.send_frame(subject.clone(), &Frame::Presence(chunk.to_vec()));
-        }
+        self.hub.with_local_presence(|list| {
+            if list.is_empty() {
+                self.send_frame(subject.clone(), &Frame::Presence(vec![]));
+            }
+            for chunk in list.chunks(PRESENCE_CHUNK) {
+                self.send_frame(subject.clone(), &Frame::Presence(chunk.to_vec()));
+            }
+        });
     }
 
     /// Leaves the cluster: tells the others (they forget this node's

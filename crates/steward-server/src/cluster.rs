@@ -55,7 +55,21 @@ where
                     if let Err(e) = state.store.lease_ran(name, &state.node_name, lease.now).await {
                         tracing::warn!(job = name, error = %e, "job run not recorded");
                     }
-                    job(state.clone()).await;
+                    // A run longer than the lease (retention on a big
+                    // database) keeps renewing it, so no node starts a second.
+                    let run = job(state.clone());
+                    tokio::pin!(run);
+                    let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + tick_every, tick_every);
+                    loop {
+                        tokio::select! {
+                            () = &mut run => break,
+                            _ = renew.tick() => {
+                                if let Err(e) = state.store.try_lease(name, &state.node_name, tick_every * 3).await {
+                                    tracing::warn!(job = name, error = %e, "job lease not renewed");
+                                }
+                            }
+                        }
+                    }
                 }
                 // Held here but not due, or held by another node.
                 Ok(_) => {}
