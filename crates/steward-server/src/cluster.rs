@@ -57,19 +57,24 @@ where
                     }
                     // A run longer than the lease (retention on a big
                     // database) keeps renewing it, so no node starts a second.
-                    let run = job(state.clone());
-                    tokio::pin!(run);
-                    let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + tick_every, tick_every);
-                    loop {
-                        tokio::select! {
-                            () = &mut run => break,
-                            _ = renew.tick() => {
+                    // From a task of its own: awaited here, a renewal would
+                    // stop polling the job, which may hold SQLite's one
+                    // write connection the renewal is waiting for.
+                    let renewer = {
+                        let state = state.clone();
+                        tokio::spawn(async move {
+                            let mut renew =
+                                tokio::time::interval_at(tokio::time::Instant::now() + tick_every, tick_every);
+                            loop {
+                                renew.tick().await;
                                 if let Err(e) = state.store.try_lease(name, &state.node_name, tick_every * 3).await {
                                     tracing::warn!(job = name, error = %e, "job lease not renewed");
                                 }
                             }
-                        }
-                    }
+                        })
+                    };
+                    job(state.clone()).await;
+                    renewer.abort();
                 }
                 // Held here but not due, or held by another node.
                 Ok(_) => {}
