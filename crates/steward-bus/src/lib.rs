@@ -56,16 +56,19 @@ pub enum CacheKind {
     Faq = 4,
     /// Who holds `support.view_all`.
     SupportViewers = 5,
+    /// The active webhooks (the outbox sender's list).
+    Webhooks = 6,
 }
 
 impl CacheKind {
-    pub const ALL: [CacheKind; 6] = [
+    pub const ALL: [CacheKind; 7] = [
         CacheKind::ModerationRules,
         CacheKind::Sanctions,
         CacheKind::BanLists,
         CacheKind::Settings,
         CacheKind::Faq,
         CacheKind::SupportViewers,
+        CacheKind::Webhooks,
     ];
 
     pub fn from_u8(tag: u8) -> Option<CacheKind> {

@@ -249,6 +249,7 @@ mod tests {
             Control::EndSession { user_id: 7, session_id: 8 },
             Control::Invalidate(CacheKind::ModerationRules),
             Control::Invalidate(CacheKind::Faq),
+            Control::Invalidate(CacheKind::Webhooks),
             Control::Presence { user_id: 9, status: Presence::Away },
         ] {
             round_trip(Frame::Envelope(Envelope::control(c)));

@@ -3,6 +3,7 @@
 
 pub mod markdown;
 pub mod model;
+pub mod notes;
 pub mod permissions;
 pub mod roles;
 pub mod rooms;

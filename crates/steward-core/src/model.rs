@@ -688,3 +688,16 @@ pub struct Macro {
     pub scope: String,
     pub owner_id: Option<UserId>,
 }
+
+/// A room's saved note (`#rules`): markdown text under a name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RoomNote {
+    pub room_id: RoomId,
+    pub name: String,
+    pub body: String,
+    /// Who saved it last (`None` once that account is gone).
+    pub updated_by: Option<UserId>,
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Millis,
+}

@@ -64,6 +64,36 @@ pub enum Who {
     Staff,
 }
 
+/// What the FAQ bot (`steward-bot`) does in a room (docs/FAQ.md, "Group rooms").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum FaqBotMode {
+    /// The bot answers no questions (notes still work).
+    #[default]
+    Off,
+    /// It answers messages that @mention it or reply to one of its messages.
+    Mention,
+    /// Also questions the knowledge base answers with high confidence.
+    Auto,
+}
+
+impl FaqBotMode {
+    pub const ALL: [FaqBotMode; 3] = [FaqBotMode::Off, FaqBotMode::Mention, FaqBotMode::Auto];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaqBotMode::Off => "off",
+            FaqBotMode::Mention => "mention",
+            FaqBotMode::Auto => "auto",
+        }
+    }
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|m| m.as_str() == raw.trim().to_ascii_lowercase())
+            .ok_or(FieldError::new("faq_bot", Rule::InvalidChoice))
+    }
+}
+
 /// A room's own rules, on top of the kind's nature and people's permissions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
@@ -79,6 +109,8 @@ pub struct RoomPolicy {
     pub invite: Who,
     /// Seconds a member waits between messages; 0 is off. Staff are exempt.
     pub slow_mode_secs: u32,
+    /// The FAQ bot in this room; off unless staff turn it on.
+    pub faq_bot: FaqBotMode,
 }
 
 impl Default for RoomPolicy {
@@ -91,6 +123,7 @@ impl Default for RoomPolicy {
             mention_room: Who::Members,
             invite: Who::Members,
             slow_mode_secs: 0,
+            faq_bot: FaqBotMode::Off,
         }
     }
 }
@@ -216,6 +249,11 @@ impl Access {
             && (matches!(self.membership, Some(RoomRole::Owner | RoomRole::Moderator))
                 || self.perms.has(Permission::RoomManageAny))
     }
+    /// Save and delete the room's notes (`/save`, `/clear`): the people who
+    /// manage the room. Reading them is `can_read`.
+    pub fn can_edit_notes(&self) -> bool {
+        self.can_manage() && !self.archived
+    }
     pub fn can_add_members(&self) -> bool {
         if matches!(self.kind, RoomKind::Direct | RoomKind::Support) || self.archived {
             return false;
@@ -288,6 +326,37 @@ mod tests {
         let admin = access(RoomKind::Group, SystemRole::Admin, None);
         assert!(!admin.can_read(), "admins do not read private groups they are not in");
         assert!(admin.can_manage() && admin.can_add_members());
+    }
+
+    #[test]
+    fn old_policies_parse_and_the_bot_is_off() {
+        let old: RoomPolicy =
+            serde_json::from_str(r#"{"read_only":false,"post":"members","slow_mode_secs":5}"#).unwrap();
+        assert_eq!((old.faq_bot, old.slow_mode_secs), (FaqBotMode::Off, 5));
+        let on: RoomPolicy = serde_json::from_str(r#"{"faq_bot":"auto"}"#).unwrap();
+        assert_eq!(on.faq_bot, FaqBotMode::Auto);
+        assert!(serde_json::from_str::<RoomPolicy>(r#"{"faq_bot":"always"}"#).is_err());
+        assert_eq!(FaqBotMode::parse(" Mention "), Ok(FaqBotMode::Mention));
+        assert!(FaqBotMode::parse("loud").is_err());
+    }
+
+    #[test]
+    fn notes_are_edited_by_who_manages_the_room() {
+        // (kind, system role, membership, edit notes)
+        let rows = [
+            (RoomKind::Channel, SystemRole::Member, Some(RoomRole::Owner), true),
+            (RoomKind::Group, SystemRole::Member, Some(RoomRole::Moderator), true),
+            (RoomKind::Group, SystemRole::Member, Some(RoomRole::Editor), false),
+            (RoomKind::Group, SystemRole::Member, Some(RoomRole::Member), false),
+            (RoomKind::Channel, SystemRole::Admin, None, true),
+            (RoomKind::Direct, SystemRole::Member, Some(RoomRole::Member), false),
+        ];
+        for (kind, role, m, edit) in rows {
+            assert_eq!(access(kind, role, m).can_edit_notes(), edit, "{kind:?} {role:?} {m:?}");
+        }
+        let mut archived = access(RoomKind::Channel, SystemRole::Member, Some(RoomRole::Owner));
+        archived.archived = true;
+        assert!(!archived.can_edit_notes());
     }
 
     #[test]

@@ -172,6 +172,60 @@ pub fn switch_layout(chunk: &str, out: &mut String) -> Option<Script> {
     }
 }
 
+/// Words a question opens with (the first word, after greetings are skipped).
+const QUESTION_OPENERS: &[&str] = &[
+    "где",
+    "когда",
+    "сколько",
+    "как",
+    "почему",
+    "зачем",
+    "куда",
+    "откуда",
+    "что",
+    "кто",
+    "какой",
+    "какая",
+    "какие",
+    "каким",
+    "чем",
+    "можно",
+    "подскажите",
+    "скажите",
+    "есть",
+    "ли",
+    "where",
+    "when",
+    "how",
+    "why",
+    "what",
+    "which",
+    "who",
+    "can",
+    "could",
+    "do",
+    "does",
+    "is",
+    "are",
+    "will",
+    "should",
+    "may",
+];
+
+/// Whether a message reads as a question: it has a question mark, or opens
+/// with a question word ("как вернуть товар", "how do I pay"). For answering
+/// unasked in group chats, where statements ("I returned it yesterday") are
+/// not questions even when they match an entry.
+pub fn looks_like_question(text: &str) -> bool {
+    if text.contains('?') {
+        return true;
+    }
+    let normal = normalise(text);
+    words(&normal)
+        .find(|w| !matches!(*w, "привет" | "здравствуйте" | "hi" | "hello" | "hey" | "ребята" | "guys" | "all"))
+        .is_some_and(|w| QUESTION_OPENERS.contains(&w))
+}
+
 /// Splits a normalised text into words: runs of letters and digits (a hyphen or apostrophe
 /// inside a word splits it too: "чат-бот" → "чат", "бот").
 pub fn words(text: &str) -> impl Iterator<Item = &str> {
@@ -650,6 +704,21 @@ pub fn edit_distance_within(a: &[char], b: &[char], max: usize) -> Option<usize>
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn questions_by_their_form() {
+        for (text, q) in [
+            ("как вернуть товар", true),
+            ("Привет, где мой заказ", true),
+            ("How do I pay by card", true),
+            ("delivery time?", true),
+            ("I returned my order yesterday", false),
+            ("вернул товар вчера, всё ок", false),
+            ("", false),
+        ] {
+            assert_eq!(super::looks_like_question(text), q, "{text}");
+        }
+    }
+
     use super::*;
 
     fn switched(s: &str) -> String {

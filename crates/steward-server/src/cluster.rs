@@ -6,7 +6,7 @@
 //! - **Caches follow the store.** A node that changes something it caches
 //!   (rules, sanctions, ban lists, settings, the FAQ index, who supervises)
 //!   updates its own copy and publishes `Control::Invalidate`; every other
-//!   node reloads from the store here.
+//!   node reloads from the store here. (Also the active webhooks.)
 //! - **Presence is the cluster's.** What other nodes report of their
 //!   connections arrives as `NodeEvent::Presence`; this node tells its own
 //!   connections.
@@ -114,6 +114,7 @@ pub async fn reload(state: &AppState, kind: CacheKind) -> anyhow::Result<()> {
         CacheKind::SupportViewers => {
             *state.support_viewers.lock().unwrap_or_else(|e| e.into_inner()) = None;
         }
+        CacheKind::Webhooks => crate::webhooks::reload(state).await?,
     }
     Ok(())
 }

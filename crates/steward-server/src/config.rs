@@ -55,6 +55,10 @@ pub struct Config {
     /// with `steward.<name>.` (`STEWARD_CLUSTER_NAME`, default `steward`;
     /// letters, digits, `-`, `_`). Every node of one installation uses the same.
     pub cluster_name: String,
+    /// The unit of the webhook retry schedule in milliseconds
+    /// (`STEWARD_WEBHOOK_RETRY_UNIT_MS`, default 1000: waits of 10 s, 1 min, 5 min, …).
+    /// Tests shrink it; a delivery's lease is 60 units, its request timeout 30 (at most 10 s).
+    pub webhook_retry_unit_ms: u64,
 }
 
 impl Default for Config {
@@ -77,6 +81,7 @@ impl Default for Config {
             trusted_proxies: TrustedProxies::default(),
             nats_url: None,
             cluster_name: "steward".into(),
+            webhook_retry_unit_ms: 1000,
         }
     }
 }
@@ -101,6 +106,7 @@ struct FileConfig {
     trusted_proxies: Option<String>,
     nats_url: Option<String>,
     cluster_name: Option<String>,
+    webhook_retry_unit_ms: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -195,6 +201,13 @@ impl Config {
         if let Some(v) = env("STEWARD_TRUSTED_PROXIES").or(file.trusted_proxies) {
             c.trusted_proxies = TrustedProxies::parse(&v)
                 .map_err(|message| ConfigError::Invalid { name: "trusted_proxies", message })?;
+        }
+        if let Some(v) = env("STEWARD_WEBHOOK_RETRY_UNIT_MS") {
+            c.webhook_retry_unit_ms = v.parse().ok().filter(|n| (1..=3_600_000).contains(n)).ok_or_else(|| {
+                ConfigError::Invalid { name: "webhook_retry_unit_ms", message: format!("{v:?} is not 1–3600000 ms") }
+            })?;
+        } else if let Some(v) = file.webhook_retry_unit_ms {
+            c.webhook_retry_unit_ms = v.max(1);
         }
         c.nats_url = env("STEWARD_NATS_URL").or(file.nats_url).filter(|s| !s.trim().is_empty());
         if let Some(v) = env("STEWARD_CLUSTER_NAME").or(file.cluster_name) {

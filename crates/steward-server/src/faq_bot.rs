@@ -17,7 +17,7 @@ use crate::state::AppState;
 
 /// After this many questions in a row it could not answer, the bot hands over.
 const MAX_MISSES: usize = 2;
-const BOT_USERNAME: &str = "steward-bot";
+pub const BOT_USERNAME: &str = "steward-bot";
 
 /// The compiled knowledge base and the bot's account.
 pub struct Faq {
@@ -119,7 +119,11 @@ fn say(lang: Lang, ru: &str, en: &str) -> String {
 
 /// Starts a conversation with the bot: it joins the room.
 pub async fn join(state: &AppState, conv: &Conversation) -> ApiResult<()> {
-    let bot = bot_user(state).await?;
+    join_as(state, conv, &bot_user(state).await?).await
+}
+
+/// A bot account (the FAQ bot or an agent bot) joins a conversation's room.
+pub async fn join_as(state: &AppState, conv: &Conversation, bot: &User) -> ApiResult<()> {
     if let Some(seq) = state.store.join_conversation_room(conv.room_id, bot.id).await? {
         crate::events::publish_room(
             state,
@@ -314,8 +318,17 @@ pub async fn hand_over(state: &AppState, bot: &User, conv: &Conversation, lang: 
     let inbox = state.store.inbox(conv.inbox_id).await?.ok_or_else(ApiError::not_found)?;
     let c = crate::support::settings_of(&inbox);
     let now = steward_store::now_ms();
-    let open_now = c.hours.as_ref().is_none_or(|h| h.is_open(now));
-    let body = if open_now {
+    let body = handover_text(lang, c.hours.as_ref().is_none_or(|h| h.is_open(now)));
+    post(state, bot, conv, body).await?;
+    state.store.add_conversation_event(conv.id, "bot_handover", Some(bot.id), &json!({ "reason": reason })).await?;
+    let cur = state.store.conversation(conv.id).await?.ok_or_else(ApiError::not_found)?;
+    crate::support::set_status(state, &cur, "open", None, Some(bot.id)).await?;
+    Ok(())
+}
+
+/// What the customer is told at a hand-over (outside business hours: when).
+pub fn handover_text(lang: Lang, open_now: bool) -> String {
+    if open_now {
         say(
             lang,
             "Передаю ваш вопрос оператору — он ответит здесь же.",
@@ -327,12 +340,7 @@ pub async fn hand_over(state: &AppState, bot: &User, conv: &Conversation, lang: 
             "Сейчас нерабочее время. Оператор ответит здесь, как только начнётся рабочий день.",
             "We're closed right now. A person will answer here as soon as we open.",
         )
-    };
-    post(state, bot, conv, body).await?;
-    state.store.add_conversation_event(conv.id, "bot_handover", Some(bot.id), &json!({ "reason": reason })).await?;
-    let cur = state.store.conversation(conv.id).await?.ok_or_else(ApiError::not_found)?;
-    crate::support::set_status(state, &cur, "open", None, Some(bot.id)).await?;
-    Ok(())
+    }
 }
 
 /// Suggested answers for operators: the best FAQ entries for the contact's

@@ -14,13 +14,16 @@ pub mod events;
 pub mod export;
 pub mod faq_bot;
 pub mod gateway;
+pub mod group_bot;
 pub mod help;
 pub mod i18n;
 pub mod import;
 pub mod mail;
 pub mod moderation;
 pub mod moderation_pages;
+pub mod notes;
 pub mod retention;
+pub mod room_pages;
 pub mod secret;
 pub mod service;
 pub mod settings;
@@ -33,6 +36,7 @@ pub mod support_sla;
 pub mod twofa;
 pub mod views;
 pub mod web;
+pub mod webhooks;
 pub mod widget;
 
 use std::net::SocketAddr;
@@ -143,6 +147,8 @@ async fn build_node(
         jobs: Mutex::new(Default::default()),
         support_viewers: Mutex::new(None),
         faq: Default::default(),
+        webhooks: Default::default(),
+        group_bot: Default::default(),
         secret_key,
         store,
         hub,
@@ -187,6 +193,9 @@ pub fn router(state: AppState) -> Router {
         .route("/signup", get(web::signup_page).post(web::signup_submit))
         .route("/reset/{token}", get(web::reset_page).post(web::reset_submit))
         .route("/r/{id}", get(web::room_page))
+        .route("/r/{id}/settings", get(room_pages::page))
+        .route("/r/{id}/settings/bot", post(room_pages::save_bot))
+        .route("/r/{id}/settings/notes", post(room_pages::save_note))
         .route("/search", get(web::search_page))
         .route("/settings", get(web::settings_page).post(web::settings_submit))
         .route("/settings/2fa/{step}", post(web::twofa_submit))
@@ -384,6 +393,7 @@ impl RunningServer {
     /// Stops serving, ends the jobs and gives their leases up, and leaves the
     /// cluster (the other nodes forget this node's people at once).
     pub async fn stop(mut self) {
+        self.state.webhooks.stop();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -401,6 +411,7 @@ impl RunningServer {
     /// cluster): no goodbye on the bus, leases left to expire, every
     /// connection closed.
     pub fn kill(mut self) {
+        self.state.webhooks.stop();
         self.task.abort();
         for job in self.jobs.drain(..) {
             job.abort();
@@ -449,6 +460,9 @@ pub async fn start(config: Config, store: Store) -> anyhow::Result<RunningServer
 /// The background jobs; each runs on the one node holding its lease
 /// (`cluster::spawn_leased`).
 fn spawn_jobs(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    // The webhook sender runs on every node: it claims deliveries row by row
+    // (its own lease per delivery, SKIP LOCKED), and stops by its flag.
+    webhooks::spawn(state.clone());
     vec![
         retention::spawn(state.clone()),
         moderation::spawn_sweeper(state.clone()),

@@ -89,6 +89,14 @@ pub async fn post_message(state: &AppState, user: &User, room_id: i64, input: Po
     if !input.attachments.is_empty() && !access.can_upload() {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "cannot_upload"));
     }
+    // Notes commands and the FAQ bot: a refused command refuses the message.
+    // (A retry answers with the stored message and carries out nothing.)
+    let bot_plan =
+        match crate::group_bot::plan(state, user, &room, &access, &new.body, input.reply_to, &new.mentions).await {
+            Ok(plan) => plan,
+            Err(_) if is_retry(state, user.id, nonce.as_deref(), room_id).await? => crate::group_bot::Plan::Nothing,
+            Err(e) => return Err(e),
+        };
     let wait = access.slow_mode_secs();
     if wait > 0
         && let Some(last) = state.store.last_post_at(room_id, user.id).await?
@@ -137,6 +145,7 @@ pub async fn post_message(state: &AppState, user: &User, room_id: i64, input: Po
         metrics::counter!("steward_messages_total").increment(1);
         let m = &out.message;
         events::publish_room(state, room_id, m.seq, events::message_event(EventKind::MessageCreated, m, m.seq));
+        crate::webhooks::message(state, &room, m, "message.created").await;
         if !after.is_empty() {
             crate::moderation::after_publish(state, user, room_id, m.id, after).await;
         }
@@ -146,12 +155,14 @@ pub async fn post_message(state: &AppState, user: &User, room_id: i64, input: Po
         if support && let Err(e) = crate::support::after_message(state, user, m).await {
             tracing::warn!(room = room_id, error = ?e, "support bookkeeping failed after a message");
         }
+        // Boxed: the bot posts, and posting comes back here.
+        Box::pin(crate::group_bot::carry_out(state, user, m, bot_plan)).await;
     }
     Ok((out.message, out.created))
 }
 
 pub async fn edit_message(state: &AppState, user: &User, room_id: i64, msg_id: i64, body: &str) -> ApiResult<Message> {
-    let (_, access) = room_access(state, user, room_id).await?;
+    let (room, access) = room_access(state, user, room_id).await?;
     let current = state.store.message(room_id, msg_id).await?.ok_or_else(ApiError::not_found)?;
     if current.deleted {
         return Err(ApiError::not_found());
@@ -165,11 +176,12 @@ pub async fn edit_message(state: &AppState, user: &User, room_id: i64, msg_id: i
     }
     let (m, seq) = state.store.edit_message(room_id, msg_id, user.id, &new).await?;
     events::publish_room(state, room_id, seq, events::message_event(EventKind::MessageUpdated, &m, seq));
+    crate::webhooks::message(state, &room, &m, "message.updated").await;
     Ok(m)
 }
 
 pub async fn delete_message(state: &AppState, user: &User, room_id: i64, msg_id: i64) -> ApiResult<Message> {
-    let (_, access) = room_access(state, user, room_id).await?;
+    let (room, access) = room_access(state, user, room_id).await?;
     let current = state.store.message(room_id, msg_id).await?.ok_or_else(ApiError::not_found)?;
     if current.deleted {
         return Err(ApiError::not_found());
@@ -195,6 +207,7 @@ pub async fn delete_message(state: &AppState, user: &User, room_id: i64, msg_id:
         audit::record(state, &audit::Origin::default(), event).await;
     }
     events::publish_room(state, room_id, seq, events::message_event(EventKind::MessageDeleted, &m, seq));
+    crate::webhooks::message(state, &room, &m, "message.deleted").await;
     Ok(m)
 }
 
@@ -506,6 +519,7 @@ pub async fn set_policy(state: &AppState, user: &User, room_id: i64, policy: Roo
     };
     audit::record(state, &audit::Origin::default(), event).await;
     room_updated(state, room_id, seq, &room);
+    crate::group_bot::policy_changed(state, &room).await;
     room_view(state, user, &room).await
 }
 

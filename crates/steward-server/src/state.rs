@@ -46,6 +46,10 @@ pub struct Inner {
     pub support_viewers: Mutex<Option<(Instant, Vec<i64>)>>,
     /// The FAQ bot's compiled knowledge base.
     pub faq: crate::faq_bot::Faq,
+    /// Webhooks in force and their sender.
+    pub webhooks: crate::webhooks::Webhooks,
+    /// The bot in group rooms: its posting budget per room, recent automatic answers.
+    pub group_bot: crate::group_bot::GroupBot,
 }
 
 impl Deref for AppState {

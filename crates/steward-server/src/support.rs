@@ -50,8 +50,15 @@ pub struct InboxSettings {
     pub sla: Option<Value>,
     /// Sites allowed to frame the widget (`https://shop.example`); empty: any.
     pub allowed_origins: Vec<String>,
-    /// New conversations start with the FAQ bot (issue 6).
+    /// New conversations start with the FAQ bot (docs/FAQ.md).
     pub bot: bool,
+    /// New conversations start with this external bot account instead
+    /// (docs/WEBHOOKS.md, "Agent bots"): it gets them through its webhooks
+    /// and answers, resolves or hands over through the API.
+    pub agent_bot: Option<i64>,
+    /// A conversation whose customer waited this long for the agent bot is
+    /// handed to people (the bot is down or stuck); 0: never. Default 120.
+    pub agent_bot_timeout_secs: u32,
 }
 
 impl Default for InboxSettings {
@@ -70,6 +77,8 @@ impl Default for InboxSettings {
             sla: None,
             allowed_origins: vec![],
             bot: false,
+            agent_bot: None,
+            agent_bot_timeout_secs: 120,
         }
     }
 }
@@ -115,6 +124,13 @@ impl InboxSettings {
             if !ok {
                 return Err(steward_support::Invalid::new("settings.allowed_origins", Rule::InvalidFormat));
             }
+        }
+        if self.agent_bot.is_some() && self.bot {
+            return Err(steward_support::Invalid::new("settings.agent_bot", Rule::InvalidChoice)
+                .with_detail("the built-in FAQ bot is on: use one or the other"));
+        }
+        if self.agent_bot_timeout_secs > 86_400 {
+            return Err(steward_support::Invalid::with_limit("settings.agent_bot_timeout_secs", Rule::TooLong, 86_400));
         }
         let routing =
             RoutingMode::parse(&self.routing).map_err(|_| FieldError::new("settings.routing", Rule::InvalidChoice))?;
@@ -377,6 +393,7 @@ pub async fn after_assign(state: &AppState, conv_id: i64, op: i64, joined_seq: O
         state.store.contact(conv.contact_id).await?.map(|c| json!({ "id": c.id, "name": c.name, "email": c.email }));
     events::publish_user(state, op, json!({ "type": "support.assigned", "conversation": conv, "contact": contact }));
     announce(state, &conv).await;
+    crate::webhooks::conversation(state, &conv, "conversation.assigned", json!({ "assignee_id": op })).await;
     Ok(())
 }
 
@@ -420,9 +437,19 @@ pub async fn after_message(state: &AppState, author: &User, message: &Message) -
     if message.internal || crate::faq_bot::is_bot(state, author.id).await {
         return Ok(());
     }
+    // An agent bot's replies are not people's: the clocks wait for the hand-over.
+    if state.store.is_bot(author.id).await? {
+        state.store.add_conversation_event(conv.id, "bot_reply", Some(author.id), &Value::Null).await?;
+        return Ok(());
+    }
     let from_contact = state.store.contact(conv.contact_id).await?.is_some_and(|c| c.user_id == author.id);
     state.store.note_message(conv.id, from_contact, author.id, message.created_at).await?;
     let mut conv = conv;
+    if from_contact && conv.status == "pending" && agent_bot_of(state, conv.inbox_id).await?.is_some() {
+        // The agent bot has it through its webhook.
+        announce(state, &conv).await;
+        return Ok(());
+    }
     if from_contact && conv.status == "pending" {
         // Boxed: the bot posts, and posting comes back here.
         Box::pin(crate::faq_bot::on_contact_message(state, &conv, message)).await?;
@@ -433,6 +460,7 @@ pub async fn after_message(state: &AppState, author: &User, message: &Message) -
     }
     if from_contact && matches!(conv.status.as_str(), "resolved" | "snoozed") {
         if let Some(c) = state.store.set_conversation_status(conv.id, "open", None, None).await? {
+            status_changed(state, &conv.status, &c).await;
             conv = c;
         }
         if conv.assignee_id.is_none() {
@@ -444,6 +472,76 @@ pub async fn after_message(state: &AppState, author: &User, message: &Message) -
         announce(state, &c).await;
     }
     Ok(())
+}
+
+/// The inbox's agent bot, if it has one.
+pub async fn agent_bot_of(state: &AppState, inbox_id: i64) -> ApiResult<Option<i64>> {
+    Ok(state.store.inbox(inbox_id).await?.and_then(|i| settings_of(&i).settings.agent_bot))
+}
+
+/// The agent bot (or the FAQ bot, or a supervisor) passes a pending
+/// conversation to people: an optional last word to the customer, a
+/// `bot_handover` event (first response counts from here), then routing.
+pub async fn hand_over(
+    state: &AppState,
+    bot: &User,
+    conv: &Conversation,
+    reason: &str,
+    message: Option<&str>,
+) -> ApiResult<Conversation> {
+    if conv.status != "pending" {
+        return Err(ApiError::new(axum::http::StatusCode::CONFLICT, "not_pending"));
+    }
+    if let Some(body) = message.filter(|b| !b.trim().is_empty()) {
+        crate::service::post_message(state, bot, conv.room_id, crate::service::PostInput::text(body, false)).await?;
+    }
+    state.store.add_conversation_event(conv.id, "bot_handover", Some(bot.id), &json!({ "reason": reason })).await?;
+    let cur = state.store.conversation(conv.id).await?.ok_or_else(ApiError::not_found)?;
+    set_status(state, &cur, "open", None, Some(bot.id)).await?;
+    // As routing left it.
+    state.store.conversation(conv.id).await?.ok_or_else(ApiError::not_found)
+}
+
+/// Pending conversations whose customer has waited longer than the inbox's
+/// `agent_bot_timeout_secs` for its agent bot go to people.
+async fn agent_bot_timeouts(state: &AppState, now: i64) -> ApiResult<()> {
+    for inbox in state.store.inboxes().await? {
+        let c = settings_of(&inbox);
+        let (Some(bot_id), timeout) = (c.settings.agent_bot, c.settings.agent_bot_timeout_secs) else { continue };
+        if timeout == 0 {
+            continue;
+        }
+        let f = ConversationFilter {
+            inbox_ids: Some(vec![inbox.id]),
+            status: Some(vec!["pending".into()]),
+            limit: 200,
+            ..Default::default()
+        };
+        for conv in state.store.conversations(&f).await? {
+            let events = state.store.conversation_events(conv.id).await?;
+            let asked = events.iter().filter(|e| e.kind == "customer_message").map(|e| e.at).max();
+            let answered = events.iter().filter(|e| e.kind == "bot_reply").map(|e| e.at).max().unwrap_or(0);
+            let waiting = asked.filter(|a| *a > answered).or_else(|| (answered == 0).then_some(conv.created_at));
+            if waiting.is_some_and(|at| now - at >= i64::from(timeout) * 1000)
+                && let Some(bot) = state.store.user(bot_id).await?
+            {
+                let lang = if c.settings.locale == "en" { steward_faq::Lang::En } else { steward_faq::Lang::Ru };
+                let text = crate::faq_bot::handover_text(lang, c.hours.as_ref().is_none_or(|h| h.is_open(now)));
+                if let Err(e) = hand_over(state, &bot, &conv, "bot_timeout", Some(&text)).await {
+                    tracing::warn!(conversation = conv.id, error = ?e, "agent bot timeout: hand-over failed");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Tells webhooks that a conversation's status changed.
+pub async fn status_changed(state: &AppState, before: &str, conv: &Conversation) {
+    if before != conv.status {
+        let extra = json!({ "previous_status": before });
+        crate::webhooks::conversation(state, conv, "conversation.status_changed", extra).await;
+    }
 }
 
 /// Changes the status as `actor` (None: the system), then lets the queue move.
@@ -462,6 +560,7 @@ pub async fn set_status(
     crate::support_sla::refresh(state, updated.id).await?;
     let updated = state.store.conversation(updated.id).await?.ok_or_else(ApiError::not_found)?;
     announce(state, &updated).await;
+    status_changed(state, &conv.status, &updated).await;
     if status == "resolved" {
         // The contact gets the transcript by e-mail when there is an address and SMTP.
         if state.mailer.is_some() {
@@ -513,6 +612,7 @@ pub async fn sweep(state: &AppState) -> ApiResult<()> {
         }
     }
     crate::support_sla::sweep(state, now).await?;
+    agent_bot_timeouts(state, now).await?;
     // A safety net: whatever waits while someone has room is served.
     for inbox in state.store.inboxes().await? {
         drain(state, inbox.id).await?;

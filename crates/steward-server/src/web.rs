@@ -44,6 +44,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("support_settings.html", include_str!("../web/templates/support_settings.html")),
     ("support_faq.html", include_str!("../web/templates/support_faq.html")),
     ("help.html", include_str!("../web/templates/help.html")),
+    ("room_settings.html", include_str!("../web/templates/room_settings.html")),
 ];
 
 pub const STATIC_FILES: &[(&str, &str, &[u8])] = &[
@@ -170,7 +171,7 @@ pub(crate) async fn page_user(state: &AppState, headers: &HeaderMap, path: &str)
     }
 }
 
-fn check_form_csrf(me: &CurrentUser, given: Option<&str>) -> Result<(), Response> {
+pub(crate) fn check_form_csrf(me: &CurrentUser, given: Option<&str>) -> Result<(), Response> {
     if given == Some(auth::csrf_token(&me.token).as_str()) {
         Ok(())
     } else {
@@ -178,11 +179,11 @@ fn check_form_csrf(me: &CurrentUser, given: Option<&str>) -> Result<(), Response
     }
 }
 
-fn user_ctx(state: &AppState, me: &CurrentUser) -> JValue {
+pub(crate) fn user_ctx(state: &AppState, me: &CurrentUser) -> JValue {
     JValue::from_serialize(UserView::new(state, &me.user, &me.user))
 }
 
-fn error_text(err: &ApiError, locale: Locale) -> String {
+pub(crate) fn error_text(err: &ApiError, locale: Locale) -> String {
     i18n::error_body(err, locale)["error"]["message"].as_str().unwrap_or("").to_string()
 }
 

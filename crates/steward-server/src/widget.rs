@@ -397,8 +397,12 @@ pub async fn start(
         v.contact.clone()
     };
     let title = if contact.name.is_empty() { format!("#{}", contact.id) } else { contact.name.clone() };
-    // With the bot on (and something in the knowledge base) the bot answers first.
-    let with_bot = c.settings.bot && !state.faq.is_empty();
+    // With an agent bot, or the FAQ bot on (and something in the knowledge base), a bot answers first.
+    let agent = match c.settings.agent_bot {
+        Some(id) => state.store.user(id).await?.filter(|u| u.status == steward_core::model::UserStatus::Active),
+        None => None,
+    };
+    let with_bot = agent.is_some() || (c.settings.bot && !state.faq.is_empty());
     let conv = state
         .store
         .create_conversation(
@@ -413,8 +417,11 @@ pub async fn start(
             v.user.id,
         )
         .await?;
-    if with_bot {
-        crate::faq_bot::join(&state, &conv).await?;
+    crate::webhooks::conversation(&state, &conv, "conversation.created", json!({})).await;
+    match &agent {
+        Some(bot) => crate::faq_bot::join_as(&state, &conv, bot).await?,
+        None if with_bot => crate::faq_bot::join(&state, &conv).await?,
+        None => {}
     }
     let user = state.store.user(v.user.id).await?.unwrap_or(v.user);
     if let Some(body) = req.body.as_deref().filter(|b| !b.trim().is_empty()) {
@@ -620,6 +627,7 @@ pub async fn offline(
             user.id,
         )
         .await?;
+    crate::webhooks::conversation(&state, &conv, "conversation.created", json!({})).await;
     let input = crate::service::PostInput::text(req.body, false);
     crate::service::post_message(&state, &user, conv.room_id, input).await?;
     state.store.set_labels(conv.id, &["offline".to_string()]).await?;

@@ -14,12 +14,14 @@ mod messages;
 mod migrate;
 mod moderation;
 mod retention;
+mod room_notes;
 mod rooms;
 mod support;
 pub mod testing;
 mod tokens;
 mod totp;
 mod users;
+mod webhooks;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -44,6 +46,7 @@ pub use steward_core::model::SessionRecord;
 pub use support::{AssignOutcome, ConversationFilter, NewContact, NewConversation};
 pub use totp::TotpState;
 pub use users::{NewUser, ProfileUpdate, SessionInfo};
+pub use webhooks::{AttemptOutcome, AttemptRow, DeliveryFilter, DeliveryRow, NextStep, WebhookRow};
 
 pub use steward_core::model;
 

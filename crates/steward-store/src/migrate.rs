@@ -84,6 +84,16 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0014_faq.sql"),
     },
     Migration {
+        version: 15,
+        sqlite: include_str!("../migrations/sqlite/0015_room_notes.sql"),
+        postgres: include_str!("../migrations/postgres/0015_room_notes.sql"),
+    },
+    Migration {
+        version: 16,
+        sqlite: include_str!("../migrations/sqlite/0016_webhooks.sql"),
+        postgres: include_str!("../migrations/postgres/0016_webhooks.sql"),
+    },
+    Migration {
         version: 17,
         sqlite: include_str!("../migrations/sqlite/0017_job_leases.sql"),
         postgres: include_str!("../migrations/postgres/0017_job_leases.sql"),

@@ -574,9 +574,17 @@ impl Store {
                         .to_owned(),
                 ),
             )
-            .and_where(Expr::col(("o", "user_id")).in_subquery(
-                Query::select().column("id").from("users").and_where(Expr::col("status").eq("active")).to_owned(),
-            ))
+            .and_where(
+                Expr::col(("o", "user_id")).in_subquery(
+                    // Bots (an inbox's agent bot is a member) are never routed to.
+                    Query::select()
+                        .column("id")
+                        .from("users")
+                        .and_where(Expr::col("status").eq("active"))
+                        .and_where(Expr::col("is_bot").eq(false))
+                        .to_owned(),
+                ),
+            )
             .order_by(("o", "user_id"), Order::Asc);
         if let Some(d) = department_id {
             q.and_where(

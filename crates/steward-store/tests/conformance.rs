@@ -614,4 +614,40 @@ conformance! {
         ended.dedup();
         assert_eq!(ended.len(), 120, "none twice");
     };
+
+    room_notes_are_saved_listed_replaced_and_cleared => |s: Store| async move {
+        use steward_core::notes::{MAX_NOTES_PER_ROOM, NoteBody, NoteName};
+        let anna = user(&s, "anna").await;
+        let boris = user(&s, "boris").await;
+        let r1 = room(&s, RoomKind::Group, anna, &[boris]).await;
+        let r2 = room(&s, RoomKind::Channel, anna, &[]).await;
+        let name = |n: &str| NoteName::parse(n).unwrap();
+        let body = |b: &str| NoteBody::parse(b).unwrap();
+        let (n, created) = s.put_room_note(r1, &name("Rules"), &body("1. Be kind"), anna).await.unwrap();
+        assert!(created);
+        assert_eq!((n.room_id, n.name.as_str(), n.body.as_str(), n.updated_by), (r1, "rules", "1. Be kind", Some(anna)));
+        let (n2, created) = s.put_room_note(r1, &name("rules"), &body("1. Be kinder"), boris).await.unwrap();
+        assert!(!created, "same name replaces");
+        assert_eq!((n2.body.as_str(), n2.updated_by), ("1. Be kinder", Some(boris)));
+        assert!(n2.updated_at >= n.updated_at);
+        s.put_room_note(r1, &name("faq"), &body("see /help"), anna).await.unwrap();
+        s.put_room_note(r2, &name("правила"), &body("другая комната"), anna).await.unwrap();
+        let names: Vec<String> = s.room_notes(r1).await.unwrap().into_iter().map(|n| n.name).collect();
+        assert_eq!(names, ["faq", "rules"], "by name, this room's only");
+        assert_eq!(s.room_note(r2, &name("ПРАВИЛА")).await.unwrap().unwrap().body, "другая комната");
+        assert!(s.room_note(r2, &name("rules")).await.unwrap().is_none());
+        assert!(s.delete_room_note(r1, &name("rules")).await.unwrap());
+        assert!(!s.delete_room_note(r1, &name("rules")).await.unwrap(), "gone already");
+        assert!(s.room_note(r1, &name("rules")).await.unwrap().is_none());
+        // A room keeps a bounded number; replacing one at the limit still works.
+        for i in 1..MAX_NOTES_PER_ROOM {
+            s.put_room_note(r1, &name(&format!("n{i}")), &body("x"), anna).await.unwrap();
+        }
+        assert!(matches!(s.put_room_note(r1, &name("one-more"), &body("x"), anna).await, Err(StoreError::Limit("notes"))));
+        assert!(!s.put_room_note(r1, &name("n1"), &body("y"), anna).await.unwrap().1);
+        // A note of a missing room is refused; a deleted room takes its notes along.
+        assert!(matches!(s.put_room_note(999_999, &name("x"), &body("x"), anna).await, Err(StoreError::Invalid("room_id"))));
+        s.delete_room(r2).await.unwrap();
+        assert!(s.room_notes(r2).await.unwrap().is_empty());
+    };
 }

@@ -6,11 +6,13 @@ pub mod faq;
 pub mod files;
 pub mod messages;
 pub mod moderation;
+pub mod notes;
 pub mod roles;
 pub mod rooms;
 pub mod search;
 pub mod support;
 pub mod users;
+pub mod webhooks;
 
 use std::sync::{Arc, Mutex};
 
@@ -70,6 +72,8 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/rooms/{id}/members/remove", post(rooms::remove_members))
         .route("/rooms/{id}/members", get(rooms::members).post(rooms::add_members))
         .route("/rooms/{id}/policy", put(rooms::set_policy))
+        .route("/rooms/{id}/notes", get(notes::list))
+        .route("/rooms/{id}/notes/{name}", get(notes::get_one).put(notes::put).delete(notes::delete))
         .route("/rooms/{id}/archive", post(rooms::archive))
         .route("/rooms/{id}/unarchive", post(rooms::unarchive))
         .route("/rooms/{id}/members/{user_id}", put(rooms::set_member_role).delete(rooms::remove_member))
@@ -147,6 +151,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/support/conversations/{id}/transfer", post(support::transfer))
         .route("/support/conversations/{id}/escalate", post(support::escalate))
         .route("/support/conversations/{id}/join", post(support::join))
+        .route("/support/conversations/{id}/handover", post(support::handover))
         .route("/support/conversations/{id}/status", post(support::set_status))
         .route("/support/conversations/{id}/merge", post(support::merge))
         .route("/support/conversations/{id}/messages", post(support::reply))
@@ -160,6 +165,13 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/support/macros/{id}", axum::routing::delete(support::delete_macro))
         .route("/support/export.csv", get(support::export_csv))
         .route("/support/conversations/{id}/suggestions", get(faq::suggestions))
+        .route("/webhooks", get(webhooks::list).post(webhooks::create))
+        .route("/webhooks/{id}", get(webhooks::get_one).patch(webhooks::update).delete(webhooks::delete))
+        .route("/webhooks/{id}/secret", post(webhooks::rotate_secret))
+        .route("/webhooks/{id}/ping", post(webhooks::ping))
+        .route("/webhooks/{id}/deliveries", get(webhooks::deliveries))
+        .route("/webhooks/{id}/deliveries/{delivery_id}", get(webhooks::delivery))
+        .route("/webhooks/{id}/deliveries/{delivery_id}/redeliver", post(webhooks::redeliver))
         .route("/faq/entries", get(faq::entries).post(faq::upsert))
         .route("/faq/entries/{id}", axum::routing::delete(faq::delete))
         .route("/faq/import", post(faq::import))
@@ -198,7 +210,7 @@ pub struct ErrorDetail {
         users::twofa_status, users::twofa_setup, users::twofa_enable, users::twofa_disable,
         rooms::list, rooms::create, rooms::public, rooms::get_one, rooms::update, rooms::set_policy, rooms::members, rooms::add_members,
         rooms::join, rooms::leave, rooms::read, rooms::archive, rooms::unarchive, rooms::remove_member, rooms::set_member_role,
-        rooms::delete, rooms::remove_members,
+        rooms::delete, rooms::remove_members, notes::list, notes::get_one, notes::put, notes::delete,
         messages::list, messages::create, messages::get_one, messages::edit, messages::delete,
         messages::react, messages::unreact, messages::pins, messages::pin, messages::unpin,
         files::upload, files::download, search::search, crate::gateway::upgrade,
@@ -217,10 +229,12 @@ pub struct ErrorDetail {
         support::inboxes, support::create_inbox, support::update_inbox, support::delete_inbox, support::rotate_secret,
         support::set_inbox_members, support::create_department, support::delete_department, support::set_department_members,
         support::get_me, support::set_me, support::set_other, support::overview, support::conversations, support::conversation,
-        support::assign, support::accept, support::transfer, support::escalate, support::join, support::set_status, support::patch,
+        support::assign, support::accept, support::transfer, support::escalate, support::join, support::handover, support::set_status, support::patch,
         support::merge, support::reply, support::cancel_scheduled, support::canned, support::create_canned, support::update_canned,
         support::delete_canned, support::macros, support::create_macro, support::delete_macro, support::run_macro,
         support::transcript, support::email_transcript, support::export_csv,
+        webhooks::list, webhooks::create, webhooks::get_one, webhooks::update, webhooks::delete,
+        webhooks::rotate_secret, webhooks::ping, webhooks::deliveries, webhooks::delivery, webhooks::redeliver,
         faq::entries, faq::upsert, faq::delete, faq::import, faq::export, faq::unanswered, faq::promote, faq::dismiss,
         faq::ask, faq::stats, faq::suggestions,
     ),

@@ -45,6 +45,18 @@ fn check_name(raw: &str, field: &'static str, max: usize) -> ApiResult<String> {
 
 // ----- inboxes -----
 
+/// An inbox's agent bot must be an active bot account.
+async fn check_agent_bot(state: &AppState, bot: Option<i64>) -> ApiResult<()> {
+    let Some(id) = bot else { return Ok(()) };
+    let ok = state.store.is_bot(id).await?
+        && state.store.user(id).await?.is_some_and(|u| u.status == steward_core::model::UserStatus::Active);
+    if !ok {
+        return Err(ApiError::from(FieldError::new("settings.agent_bot", Rule::InvalidChoice))
+            .with_detail(json!("an active bot account (POST /admin/bots)")));
+    }
+    Ok(())
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InboxInput {
@@ -95,6 +107,7 @@ pub async fn create_inbox(
     }
     let settings = req.settings.unwrap_or_default();
     let compiled = settings.compile()?;
+    check_agent_bot(&state, compiled.settings.agent_bot).await?;
     let key = crate::auth::new_token()[..20].to_string();
     let secret = crate::auth::new_token();
     let value = serde_json::to_value(&compiled.settings).map_err(anyhow::Error::from)?;
@@ -102,6 +115,9 @@ pub async fn create_inbox(
     // the insert: store a placeholder, then the sealed value.
     let inbox = state.store.create_inbox(&key, &name, kind, &value, "").await?;
     state.store.set_inbox_secret(inbox.id, &state.secret_key.seal(&format!("inbox:{}", inbox.id), &secret)).await?;
+    if let Some(bot) = compiled.settings.agent_bot {
+        state.store.set_inbox_members(inbox.id, &[bot]).await?;
+    }
     audit::record(&state, &origin, ev(&me, "support.inbox_create", inbox.id, json!({ "name": name }))).await;
     Ok((StatusCode::CREATED, J(json!({ "inbox": inbox, "identity_secret": secret }))))
 }
@@ -123,10 +139,23 @@ pub async fn update_inbox(
         None => support::settings_of(&cur).settings,
     };
     let compiled = settings.compile()?;
+    check_agent_bot(&state, compiled.settings.agent_bot).await?;
     let value = serde_json::to_value(&compiled.settings).map_err(anyhow::Error::from)?;
     let inbox = state.store.update_inbox(id, &name, &value).await?;
     audit::record(&state, &origin, ev(&me, "support.inbox_update", id, value)).await;
-    let members = state.store.inbox_members(id).await?;
+    let mut members = state.store.inbox_members(id).await?;
+    // The agent bot works in the inbox (it sees its conversations); one that was replaced no longer does.
+    let old_bot = support::settings_of(&cur).settings.agent_bot;
+    let before = members.clone();
+    members.retain(|m| Some(*m) != old_bot || old_bot == compiled.settings.agent_bot);
+    if let Some(bot) = compiled.settings.agent_bot
+        && !members.contains(&bot)
+    {
+        members.push(bot);
+    }
+    if members != before {
+        state.store.set_inbox_members(id, &members).await?;
+    }
     Ok(J(inbox_json(&state, &inbox, members)))
 }
 
@@ -188,8 +217,14 @@ pub async fn set_inbox_members(
     Json(req): Json<MembersInput>,
 ) -> ApiResult<StatusCode> {
     require(&me, Permission::SupportManage)?;
-    state.store.inbox(id).await?.ok_or_else(ApiError::not_found)?;
-    let ids = check_ids(&req.user_ids)?;
+    let inbox = state.store.inbox(id).await?.ok_or_else(ApiError::not_found)?;
+    let mut ids = check_ids(&req.user_ids)?;
+    // The inbox's agent bot stays a member whatever the list says.
+    if let Some(bot) = support::settings_of(&inbox).settings.agent_bot
+        && !ids.contains(&bot)
+    {
+        ids.push(bot);
+    }
     state.store.set_inbox_members(id, &ids).await?;
     audit::record(&state, &origin, ev(&me, "support.inbox_members", id, json!(ids))).await;
     Ok(StatusCode::NO_CONTENT)
@@ -537,8 +572,11 @@ async fn transfer_to(
             match state.store.assign(conv.id, op, prev, force, None, Some(actor.id), event, &data).await? {
                 AssignOutcome::Assigned { joined_seq } => {
                     // Taking a conversation from the bot hands it over.
-                    if conv.status == "pending" {
-                        state.store.set_conversation_status(conv.id, "open", None, Some(actor.id)).await?;
+                    if conv.status == "pending"
+                        && let Some(c) =
+                            state.store.set_conversation_status(conv.id, "open", None, Some(actor.id)).await?
+                    {
+                        support::status_changed(state, &conv.status, &c).await;
                     }
                     support::after_assign(state, conv.id, op, joined_seq).await?
                 }
@@ -704,6 +742,36 @@ pub async fn set_status(
         None
     };
     support::set_status(&state, &conv, status.as_str(), until, Some(me.id())).await.map(J)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandoverInput {
+    /// Why, for reports (1–40 characters; default `bot`), e.g. `human_requested`, `out_of_scope`.
+    pub reason: Option<String>,
+    /// A last word to the customer before people take over.
+    pub message: Option<String>,
+}
+
+#[utoipa::path(post, path = "/support/conversations/{id}/handover", tag = "support", params(("id" = i64, Path)), request_body = HandoverInput,
+    responses((status = 200, body = Conversation), (status = 409, body = ErrorBody, description = "Not with a bot (`not_pending`)")))]
+/// The agent bot passes a conversation it holds (status `pending`) to people.
+pub async fn handover(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Json(req): Json<HandoverInput>,
+) -> ApiResult<J<Conversation>> {
+    let conv = support::visible(&state, &me.user, id).await?;
+    let agent = support::agent_bot_of(&state, conv.inbox_id).await?;
+    if agent != Some(me.id()) && !me.user.permissions().has(Permission::SupportManage) {
+        return Err(ApiError::forbidden());
+    }
+    let reason = req.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).unwrap_or("bot");
+    if reason.chars().count() > 40 {
+        return Err(FieldError::with_limit("reason", Rule::TooLong, 40).into());
+    }
+    support::hand_over(&state, &me.user, &conv, reason, req.message.as_deref()).await.map(J)
 }
 
 #[derive(Deserialize, ToSchema)]

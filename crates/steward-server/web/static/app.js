@@ -817,10 +817,22 @@
       }
     } catch (e) {
       if (REFUSALS.has(e.code)) { refused(p, { code: e.code, message: e.message, detail: e.detail }); return; }
+      if (isCommand(p.body) && e.status >= 400 && e.status < 500 && e.status !== 429) {
+        // A refused room command (`/save` by a member, a bad note name): nothing was posted;
+        // the text goes back to the composer to fix, the reason is shown only to the sender.
+        if (S.byNonce.get(p.nonce) === p) removeMsg(p);
+        const ta = input();
+        if (ta && !ta.value) { ta.value = p.body; autoGrow(); saveDraft(); }
+        toast(e.message);
+        return;
+      }
       if (S.byNonce.get(p.nonce) === p) { p._failed = true; rerender(p); }
       toast(e.message);
     }
   }
+
+  /** Notes commands the server carries out (docs/FAQ.md, "Group rooms"). */
+  const isCommand = (text) => /^\s*(\/(save|get|clear|notes|saved|rules)(@\S+)?(\s|$)|#[\p{L}\p{N}_-])/iu.test(text || '');
 
   function lastOwnMessage() {
     for (let i = S.msgs.length - 1; i >= 0; i--) {

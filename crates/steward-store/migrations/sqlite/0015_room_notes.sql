@@ -1,0 +1,10 @@
+-- Room notes (docs/FAQ.md, "Group rooms"): `/save rules …`, then `#rules`
+-- posts the text. Names are lower case; the server validates them.
+CREATE TABLE room_notes (
+    room_id    INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    updated_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (room_id, name)
+);
