@@ -77,7 +77,7 @@ pub enum NatsError {
     #[error("cannot subscribe on NATS: {0}")]
     Subscribe(#[from] async_nats::SubscribeError),
     #[error("NATS did not confirm the subscription: {0}")]
-    Flush(#[from] async_nats::client::FlushError),
+    Probe(String),
 }
 
 pub struct NatsBus {
@@ -132,8 +132,18 @@ impl NatsBus {
             .await
             .map_err(|source| NatsError::Connect { url: opts.url.clone(), source })?;
         let mut sub = client.subscribe(format!("{prefix}.>")).await?;
-        // The subscription is in force on the server before we say we are up.
-        client.flush().await?;
+        // The subscription must be in force on the server before this node
+        // says it is up, or the other nodes' next events could pass it by.
+        // `flush` only writes the socket; a request to a subject nobody
+        // serves is answered ("no responders") after the server has handled
+        // everything this connection sent before it, the subscription included.
+        let probe = format!("_steward_probe.{:016x}", opts.node_id);
+        match tokio::time::timeout(Duration::from_secs(5), client.request(probe, Bytes::new())).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) if e.kind() == async_nats::client::RequestErrorKind::NoResponders => {}
+            Ok(Err(e)) => return Err(NatsError::Probe(e.to_string())),
+            Err(_) => return Err(NatsError::Probe("no answer in 5 s".into())),
+        }
 
         let (queue, mut rx) = mpsc::channel::<(String, Bytes)>(opts.queue.max(16));
         let bus = Arc::new(NatsBus {

@@ -51,7 +51,10 @@ async fn events_cross_nodes_once_in_publish_order() {
         bus_a.publish(Envelope::event(Topic::Room(7), Some(seq), format!("{{\"seq\":{seq}}}")));
         assert_eq!(on_a.rx.recv().await.unwrap().seq, Some(seq), "the publisher's own clients get it at once");
         local.push(t.elapsed());
-        let env = tokio::time::timeout(Duration::from_secs(5), on_b.rx.recv()).await.expect("arrives").unwrap();
+        let env = tokio::time::timeout(Duration::from_secs(5), on_b.rx.recv())
+            .await
+            .unwrap_or_else(|_| panic!("seq {seq} did not arrive; dropped {}", bus_a.dropped_frames()))
+            .unwrap();
         lat.push(t.elapsed());
         assert_eq!(env.seq, Some(seq));
     }
