@@ -552,7 +552,10 @@ impl Hub {
     /// Applies the envelope's control, then queues its payload for every
     /// connection of the topic.
     pub fn dispatch(&self, env: Arc<Envelope>) {
-        if let Some(control) = env.control {
+        // Presence and invalidations are between nodes only: the publisher
+        // has applied its own (a node applies another's in `Hub::receive`),
+        // so they take no lock here.
+        if let Some(control) = env.control.filter(|c| !matches!(c, Control::Invalidate(_) | Control::Presence { .. })) {
             let mut reg = self.reg.write().unwrap_or_else(|e| e.into_inner());
             match control {
                 Control::Subscribe { user_id, room_id } => {
@@ -598,8 +601,6 @@ impl Hub {
                         }
                     }
                 }
-                // Between nodes only: the publisher has applied its own
-                // (`Hub::receive` applies another node's).
                 Control::Invalidate(_) | Control::Presence { .. } => {}
             }
         }
