@@ -47,6 +47,14 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` is believed (`STEWARD_TRUSTED_PROXIES`,
     /// comma-separated addresses and CIDR blocks; default none).
     pub trusted_proxies: TrustedProxies,
+    /// Several nodes: the NATS server(s) that carry events between them
+    /// (`STEWARD_NATS_URL`, e.g. `nats://10.0.0.5:4222`; comma-separated for a
+    /// NATS cluster). Unset: one node, events stay in the process. See docs/DEPLOY.md.
+    pub nats_url: Option<String>,
+    /// Keeps installations that share a NATS server apart: subjects start
+    /// with `steward.<name>.` (`STEWARD_CLUSTER_NAME`, default `steward`;
+    /// letters, digits, `-`, `_`). Every node of one installation uses the same.
+    pub cluster_name: String,
     /// The unit of the webhook retry schedule in milliseconds
     /// (`STEWARD_WEBHOOK_RETRY_UNIT_MS`, default 1000: waits of 10 s, 1 min, 5 min, …).
     /// Tests shrink it; a delivery's lease is 60 units, its request timeout 30 (at most 10 s).
@@ -71,6 +79,8 @@ impl Default for Config {
             secret_key: None,
             metrics_token: None,
             trusted_proxies: TrustedProxies::default(),
+            nats_url: None,
+            cluster_name: "steward".into(),
             webhook_retry_unit_ms: 1000,
         }
     }
@@ -94,6 +104,8 @@ struct FileConfig {
     secret_key: Option<String>,
     metrics_token: Option<String>,
     trusted_proxies: Option<String>,
+    nats_url: Option<String>,
+    cluster_name: Option<String>,
     webhook_retry_unit_ms: Option<u64>,
 }
 
@@ -196,6 +208,19 @@ impl Config {
             })?;
         } else if let Some(v) = file.webhook_retry_unit_ms {
             c.webhook_retry_unit_ms = v.max(1);
+        }
+        c.nats_url = env("STEWARD_NATS_URL").or(file.nats_url).filter(|s| !s.trim().is_empty());
+        if let Some(v) = env("STEWARD_CLUSTER_NAME").or(file.cluster_name) {
+            let ok = !v.is_empty()
+                && v.len() <= 64
+                && v.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+            if !ok {
+                return Err(ConfigError::Invalid {
+                    name: "cluster_name",
+                    message: format!("{v:?}: use letters, digits, '-' or '_' (at most 64)"),
+                });
+            }
+            c.cluster_name = v;
         }
         Ok(c)
     }

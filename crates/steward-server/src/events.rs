@@ -64,6 +64,9 @@ pub fn disconnect_user(state: &AppState, user_id: i64) {
 /// them before handling the next frame.
 pub fn refresh_user(state: &AppState, user_id: i64) {
     state.bus.publish(Envelope::control(Control::Refresh { user_id }));
+    // Their permissions may make them a supervisor, or not any more.
+    *state.support_viewers.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    crate::cluster::invalidate(state, steward_bus::CacheKind::SupportViewers);
 }
 
 /// Who may read a room changed: connections receiving it re-check access.
@@ -141,7 +144,20 @@ pub async fn replay(state: &AppState, events: &[RoomEvent]) -> crate::error::Api
     Ok(out)
 }
 
-pub fn publish_presence(state: &AppState, user_id: i64, status: &str) {
-    let ev = json!({ "type": "presence", "user_id": user_id, "status": status });
-    state.bus.publish(Envelope::event(Topic::All, None, ev.to_string()));
+/// Someone's presence changed on this node: the other nodes learn this
+/// node's part (they combine it with their own), and when the status across
+/// the cluster changed, this node's connections are told. Each node tells its
+/// own connections, so a person online on one node and leaving another
+/// stays online for everyone.
+pub fn presence_changed(state: &AppState, change: steward_bus::PresenceChange) {
+    state.bus.publish(Envelope::control(Control::Presence { user_id: change.user_id, status: change.local }));
+    if let Some(status) = change.cluster {
+        tell_presence_here(state, change.user_id, status);
+    }
+}
+
+/// A `presence` event to every connection on this node (not the bus).
+pub fn tell_presence_here(state: &AppState, user_id: i64, status: steward_bus::Presence) {
+    let ev = json!({ "type": "presence", "user_id": user_id, "status": status.as_str() });
+    state.hub.dispatch(std::sync::Arc::new(Envelope::event(Topic::All, None, ev.to_string())));
 }

@@ -205,8 +205,8 @@ async fn run(state: AppState, mut socket: WebSocket, pre: Option<CurrentUser>) {
         live_started: false,
         user,
     };
-    if handle.first_for_user {
-        conn.publish_presence();
+    if let Some(change) = handle.presence {
+        events::presence_changed(&state, change);
     }
     let hello = json!({ "type": "hello", "user_id": conn.user.id(), "heartbeat_ms": HEARTBEAT_MS, "resume_limit": RESUME_LIMIT });
     let mut outcome = if socket.send(text(hello)).await.is_ok() { Flow::Continue } else { Flow::Close(1000, "") };
@@ -266,19 +266,12 @@ async fn run(state: AppState, mut socket: WebSocket, pre: Option<CurrentUser>) {
     if let Flow::Close(code, reason) = outcome {
         close_with(&mut socket, code, reason).await;
     }
-    let user_id = conn.user.id();
-    if state.hub.unregister(conn.conn_id) {
-        state.set_away(user_id, false);
-        events::publish_presence(&state, user_id, "offline");
+    if let Some(change) = state.hub.unregister(conn.conn_id) {
+        events::presence_changed(&state, change);
     }
 }
 
 impl Conn {
-    fn publish_presence(&self) {
-        let status = self.state.presence(self.user.id());
-        events::publish_presence(&self.state, self.user.id(), status);
-    }
-
     /// Writes one frame. A client that does not read for `SEND_TIMEOUT` is
     /// dropped: it would otherwise hold this task (and its queue) forever.
     async fn send(&self, socket: &mut WebSocket, payload: &Bytes) -> Flow {
@@ -360,6 +353,14 @@ impl Conn {
             return flow;
         }
         let Some(payload) = &env.payload else {
+            // A catch-up mark (`cluster::catch_up`): read what is missing up to it.
+            if let (Topic::Room(room_id), Some(seq)) = (env.topic, env.seq)
+                && let Some(&last) = self.last.get(&room_id)
+                && seq > last
+                && let Err(f) = self.fill(socket, room_id, last, Some(seq)).await
+            {
+                return f;
+            }
             return Flow::Continue;
         };
         match (env.topic, env.seq) {
@@ -517,8 +518,8 @@ impl Conn {
                         return self.reply_error(socket, ApiError::bad_request("status"), None).await;
                     }
                 };
-                if self.state.set_away(self.user.id(), away) {
-                    self.publish_presence();
+                if let Some(change) = self.state.hub.set_away(self.user.id(), away) {
+                    events::presence_changed(&self.state, change);
                 }
                 Flow::Continue
             }

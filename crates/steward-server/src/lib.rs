@@ -7,6 +7,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod client_ip;
+pub mod cluster;
 pub mod config;
 pub mod error;
 pub mod events;
@@ -105,16 +106,42 @@ fn config_limit(config: &Config) -> u32 {
     config.api_requests_per_minute.max(1)
 }
 
-pub fn build_state(config: Config, store: Store) -> anyhow::Result<AppState> {
+/// The state of one node. With `STEWARD_NATS_URL` set the bus is NATS
+/// (connecting fails the start if NATS cannot be reached); else it is local.
+pub async fn build_state(config: Config, store: Store) -> anyhow::Result<AppState> {
+    Ok(build_node(config, store).await?.0)
+}
+
+/// The state, and the events other nodes send from the moment this node
+/// joins the bus (presence answers to its first `Sync` come at once).
+async fn build_node(
+    config: Config,
+    store: Store,
+) -> anyhow::Result<(AppState, tokio::sync::broadcast::Receiver<steward_bus::NodeEvent>)> {
     let hub = Arc::new(Hub::new());
-    let bus = Arc::new(LocalBus::new(hub.clone()));
+    let node_events = hub.node_events();
+    let node_id: u64 = rand::random();
+    let (bus, nats): (Arc<dyn steward_bus::Bus>, _) = match &config.nats_url {
+        Some(url) => {
+            let opts = steward_bus::NatsOptions {
+                url: url.clone(),
+                cluster: config.cluster_name.clone(),
+                node_id,
+                queue: 64 * 1024,
+            };
+            let nats =
+                steward_bus::NatsBus::connect(hub.clone(), opts).await.context("cluster bus (STEWARD_NATS_URL)")?;
+            (nats.clone(), Some(nats))
+        }
+        None => (Arc::new(LocalBus::new(hub.clone())), None),
+    };
     let limit = config_limit(&config);
     let mailer = mail::Mailer::from_config(&config)?;
     let secret_key = match &config.secret_key {
         Some(key) => key.clone(),
         None => secret::SecretKey::load_or_create(&config.data_dir).context("secret key")?,
     };
-    Ok(AppState(Arc::new(Inner {
+    let state = AppState(Arc::new(Inner {
         mailer,
         moderation: moderation::Moderation::default(),
         jobs: Mutex::new(Default::default()),
@@ -126,15 +153,18 @@ pub fn build_state(config: Config, store: Store) -> anyhow::Result<AppState> {
         store,
         hub,
         bus,
+        nats,
+        node_id,
+        node_name: format!("node-{node_id:016x}"),
         templates: web::Templates::new().context("templates")?,
         config,
         login: auth::LoginThrottle::default(),
         settings: settings::SettingsCache::default(),
         api_limit: auth::Limiter::new((limit / 10).max(20), limit),
-        away: Mutex::new(Default::default()),
         metrics: metrics_handle(),
         started: Instant::now(),
-    })))
+    }));
+    Ok((state, node_events))
 }
 
 pub fn router(state: AppState) -> Router {
@@ -248,6 +278,9 @@ async fn metrics_endpoint(
     }
     metrics::gauge!("steward_uptime_seconds").set(state.started.elapsed().as_secs_f64());
     metrics::gauge!("steward_gateway_dropped_events").set(state.hub.dropped_events() as f64);
+    if let Some(nats) = &state.nats {
+        metrics::gauge!("steward_bus_dropped_frames").set(nats.dropped_frames() as f64);
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
 }
 
@@ -348,18 +381,49 @@ pub struct RunningServer {
     pub state: AppState,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
+    /// The background jobs and the cluster listener.
+    jobs: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningServer {
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
+
+    /// Stops serving, ends the jobs and gives their leases up, and leaves the
+    /// cluster (the other nodes forget this node's people at once).
     pub async fn stop(mut self) {
         self.state.webhooks.stop();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        for job in self.jobs.drain(..) {
+            job.abort();
+        }
+        cluster::release_leases(&self.state).await;
+        if let Some(nats) = &self.state.nats {
+            nats.shutdown().await;
+        }
         let _ = tokio::time::timeout(Duration::from_secs(5), &mut self.task).await;
+    }
+
+    /// Stops everything at once, as if the process died (tests of the
+    /// cluster): no goodbye on the bus, leases left to expire, every
+    /// connection closed.
+    pub fn kill(mut self) {
+        self.state.webhooks.stop();
+        self.task.abort();
+        for job in self.jobs.drain(..) {
+            job.abort();
+        }
+        if let Some(nats) = &self.state.nats {
+            nats.abort();
+        }
+        self.state.hub.close_all();
+        // Sends already being stored when the process "died" fail instead
+        // of committing later.
+        let store = self.state.store.clone();
+        tokio::spawn(async move { store.close().await });
     }
 }
 
@@ -368,7 +432,7 @@ pub async fn start(config: Config, store: Store) -> anyhow::Result<RunningServer
     let listener = TcpListener::bind(config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
     let addr = listener.local_addr()?;
     let instance = settings::load(&store).await?;
-    let state = build_state(config, store)?;
+    let (state, node_events) = build_node(config, store).await?;
     apply_limits(&state, &instance);
     state.settings.set(instance);
     state.moderation.load(&state.store).await?;
@@ -376,7 +440,8 @@ pub async fn start(config: Config, store: Store) -> anyhow::Result<RunningServer
     if let Err(e) = faq_bot::reload(&state).await {
         tracing::warn!(error = %e, "FAQ knowledge base not loaded");
     }
-    spawn_jobs(&state);
+    let mut jobs = spawn_jobs(&state);
+    jobs.push(cluster::spawn_listener(state.clone(), node_events));
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -389,34 +454,39 @@ pub async fn start(config: Config, store: Store) -> anyhow::Result<RunningServer
             tracing::error!(error = %e, "server stopped");
         }
     });
-    Ok(RunningServer { addr, state, shutdown: Some(tx), task })
+    Ok(RunningServer { addr, state, shutdown: Some(tx), task, jobs })
 }
 
-fn spawn_jobs(state: &AppState) {
-    retention::spawn(state.clone());
-    moderation::spawn_sweeper(state.clone());
-    support::spawn_sweeper(state.clone());
+/// The background jobs; each runs on the one node holding its lease
+/// (`cluster::spawn_leased`).
+fn spawn_jobs(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    // The webhook sender runs on every node: it claims deliveries row by row
+    // (its own lease per delivery, SKIP LOCKED), and stops by its flag.
     webhooks::spawn(state.clone());
-    let store = state.store.clone();
-    let jobs_state = state.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            match store.delete_expired_sessions().await {
-                Ok(n) => {
-                    if n > 0 {
-                        tracing::info!(removed = n, "expired sessions removed");
+    vec![
+        retention::spawn(state.clone()),
+        moderation::spawn_sweeper(state.clone()),
+        support::spawn_sweeper(state.clone()),
+        cluster::spawn_leased(
+            state.clone(),
+            cluster::SESSION_CLEANUP,
+            Duration::from_secs(3600),
+            |jobs_state| async move {
+                match jobs_state.store.delete_expired_sessions().await {
+                    Ok(n) => {
+                        if n > 0 {
+                            tracing::info!(removed = n, "expired sessions removed");
+                        }
+                        jobs_state.job_counted(|j| &mut j.session_cleanup, true, format!("{n} sessions"), vec![n]);
                     }
-                    jobs_state.job_counted(|j| &mut j.session_cleanup, true, format!("{n} sessions"), vec![n]);
+                    Err(e) => {
+                        tracing::warn!(error = %e, "session cleanup failed");
+                        jobs_state.job_ran(|j| &mut j.session_cleanup, false, e.to_string());
+                    }
                 }
-                Err(e) => {
-                    tracing::warn!(error = %e, "session cleanup failed");
-                    jobs_state.job_ran(|j| &mut j.session_cleanup, false, e.to_string());
-                }
-            }
-        }
-    });
+            },
+        ),
+    ]
 }
 
 /// `steward serve`: runs until Ctrl-C / SIGTERM.

@@ -5,8 +5,9 @@
 //! up; the warn ladder. Every action, by a rule or a person, goes to the
 //! modlog with its evidence.
 //!
-//! One node's copy of the rules and sanctions is refreshed when they change
-//! on that node; across nodes the bus will carry the invalidation (issue 7).
+//! Each node keeps its own copy of the rules, sanctions and ban lists; the
+//! node that changes one updates its copy and tells the others through the
+//! bus (`cluster::invalidate`), which reload it from the store.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -102,8 +103,16 @@ impl Default for Moderation {
 }
 
 impl Moderation {
-    /// Loads the stored rules and the sanctions in force.
+    /// Loads the stored rules, the sanctions in force and the ban lists.
     pub async fn load(&self, store: &Store) -> anyhow::Result<()> {
+        self.reload_rules(store).await?;
+        self.reload_sanctions(store).await?;
+        self.reload_lists(store).await?;
+        Ok(())
+    }
+
+    /// Re-reads and compiles the rules (another node changed them).
+    pub async fn reload_rules(&self, store: &Store) -> anyhow::Result<()> {
         let stored = store.moderation_rules().await?;
         let mut rules = Vec::with_capacity(stored.len());
         for (id, body) in stored {
@@ -116,12 +125,16 @@ impl Moderation {
             Ok(engine) => self.install(engine, rules),
             Err(e) => tracing::error!(error = %e, "stored moderation rules do not compile; moderation is off"),
         }
+        Ok(())
+    }
+
+    /// Re-reads the mutes and bans in force.
+    pub async fn reload_sanctions(&self, store: &Store) -> anyhow::Result<()> {
         let mut map: HashMap<i64, Vec<Sanction>> = HashMap::new();
         for s in store.active_sanctions().await? {
             map.entry(s.user_id).or_default().push(s);
         }
         *self.blocking.write().unwrap_or_else(|e| e.into_inner()) = map;
-        self.reload_lists(store).await?;
         Ok(())
     }
 
@@ -560,6 +573,9 @@ pub async fn impose(
         })
         .await?;
     state.moderation.remember(&s);
+    if matches!(kind, "mute" | "ban") {
+        crate::cluster::invalidate(state, steward_bus::CacheKind::Sanctions);
+    }
     if matches!(kind, "kick" | "ban") {
         let rooms = match room_id {
             Some(r) => vec![r],
@@ -622,6 +638,7 @@ pub async fn lift(state: &AppState, actor: i64, id: i64, reason: &str) -> ApiRes
         return Err(ApiError::new(axum::http::StatusCode::CONFLICT, "already_ended"));
     }
     state.moderation.forget(s.user_id, id);
+    crate::cluster::invalidate(state, steward_bus::CacheKind::Sanctions);
     state
         .store
         .modlog(&NewModlog {
@@ -644,7 +661,7 @@ pub async fn notify_moderators(state: &AppState, event: serde_json::Value) {
         if let Ok(people) =
             state.store.list_users("", Some(role), Some(steward_core::model::UserStatus::Active), 1000).await
         {
-            for p in people.iter().filter(|p| state.hub.is_connected(p.id)) {
+            for p in people.iter().filter(|p| state.is_online(p.id)) {
                 events::publish_user(state, p.id, event.clone());
             }
         }
@@ -674,22 +691,26 @@ fn action_secs(a: &Action) -> Option<i64> {
     }
 }
 
-/// Ends sanctions whose time is up (every 30 seconds), tells the people and
-/// logs it. Durable: the end time is in the database, so a restart loses nothing.
-pub fn spawn_sweeper(state: AppState) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(30));
-        loop {
-            tick.tick().await;
-            match sweep(&state).await {
-                Ok(n) => state.job_counted(|j| &mut j.sanction_sweep, true, format!("{n} ended"), vec![n as u64]),
-                Err(e) => {
-                    tracing::warn!(error = %e, "sanction sweep failed");
-                    state.job_ran(|j| &mut j.sanction_sweep, false, e.to_string());
-                }
+/// Ends sanctions whose time is up (every 30 seconds, on the node holding
+/// the job's lease), tells the people and logs it. Durable: the end time is
+/// in the database, so a restart loses nothing.
+pub fn spawn_sweeper(state: AppState) -> tokio::task::JoinHandle<()> {
+    crate::cluster::spawn_leased(state, crate::cluster::SANCTION_SWEEP, Duration::from_secs(30), |state| async move {
+        match sweep(&state).await {
+            Ok(n) => state.job_counted(|j| &mut j.sanction_sweep, true, format!("{n} ended"), vec![n as u64]),
+            Err(e) => {
+                tracing::warn!(error = %e, "sanction sweep failed");
+                state.job_ran(|j| &mut j.sanction_sweep, false, e.to_string());
             }
         }
-    });
+    })
+}
+
+/// The ban lists changed (on this node): reload them here, and on the others.
+pub async fn lists_changed(state: &AppState) -> anyhow::Result<()> {
+    state.moderation.reload_lists(&state.store).await?;
+    crate::cluster::invalidate(state, steward_bus::CacheKind::BanLists);
+    Ok(())
 }
 
 /// One sweep; returns how many sanctions ended.
@@ -710,6 +731,9 @@ pub async fn sweep(state: &AppState) -> anyhow::Result<usize> {
             })
             .await?;
         events::publish_user(state, s.user_id, json!({ "type": "moderation.lifted", "sanction_id": s.id }));
+    }
+    if !ended.is_empty() {
+        crate::cluster::invalidate(state, steward_bus::CacheKind::Sanctions);
     }
     Ok(ended.len())
 }

@@ -3,9 +3,9 @@
 //! stays available to everyone else, and reports what it removed. Runs every
 //! hour and on demand (`POST /api/v1/admin/retention/run`, the console).
 //!
-//! One node runs it at a time on this node's clock; with several nodes each
-//! runs it, which is safe (a batch deletes what is still there) but wasteful
-//! until jobs are claimed from the database (issue 7).
+//! With several nodes the hourly run happens on the node holding the job's
+//! lease (`cluster::spawn_leased`); a run asked for from the console runs
+//! where it is asked, which is safe (a batch deletes what is still there).
 
 use std::time::{Duration, Instant};
 
@@ -81,33 +81,29 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<Report> {
 }
 
 /// Runs the job every hour; what it removes is recorded in the audit log.
-pub fn spawn(state: AppState) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            let result = run_once(&state).await;
-            match &result {
-                Ok(r) => state.job_counted(
-                    |j| &mut j.retention,
-                    true,
-                    format!("{} messages, {} files, {} audit entries", r.messages, r.files, r.audit_entries),
-                    vec![r.messages, r.files, r.audit_entries],
-                ),
-                Err(e) => state.job_ran(|j| &mut j.retention, false, e.to_string()),
-            }
-            match result {
-                Ok(r) if r.messages > 0 || r.audit_entries > 0 => {
-                    tracing::info!(messages = r.messages, audit = r.audit_entries, "retention removed old data");
-                    let event = crate::audit::Event {
-                        after: serde_json::json!(r),
-                        ..crate::audit::Event::new(None, "retention.run", "settings", None)
-                    };
-                    crate::audit::record(&state, &crate::audit::Origin::default(), event).await;
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "retention job failed"),
-            }
+pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+    crate::cluster::spawn_leased(state, crate::cluster::RETENTION, Duration::from_secs(3600), |state| async move {
+        let result = run_once(&state).await;
+        match &result {
+            Ok(r) => state.job_counted(
+                |j| &mut j.retention,
+                true,
+                format!("{} messages, {} files, {} audit entries", r.messages, r.files, r.audit_entries),
+                vec![r.messages, r.files, r.audit_entries],
+            ),
+            Err(e) => state.job_ran(|j| &mut j.retention, false, e.to_string()),
         }
-    });
+        match result {
+            Ok(r) if r.messages > 0 || r.audit_entries > 0 => {
+                tracing::info!(messages = r.messages, audit = r.audit_entries, "retention removed old data");
+                let event = crate::audit::Event {
+                    after: serde_json::json!(r),
+                    ..crate::audit::Event::new(None, "retention.run", "settings", None)
+                };
+                crate::audit::record(&state, &crate::audit::Origin::default(), event).await;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "retention job failed"),
+        }
+    })
 }

@@ -1,6 +1,5 @@
 //! What every handler shares.
 
-use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -19,6 +18,13 @@ pub struct Inner {
     pub store: Store,
     pub hub: Arc<Hub>,
     pub bus: Arc<dyn Bus>,
+    /// The cluster bus when `STEWARD_NATS_URL` is set (also in `bus`).
+    pub nats: Option<Arc<steward_bus::NatsBus>>,
+    /// This node among several: random at each start; names it in job
+    /// leases and on the bus.
+    pub node_id: u64,
+    /// `node-<hex id>`: the holder name in `job_leases`.
+    pub node_name: String,
     pub config: Config,
     pub templates: Templates,
     pub login: LoginThrottle,
@@ -26,8 +32,6 @@ pub struct Inner {
     pub settings: crate::settings::SettingsCache,
     /// API requests per session token, or per IP when signed out.
     pub api_limit: crate::auth::Limiter,
-    /// People who said they are away; everyone else connected is online.
-    pub away: Mutex<HashMap<i64, bool>>,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     pub started: Instant,
     /// Seals secrets at rest (TOTP); from the configuration or the data folder's key file.
@@ -56,24 +60,15 @@ impl Deref for AppState {
 }
 
 impl AppState {
-    /// `online`, `away` or `offline`, as this node sees it.
+    /// `online`, `away` or `offline` across every node (the best of each
+    /// node's connections of the person; see `steward_bus::Hub::presence`).
     pub fn presence(&self, user_id: i64) -> &'static str {
-        if !self.hub.is_connected(user_id) {
-            return "offline";
-        }
-        let away = self.away.lock().unwrap_or_else(|e| e.into_inner());
-        if away.get(&user_id).copied().unwrap_or(false) { "away" } else { "online" }
+        self.hub.presence(user_id).as_str()
     }
 
-    pub fn set_away(&self, user_id: i64, away: bool) -> bool {
-        let mut map = self.away.lock().unwrap_or_else(|e| e.into_inner());
-        let before = map.get(&user_id).copied().unwrap_or(false);
-        if away {
-            map.insert(user_id, true);
-        } else {
-            map.remove(&user_id);
-        }
-        before != away
+    /// Connected to some node (online or away).
+    pub fn is_online(&self, user_id: i64) -> bool {
+        self.hub.presence(user_id) != steward_bus::Presence::Offline
     }
 }
 
@@ -83,6 +78,8 @@ pub struct JobStatus {
     pub retention: Option<JobRun>,
     pub sanction_sweep: Option<JobRun>,
     pub session_cleanup: Option<JobRun>,
+    /// The support desk's 5-second sweep (only on the node holding its lease).
+    pub support_sweep: Option<JobRun>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]

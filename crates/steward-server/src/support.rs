@@ -217,9 +217,9 @@ pub async fn announce(state: &AppState, conv: &Conversation) {
     if let Some(e) = conv.escalated_to {
         to.push(e);
     }
-    // Supervisors (support.view_all) connected on this node.
+    // Supervisors (support.view_all) connected to any node.
     for uid in support_viewers(state).await {
-        if state.hub.is_connected(uid) {
+        if state.is_online(uid) {
             to.push(uid);
         }
     }
@@ -583,8 +583,9 @@ pub async fn set_status(
 }
 
 /// The sweep: lapsed offers pass on, snoozes wake, scheduled messages go,
-/// SLA states move, idle operators go away. Every claim is a conditional
-/// update, so running it on every node does each thing once.
+/// SLA states move, idle operators go away. One node runs it at a time (its
+/// lease); every claim is a conditional update besides, so even two runs at
+/// once would do each thing once.
 pub async fn sweep(state: &AppState) -> ApiResult<()> {
     let now = steward_store::now_ms();
     for (conv, op) in state.store.lapsed_offers(now).await? {
@@ -644,15 +645,16 @@ pub async fn queue_filter(user: &User, queue: &str) -> ConversationFilter {
     f
 }
 
-/// Runs [`sweep`] every five seconds.
-pub fn spawn_sweeper(state: AppState) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
-        loop {
-            tick.tick().await;
-            if let Err(e) = sweep(&state).await {
+/// Runs [`sweep`] every five seconds on the node holding its lease.
+pub fn spawn_sweeper(state: AppState) -> tokio::task::JoinHandle<()> {
+    let every = std::time::Duration::from_secs(5);
+    crate::cluster::spawn_leased(state, crate::cluster::SUPPORT_SWEEP, every, |state| async move {
+        match sweep(&state).await {
+            Ok(()) => state.job_ran(|j| &mut j.support_sweep, true, String::new()),
+            Err(e) => {
                 tracing::warn!(error = ?e, "support sweep failed");
+                state.job_ran(|j| &mut j.support_sweep, false, e.code.to_string());
             }
         }
-    });
+    })
 }

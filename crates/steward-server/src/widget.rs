@@ -699,7 +699,8 @@ fn for_widget(raw: &[u8], visitor_user: i64) -> Option<Value> {
 }
 
 async fn run_ws(state: AppState, mut socket: WebSocket, v: Visitor, conv: Conversation, after_seq: i64) {
-    let mut handle = state.hub.register(v.user.id, -v.contact.id, &[conv.room_id], 256);
+    // Visitors have no presence: their socket is not an online member.
+    let mut handle = state.hub.register_quiet(v.user.id, -v.contact.id, &[conv.room_id], 256);
     // What was missed first, in order; live events after it are de-duplicated by seq.
     let mut last_seq = after_seq;
     {

@@ -93,6 +93,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0016_webhooks.sql"),
         postgres: include_str!("../migrations/postgres/0016_webhooks.sql"),
     },
+    Migration {
+        version: 17,
+        sqlite: include_str!("../migrations/sqlite/0017_job_leases.sql"),
+        postgres: include_str!("../migrations/postgres/0017_job_leases.sql"),
+    },
 ];
 
 const LEDGER: &str =

@@ -317,6 +317,8 @@ impl Store {
             .and_where(Expr::col("expires_at").lte(now))
             .order_by("expires_at", Order::Asc)
             .limit(limit.clamp(1, 1000))
+            // Concurrent sweeps take different rows (PostgreSQL; SQLite has one writer).
+            .lock_with_behavior(sea_query::LockType::Update, sea_query::LockBehavior::SkipLocked)
             .to_owned();
         let q = Query::update()
             .table("sanctions")

@@ -1585,33 +1585,38 @@ impl Store {
     /// Claims due scheduled messages (each is claimed once, whichever node
     /// asks): `(id, conversation, author, body, internal)`.
     pub async fn claim_scheduled(&self, now: i64) -> Result<Vec<(i64, i64, i64, String, bool)>> {
-        let q = Query::select()
-            .columns(["id", "conversation_id", "author_id", "body", "internal"])
+        // One statement claims a batch; on PostgreSQL `SKIP LOCKED` lets
+        // concurrent sweeps take different rows instead of queueing on the
+        // same ones, and `claimed_at IS NULL` makes each row go once.
+        let due = Query::select()
+            .column("id")
             .from("scheduled_messages")
             .and_where(Expr::col("send_at").lte(now))
             .and_where(Expr::col("claimed_at").is_null())
             .order_by("send_at", Order::Asc)
             .limit(100)
+            .lock_with_behavior(sea_query::LockType::Update, sea_query::LockBehavior::SkipLocked)
             .to_owned();
-        let due: Vec<(i64, i64, i64, String, bool)> = {
-            let mut c = self.pools.read().await?;
-            c.conn().all(&q).await?
-        };
-        let mut out = vec![];
-        for d in due {
-            let claim = Query::update()
-                .table("scheduled_messages")
-                .value("claimed_at", now)
-                .and_where(Expr::col("id").eq(d.0))
-                .and_where(Expr::col("claimed_at").is_null())
-                .to_owned();
-            let mut tx = self.tx().await?;
-            if tx.conn().exec(&claim).await? == 1 {
-                tx.commit().await?;
-                out.push(d);
-            }
-        }
-        Ok(out)
+        let claim = Query::update()
+            .table("scheduled_messages")
+            .value("claimed_at", now)
+            .and_where(Expr::col("id").in_subquery(due))
+            .and_where(Expr::col("claimed_at").is_null())
+            .returning(Query::returning().columns([
+                "id",
+                "conversation_id",
+                "author_id",
+                "body",
+                "internal",
+                "send_at",
+            ]))
+            .to_owned();
+        let mut tx = self.tx().await?;
+        let mut rows: Vec<(i64, i64, i64, String, bool, i64)> = tx.conn().all(&claim).await?;
+        tx.commit().await?;
+        // RETURNING has no order: send them as they were scheduled.
+        rows.sort_by_key(|r| (r.5, r.0));
+        Ok(rows.into_iter().map(|(id, conv, author, body, internal, _)| (id, conv, author, body, internal)).collect())
     }
 
     /// Scheduled messages not yet sent, for a conversation.

@@ -530,6 +530,91 @@ conformance! {
         assert!(s.room(room).await.unwrap().is_none());
     };
 
+    job_leases_go_to_one_holder_at_a_time => |s: Store| async move {
+        use std::time::Duration;
+        let ttl = Duration::from_secs(60);
+        let a = s.try_lease("sweep", "node-a", ttl).await.unwrap().expect("free: taken");
+        assert_eq!(a.last_run_at, 0);
+        assert!(a.expires_at - a.now == 60_000 && a.acquired_at <= a.now);
+        assert!(s.try_lease("sweep", "node-b", ttl).await.unwrap().is_none(), "held by a");
+        let renewed = s.try_lease("sweep", "node-a", ttl).await.unwrap().expect("the holder renews");
+        assert_eq!(renewed.acquired_at, a.acquired_at, "a renewal keeps the start");
+        assert!(s.try_lease("other", "node-b", ttl).await.unwrap().is_some(), "jobs are leased apart");
+        assert!(s.lease_ran("sweep", "node-a", renewed.now).await.unwrap());
+        assert!(!s.lease_ran("sweep", "node-b", renewed.now).await.unwrap(), "only the holder records a run");
+        // An expired lease goes to the next node that asks, with the last run kept.
+        s.try_lease("short", "node-a", Duration::from_millis(1)).await.unwrap().expect("taken");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let b = s.try_lease("short", "node-b", ttl).await.unwrap().expect("expired: taken over");
+        assert!(s.try_lease("short", "node-a", ttl).await.unwrap().is_none(), "a lost it");
+        assert!(b.acquired_at > 0);
+        // Released: free at once.
+        assert!(s.release_lease("sweep", "node-a").await.unwrap());
+        assert!(!s.release_lease("sweep", "node-b").await.unwrap());
+        let b2 = s.try_lease("sweep", "node-b", ttl).await.unwrap().expect("released: taken");
+        assert_eq!(b2.last_run_at, renewed.now, "the last run survives a change of holder");
+        // Many nodes asking at once: exactly one gets it.
+        let asks = (0..8).map(|i| {
+            let s = s.clone();
+            tokio::spawn(async move { s.try_lease("race", &format!("node-{i}"), ttl).await.unwrap().is_some() })
+        });
+        let mut won = 0;
+        for a in asks {
+            won += usize::from(a.await.unwrap());
+        }
+        assert_eq!(won, 1);
+    };
+
+    scheduled_messages_and_expired_sanctions_are_claimed_once_under_concurrency => |s: Store| async move {
+        use serde_json::json;
+        use steward_store::{NewContact, NewConversation, NewSanction};
+        let op = user(&s, "op").await;
+        let inbox = s.create_inbox("k1", "Shop", "widget", &json!({}), "secret").await.unwrap();
+        let contact = s
+            .create_contact(&NewContact { inbox_id: inbox.id, name: "A".into(), email: None, external_id: None, token_hash: "b".repeat(64), locale: "en".into(), avatar_color: "#000".into() })
+            .await
+            .unwrap();
+        let conv = s
+            .create_conversation(&NewConversation { inbox_id: inbox.id, contact_id: contact.id, department_id: None, status: "open".into(), prechat: json!({}), title: "t".into() }, contact.user_id)
+            .await
+            .unwrap();
+        let mut ids = vec![];
+        for i in 0..250 {
+            ids.push(s.schedule_message(conv.id, op, &format!("m{i}"), false, 1000 - i).await.unwrap());
+        }
+        for i in 0..120 {
+            s.add_sanction(&NewSanction { user_id: op, room_id: None, kind: "mute".into(), reason: format!("r{i}"), rule_id: None, actor_id: None, message_id: None, expires_at: Some(1) }).await.unwrap();
+        }
+        let claimers = (0..4).map(|_| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                let (mut msgs, mut ended) = (vec![], vec![]);
+                loop {
+                    let m = s.claim_scheduled(10_000).await.unwrap();
+                    let e = s.sweep_expired_sanctions(50).await.unwrap();
+                    if m.is_empty() && e.is_empty() {
+                        return (msgs, ended);
+                    }
+                    msgs.extend(m.into_iter().map(|x| x.0));
+                    ended.extend(e.into_iter().map(|x| x.id));
+                }
+            })
+        });
+        let (mut msgs, mut ended) = (vec![], vec![]);
+        for c in claimers {
+            let (m, e) = c.await.unwrap();
+            msgs.extend(m);
+            ended.extend(e);
+        }
+        msgs.sort_unstable();
+        ids.sort_unstable();
+        assert_eq!(msgs, ids, "every scheduled message claimed exactly once");
+        assert_eq!(ended.len(), 120, "every expired sanction ended");
+        ended.sort_unstable();
+        ended.dedup();
+        assert_eq!(ended.len(), 120, "none twice");
+    };
+
     room_notes_are_saved_listed_replaced_and_cleared => |s: Store| async move {
         use steward_core::notes::{MAX_NOTES_PER_ROOM, NoteBody, NoteName};
         let anna = user(&s, "anna").await;

@@ -516,6 +516,7 @@ pub(crate) async fn apply_settings(
     crate::settings::save(&state.store, &new).await?;
     crate::apply_limits(state, &new);
     state.settings.set(new.clone());
+    crate::cluster::invalidate(state, steward_bus::CacheKind::Settings);
     let event = Event {
         actor_id: Some(me.id()),
         action: "settings.update",

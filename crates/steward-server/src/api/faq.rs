@@ -55,6 +55,7 @@ async fn save(state: &AppState, entries: &[steward_faq::Entry]) -> ApiResult<usi
     let rows: Vec<FaqRow> = entries.iter().map(row_of).collect();
     state.store.upsert_faq_entries(&rows).await?;
     crate::faq_bot::reload(state).await.map_err(ApiError::from)?;
+    crate::cluster::invalidate(state, steward_bus::CacheKind::Faq);
     Ok(rows.len())
 }
 
@@ -92,6 +93,7 @@ pub async fn delete(
         return Err(ApiError::not_found());
     }
     crate::faq_bot::reload(&state).await.map_err(ApiError::from)?;
+    crate::cluster::invalidate(&state, steward_bus::CacheKind::Faq);
     Ok(StatusCode::NO_CONTENT)
 }
 

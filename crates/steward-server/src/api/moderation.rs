@@ -83,6 +83,7 @@ pub(crate) async fn save_rules(
     let before: Vec<String> = state.moderation.rules().iter().map(|r| r.id.clone()).collect();
     let after: Vec<String> = rules.iter().map(|r| r.id.clone()).collect();
     state.moderation.set_rules(&state.store, rules).await?;
+    crate::cluster::invalidate(state, steward_bus::CacheKind::ModerationRules);
     state
         .store
         .modlog(&NewModlog {
@@ -935,7 +936,7 @@ pub async fn delete_ban_list(
     if !state.store.delete_ban_list(id).await? {
         return Err(ApiError::not_found());
     }
-    state.moderation.reload_lists(&state.store).await?;
+    crate::moderation::lists_changed(&state).await?;
     banlist_log(&state, me.id(), "banlist.delete", None, None, &format!("#{id}")).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -996,7 +997,7 @@ pub async fn add_ban_entry(
         return Err(ApiError::not_found());
     }
     state.store.add_ban_entry(id, user_id, req.reason.trim(), me.id()).await?;
-    state.moderation.reload_lists(&state.store).await?;
+    crate::moderation::lists_changed(&state).await?;
     for room in state.moderation.rooms_of_list(id) {
         if state.moderation.listed(user_id, room).is_some() {
             moderation::evict(&state, user_id, room).await?;
@@ -1017,7 +1018,7 @@ pub async fn remove_ban_entry(
     if !state.store.remove_ban_entry(id, user_id).await? {
         return Err(ApiError::not_found());
     }
-    state.moderation.reload_lists(&state.store).await?;
+    crate::moderation::lists_changed(&state).await?;
     banlist_log(&state, me.id(), "banlist.remove", None, Some(user_id), "").await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -1039,7 +1040,7 @@ pub async fn subscribe_list(
 ) -> ApiResult<StatusCode> {
     room_manager(&state, &me, room_id).await?;
     state.store.set_ban_list_room(list_id, room_id, true).await?;
-    state.moderation.reload_lists(&state.store).await?;
+    crate::moderation::lists_changed(&state).await?;
     for m in state.store.member_ids(room_id).await? {
         if state.moderation.listed(m, room_id).is_some() {
             moderation::evict(&state, m, room_id).await?;
@@ -1058,7 +1059,7 @@ pub async fn unsubscribe_list(
 ) -> ApiResult<StatusCode> {
     room_manager(&state, &me, room_id).await?;
     state.store.set_ban_list_room(list_id, room_id, false).await?;
-    state.moderation.reload_lists(&state.store).await?;
+    crate::moderation::lists_changed(&state).await?;
     banlist_log(&state, me.id(), "banlist.unsubscribe", Some(room_id), None, &format!("#{list_id}")).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -1072,7 +1073,7 @@ pub async fn exempt(
 ) -> ApiResult<StatusCode> {
     room_manager(&state, &me, room_id).await?;
     state.store.set_ban_exemption(room_id, user_id, true, me.id()).await?;
-    state.moderation.reload_lists(&state.store).await?;
+    crate::moderation::lists_changed(&state).await?;
     banlist_log(&state, me.id(), "banlist.exempt", Some(room_id), Some(user_id), "").await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -1086,7 +1087,7 @@ pub async fn unexempt(
 ) -> ApiResult<StatusCode> {
     room_manager(&state, &me, room_id).await?;
     state.store.set_ban_exemption(room_id, user_id, false, me.id()).await?;
-    state.moderation.reload_lists(&state.store).await?;
+    crate::moderation::lists_changed(&state).await?;
     if state.moderation.listed(user_id, room_id).is_some() {
         moderation::evict(&state, user_id, room_id).await?;
     }

@@ -361,7 +361,7 @@ pub async fn overview(State(state): State<AppState>, me: CurrentUser) -> ApiResu
         .iter()
         .map(|o| {
             let u = users.iter().find(|u| u.id == o.user_id);
-            json!({ "state": o, "user": u.map(User::brief), "connected": state.hub.is_connected(o.user_id) })
+            json!({ "state": o, "user": u.map(User::brief), "connected": state.is_online(o.user_id) })
         })
         .collect();
     let mut waiting = vec![];

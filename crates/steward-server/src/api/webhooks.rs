@@ -185,6 +185,7 @@ pub async fn create(
     let (secret, sealed) = crate::webhooks::new_secret(&state, hook.id);
     state.store.set_webhook_secret(hook.id, &sealed).await?;
     crate::webhooks::reload(&state).await?;
+    crate::cluster::invalidate(&state, steward_bus::CacheKind::Webhooks);
     let event = Event {
         after: json!({ "bot_id": owner, "url": url, "events": events }),
         ..Event::new(Some(me.id()), "webhook.created", "webhook", Some(hook.id))
@@ -225,6 +226,7 @@ pub async fn update(
     let events = req.events.as_deref().map(check_events).transpose()?;
     let hook = state.store.update_webhook(id, name.as_deref(), url.as_deref(), events.as_deref(), req.active).await?;
     crate::webhooks::reload(&state).await?;
+    crate::cluster::invalidate(&state, steward_bus::CacheKind::Webhooks);
     let event = Event {
         before: json!({ "url": before.url, "events": before.events, "active": before.active }),
         after: json!({ "url": hook.url, "events": hook.events, "active": hook.active }),
@@ -245,6 +247,7 @@ pub async fn delete(
     let hook = managed(&state, &me, id).await?;
     state.store.delete_webhook(id).await?;
     crate::webhooks::reload(&state).await?;
+    crate::cluster::invalidate(&state, steward_bus::CacheKind::Webhooks);
     let event = Event {
         before: json!({ "bot_id": hook.owner_id, "url": hook.url }),
         ..Event::new(Some(me.id()), "webhook.deleted", "webhook", Some(id))
@@ -271,6 +274,7 @@ pub async fn rotate_secret(
     let (secret, sealed) = crate::webhooks::new_secret(&state, id);
     state.store.set_webhook_secret(id, &sealed).await?;
     crate::webhooks::reload(&state).await?;
+    crate::cluster::invalidate(&state, steward_bus::CacheKind::Webhooks);
     audit::record(&state, &origin, Event::new(Some(me.id()), "webhook.secret_rotated", "webhook", Some(id))).await;
     Ok(J(SecretResponse { secret }))
 }
