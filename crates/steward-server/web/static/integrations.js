@@ -429,7 +429,7 @@
       const att = el('td', 'int-num', String(d.attempts));
       const res = el('td', 'int-result');
       if (d.last_status) res.append(el('span', d.last_status < 300 ? 'int-http-ok' : 'int-http-bad', 'HTTP ' + d.last_status));
-      if (d.last_error) {
+      if (d.last_error && d.last_error !== 'HTTP ' + d.last_status) {
         const e = el('span', 'int-error', d.last_error);
         e.title = d.last_error;
         if (d.last_status) res.append(' ');
@@ -525,7 +525,7 @@
       if (a.status_code) head.append(el('span', a.status_code < 300 ? 'int-http-ok' : 'int-http-bad', 'HTTP ' + a.status_code));
       else head.append(el('span', 'int-http-bad', T('no-answer')));
       li.append(head);
-      if (a.error) li.append(el('p', 'int-error', a.error));
+      if (a.error && a.error !== 'HTTP ' + a.status_code) li.append(el('p', 'int-error', a.error));
       if (a.response) {
         const resp = el('pre', 'int-code int-response', a.response);
         resp.setAttribute('aria-label', T('response') + ' #' + a.attempt);
