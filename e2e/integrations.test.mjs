@@ -183,6 +183,26 @@ try {
   assert.equal(await page.locator('.sup-inbox select[name="agent_bot"]').inputValue(), String(botId));
   await page.locator('.sup-bots').scrollIntoViewIfNeeded();
   await page.locator('.sup-bots').screenshot({ path: join(artifacts, 'support-settings-bots-en.png') });
+  // One or the other: ticking the FAQ bot clears the agent bot; saving keeps what the form does not show.
+  const inboxSettings = async () => (await api('GET', '/support/inboxes')).inboxes[0].inbox.settings;
+  await page.locator('.sup-inbox input[name="bot"]').check();
+  assert.equal(await page.locator('.sup-inbox select[name="agent_bot"]').inputValue(), '');
+  assert.ok(await page.locator('.sup-inbox input[name="agent_bot_timeout_secs"]').isDisabled());
+  await page.locator('.sup-inbox [data-f="settings"] button[type=submit]').click();
+  await page.waitForSelector('#sup-status.alert-success');
+  let saved = await inboxSettings();
+  assert.equal(saved.bot, true);
+  assert.equal(saved.agent_bot, null);
+  await page.locator('.sup-inbox select[name="agent_bot"]').selectOption(String(botId));
+  assert.equal(await page.locator('.sup-inbox input[name="bot"]').isChecked(), false);
+  await page.locator('.sup-inbox input[name="agent_bot_timeout_secs"]').fill('300');
+  await page.locator('.sup-inbox [data-f="settings"] button[type=submit]').click();
+  await page.waitForFunction(() => document.querySelector('.sup-inbox select[name="agent_bot"]')?.value !== '');
+  await sleep(300);
+  saved = await inboxSettings();
+  assert.equal(saved.bot, false);
+  assert.equal(saved.agent_bot, botId);
+  assert.equal(saved.agent_bot_timeout_secs, 300);
 
   assert.deepEqual(errors, [], 'no script errors');
   console.log('integrations: ok');
