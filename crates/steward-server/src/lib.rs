@@ -18,6 +18,7 @@ pub mod group_bot;
 pub mod help;
 pub mod i18n;
 pub mod import;
+pub mod integrations;
 pub mod mail;
 pub mod moderation;
 pub mod moderation_pages;
@@ -200,6 +201,7 @@ pub fn router(state: AppState) -> Router {
         .route("/settings", get(web::settings_page).post(web::settings_submit))
         .route("/settings/2fa/{step}", post(web::twofa_submit))
         .route("/admin", get(admin_pages::page))
+        .route("/admin/integrations", get(integrations::page))
         .route("/admin/users/{id}/role", post(admin_pages::set_role))
         .route("/admin/users/{id}/status", post(admin_pages::set_status))
         .route("/admin/users/{id}/logout", post(admin_pages::force_logout))

@@ -10,40 +10,53 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use steward_core::Permission;
+use steward_core::model::UserStatus;
 
+use crate::auth::CurrentUser;
 use crate::state::AppState;
 
-/// Renders `template` for a support manager; sends the signed-out to the
-/// sign-in page (back to `path` afterwards) and refuses everyone else.
-async fn manager_page(
+/// The signed-in support manager; sends the signed-out to the sign-in page
+/// (back to `path` afterwards) and refuses everyone else.
+async fn manager(
     state: &AppState,
     headers: &HeaderMap,
     path: &str,
-    template: &str,
     refusal: &'static str,
-) -> Response {
+) -> Result<CurrentUser, Response> {
     let me = match crate::auth::authenticate(state, headers).await {
         Ok(Some(u)) => u,
-        _ => return Redirect::to(&format!("/login?next={path}")).into_response(),
+        _ => return Err(Redirect::to(&format!("/login?next={path}")).into_response()),
     };
     if !me.user.permissions().has(Permission::SupportManage) {
-        return (StatusCode::FORBIDDEN, refusal).into_response();
+        return Err((StatusCode::FORBIDDEN, refusal).into_response());
     }
-    state.templates.render(template, context! { lang => me.locale().as_str() })
+    Ok(me)
 }
 
 pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    manager_page(
-        &state,
-        &headers,
-        "/support/settings",
-        "support_settings.html",
-        "Support settings are for support managers.",
-    )
-    .await
+    let me = match manager(&state, &headers, "/support/settings", "Support settings are for support managers.").await {
+        Ok(me) => me,
+        Err(r) => return r,
+    };
+    // Bot accounts an inbox may hand its conversations to (`settings.agent_bot`).
+    let bots: Vec<_> = state
+        .store
+        .bots()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|b| {
+            context! { id => b.id, username => b.username, display_name => b.display_name,
+            active => b.status == UserStatus::Active }
+        })
+        .collect();
+    let integrations = me.user.permissions().has(Permission::UserManage);
+    state.templates.render("support_settings.html", context! { lang => me.locale().as_str(), bots, integrations })
 }
 
 pub async fn faq_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    manager_page(&state, &headers, "/support/faq", "support_faq.html", "The knowledge base is for support managers.")
-        .await
+    match manager(&state, &headers, "/support/faq", "The knowledge base is for support managers.").await {
+        Ok(me) => state.templates.render("support_faq.html", context! { lang => me.locale().as_str() }),
+        Err(r) => r,
+    }
 }

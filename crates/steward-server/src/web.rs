@@ -45,6 +45,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("support_faq.html", include_str!("../web/templates/support_faq.html")),
     ("help.html", include_str!("../web/templates/help.html")),
     ("room_settings.html", include_str!("../web/templates/room_settings.html")),
+    ("integrations.html", include_str!("../web/templates/integrations.html")),
 ];
 
 pub const STATIC_FILES: &[(&str, &str, &[u8])] = &[
@@ -58,6 +59,7 @@ pub const STATIC_FILES: &[(&str, &str, &[u8])] = &[
     ("widget-demo.css", "text/css; charset=utf-8", include_bytes!("../web/static/widget-demo.css")),
     ("support-settings.js", "text/javascript; charset=utf-8", include_bytes!("../web/static/support-settings.js")),
     ("support-faq.js", "text/javascript; charset=utf-8", include_bytes!("../web/static/support-faq.js")),
+    ("integrations.js", "text/javascript; charset=utf-8", include_bytes!("../web/static/integrations.js")),
 ];
 
 pub struct Templates {

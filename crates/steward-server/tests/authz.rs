@@ -73,6 +73,7 @@ both! {
     every_route_for_every_person => |app: TestApp| async move {
         let w = world(&app).await;
         let (c, g, b) = (w.channel, w.group, w.broadcast);
+        let member = w.ids[3];
         let owner = w.tokens[0].clone();
         let fresh = |room: i64| {
             let app = &app;
@@ -115,6 +116,9 @@ both! {
             ("read the audit log", false, Box::new(move |_| Req::Get("/api/v1/admin/audit".into())), [200, 200, 403, 403, 403, 403]),
             ("export a room", false, Box::new(move |_| Req::Get(format!("/api/v1/admin/export?room_id={c}"))), [200, 200, 403, 403, 403, 403]),
             ("run retention", false, Box::new(move |_| Req::Post("/api/v1/admin/retention/run".into(), json!({}))), [200, 200, 403, 403, 403, 403]),
+            ("list bot accounts", false, Box::new(move |_| Req::Get("/api/v1/admin/bots".into())), [200, 200, 403, 403, 403, 403]),
+            ("a person's tokens as a bot's", false, Box::new(move |_| Req::Get(format!("/api/v1/admin/bots/{member}/tokens"))), [404, 404, 403, 403, 403, 403]),
+            ("issue a token for a non-bot", false, Box::new(move |_| Req::Post(format!("/api/v1/admin/bots/{member}/tokens"), json!({ "name": "x", "scopes": ["read"] }))), [404, 404, 403, 403, 403, 403]),
             ("read the settings", false, Box::new(move |_| Req::Get("/api/v1/admin/settings".into())), [200, 200, 403, 403, 403, 403]),
             ("create an inbox", false, Box::new(move |_| Req::Post("/api/v1/support/inboxes".into(), json!({ "name": format!("inbox-{}", rand_suffix()) }))), [201, 201, 403, 403, 403, 403]),
             ("support overview", false, Box::new(move |_| Req::Get("/api/v1/support/overview".into())), [200, 200, 403, 403, 403, 403]),

@@ -118,6 +118,18 @@ impl Store {
         tx.commit().await
     }
 
+    /// Every bot account (active or not), by username.
+    pub async fn bots(&self) -> Result<Vec<User>> {
+        let q = Query::select()
+            .columns(USER_COLS)
+            .from("users")
+            .and_where(Expr::col("is_bot").eq(true))
+            .order_by("username", Order::Asc)
+            .to_owned();
+        let mut c = self.pools.read().await?;
+        Ok(c.conn().all::<UserRow>(&q).await?.into_iter().map(user_from_row).collect())
+    }
+
     pub async fn is_bot(&self, user_id: i64) -> Result<bool> {
         let q = Query::select().column("is_bot").from("users").and_where(Expr::col("id").eq(user_id)).to_owned();
         let mut c = self.pools.read().await?;

@@ -2,6 +2,7 @@
 //! `/api/v1/openapi.json`.
 
 pub mod admin;
+pub mod bots;
 pub mod faq;
 pub mod files;
 pub mod messages;
@@ -58,7 +59,9 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/me/sessions", get(users::sessions))
         .route("/me/tokens", get(users::tokens).post(users::create_token))
         .route("/me/tokens/{id}", axum::routing::delete(users::revoke_token))
-        .route("/admin/bots", post(admin::create_bot))
+        .route("/admin/bots", get(bots::list).post(admin::create_bot))
+        .route("/admin/bots/{id}/tokens", get(bots::tokens).post(bots::create_token))
+        .route("/admin/bots/{id}/tokens/{token_id}", axum::routing::delete(bots::revoke_token))
         .route("/me/2fa", get(users::twofa_status))
         .route("/me/2fa/setup", post(users::twofa_setup))
         .route("/me/2fa/enable", post(users::twofa_enable))
@@ -216,7 +219,8 @@ pub struct ErrorDetail {
         files::upload, files::download, search::search, crate::gateway::upgrade,
         admin::users, admin::update_user, admin::deactivate, admin::reactivate, admin::audit_log,
         admin::create_invite, admin::invites, admin::revoke_invite, admin::get_settings, admin::put_settings,
-        admin::reset_link, admin::erase, admin::create_bot, users::tokens, users::create_token, users::revoke_token,
+        admin::reset_link, admin::erase, admin::create_bot, bots::list, bots::tokens, bots::create_token, bots::revoke_token,
+        users::tokens, users::create_token, users::revoke_token,
         roles::list, roles::create, roles::update, roles::delete, roles::set_user_roles, admin::rooms,
         admin::retention_run, admin::export, admin::import_users, admin::email_invites,
         moderation::rules, moderation::set_rules, moderation::try_message, moderation::check, moderation::held, moderation::approve,

@@ -48,6 +48,8 @@
   function wireLabels(root, prefix) {
     root.querySelectorAll('[data-n]').forEach((el) => { el.id = prefix + el.dataset.n; el.name = el.dataset.n; });
     root.querySelectorAll('label[data-for]').forEach((l) => { l.htmlFor = prefix + l.dataset.for; });
+    root.querySelectorAll('[data-id]').forEach((h) => { h.id = prefix + h.dataset.id; });
+    root.querySelectorAll('[data-describe]').forEach((c) => c.setAttribute('aria-describedby', prefix + c.dataset.describe));
     const sn = root.querySelector('[data-f="snippet"]');
     sn.id = prefix + 'snippet';
     root.querySelector('label[data-for="snippet"]').htmlFor = sn.id;
@@ -79,6 +81,21 @@
     bind(f, 'hours').value = s.hours ? JSON.stringify(s.hours, null, 1) : '';
     bind(f, 'prechat').value = s.prechat && s.prechat.length ? JSON.stringify(s.prechat, null, 1) : '';
     bind(f, 'allowed_origins').value = (s.allowed_origins || []).join('\n');
+    // Who answers first: the built-in FAQ bot or an agent bot, never both.
+    f.dataset.settings = JSON.stringify(s);
+    const faq = bind(f, 'bot');
+    const agent = bind(f, 'agent_bot');
+    const timeout = bind(f, 'agent_bot_timeout_secs');
+    if (s.agent_bot && !agent.querySelector('option[value="' + s.agent_bot + '"]')) {
+      agent.append(new Option('#' + s.agent_bot, String(s.agent_bot)));
+    }
+    faq.checked = !!s.bot;
+    agent.value = s.agent_bot ? String(s.agent_bot) : '';
+    timeout.value = s.agent_bot_timeout_secs === undefined ? 120 : s.agent_bot_timeout_secs;
+    const sync = () => { timeout.disabled = !agent.value; };
+    faq.addEventListener('change', () => { if (faq.checked) agent.value = ''; sync(); });
+    agent.addEventListener('change', () => { if (agent.value) faq.checked = false; sync(); });
+    sync();
 
     const box = card.querySelector('.sup-people');
     box.querySelectorAll('label').forEach((l) => l.remove());
@@ -121,7 +138,13 @@
     };
     const sla = { first_response_mins: num('sla_first'), next_response_mins: num('sla_next'), resolution_mins: num('sla_resolution') };
     const anySla = Object.values(sla).some((v) => v);
-    return {
+    // Start from what is stored, so settings this form does not show are kept.
+    const kept = f.dataset.settings ? JSON.parse(f.dataset.settings) : {};
+    const agent = bind(f, 'agent_bot').value;
+    return Object.assign(kept, {
+      bot: bind(f, 'bot').checked,
+      agent_bot: agent ? Number(agent) : null,
+      agent_bot_timeout_secs: num('agent_bot_timeout_secs') ?? 120,
       greeting: bind(f, 'greeting').value,
       locale: bind(f, 'locale').value,
       color: bind(f, 'color').value,
@@ -134,7 +157,7 @@
       hours: json('hours', 'hours'),
       prechat: json('prechat', 'prechat') || [],
       allowed_origins: bind(f, 'allowed_origins').value.split(/\s+/).filter(Boolean),
-    };
+    });
   }
 
   async function act(fn, okText) {
