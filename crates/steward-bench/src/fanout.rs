@@ -87,7 +87,9 @@ async fn measure(
         tokio::spawn(async move {
             let mut lat = vec![];
             while let Some(Ok(m)) = rx.next().await {
+                // Deliveries only: not the senders' acks (which carry the body too).
                 if let Message::Text(t) = m
+                    && !t.contains("\"type\":\"ack\"")
                     && let Some(pos) = t.find("fanout ")
                 {
                     let n = delivered.fetch_add(1, Ordering::Relaxed);
