@@ -153,17 +153,24 @@ async fn measure(
         }
     }
     lat.sort_by(|a, b| a.total_cmp(b));
-    Ok(Result { deliveries_per_s: got as f64 / elapsed.max(0.001), expected, got, p50: pct(&lat, 0.5), p99: pct(&lat, 0.99) })
+    Ok(Result {
+        deliveries_per_s: got as f64 / elapsed.max(0.001),
+        expected,
+        got,
+        p50: pct(&lat, 0.5),
+        p99: pct(&lat, 0.99),
+    })
 }
 
-pub async fn run(bin: &std::path::Path, db: Db, members: usize, senders: usize, rate: f64, secs: f64) -> anyhow::Result<()> {
-    let server = Server::start(
-        bin,
-        db,
-        &[("STEWARD_API_REQUESTS_PER_MINUTE", "100000000")],
-        0,
-    )
-    .await?;
+pub async fn run(
+    bin: &std::path::Path,
+    db: Db,
+    members: usize,
+    senders: usize,
+    rate: f64,
+    secs: f64,
+) -> anyhow::Result<()> {
+    let server = Server::start(bin, db, &[("STEWARD_API_REQUESTS_PER_MINUTE", "100000000")], 0).await?;
     let admin = server.token("bench").await?;
     let room = server.room(&admin, "fanout").await?;
     let store = server.db.store().await;
@@ -235,7 +242,14 @@ pub async fn run(bin: &std::path::Path, db: Db, members: usize, senders: usize, 
     }
     let snd: Vec<Ws> = conns.drain(..senders).collect();
     let pad = "y".repeat(sample.len().saturating_sub(40));
-    let base = measure(conns, snd, move |i, us| format!("{{\"body\":\"fanout {us} from {i}\",\"pad\":\"{pad}\"}}"), rate, secs).await;
+    let base = measure(
+        conns,
+        snd,
+        move |i, us| format!("{{\"body\":\"fanout {us} from {i}\",\"pad\":\"{pad}\"}}"),
+        rate,
+        secs,
+    )
+    .await;
     let _ = child.kill();
     let _ = child.wait();
     let base = base?;

@@ -544,7 +544,9 @@ async fn main() -> anyhow::Result<()> {
     match cli.workload {
         Workload::Moderation { .. } => Ok(()),
         Workload::Idle { connections, db } => idle(&bin, connections, db).await,
-        Workload::Fanout { db, members, senders, rate, secs } => fanout::run(&bin, db, members, senders, rate, secs).await,
+        Workload::Fanout { db, members, senders, rate, secs } => {
+            fanout::run(&bin, db, members, senders, rate, secs).await
+        }
         Workload::Hub { .. } => Ok(()),
         Workload::Read { db, messages, requests, clients } => read::run(&bin, db, messages, requests, clients).await,
         Workload::Accept { db, clients, window, messages, rooms, runs, sqlite_sync, rules } => {

@@ -133,16 +133,15 @@ pub async fn run(
     clients: usize,
 ) -> anyhow::Result<()> {
     // The API's per-token budget would otherwise throttle the load generator.
-    let server = Server::start(bin, db, &[("STEWARD_API_REQUESTS_PER_MINUTE", "100000000")], 0).await?;
+    let server = Server::start(bin, db, &[("STEWARD_API_REQUESTS_PER_MINUTE", "100000000")], 1).await?;
     let token = server.token("bench").await?;
-    let me: Value = reqwest::Client::new()
-        .get(format!("{}/api/v1/me", server.base))
-        .bearer_auth(&token)
-        .send()
-        .await?
-        .json()
-        .await?;
-    let author = me["id"].as_i64().context("my id")?;
+    let me_of = |token: String| {
+        let url = format!("{}/api/v1/me", server.base);
+        async move { reqwest::Client::new().get(url).bearer_auth(token).send().await?.json::<Value>().await }
+    };
+    // The reader is `bench`; the messages are someone else's, none read yet (a member's worst case).
+    let reader = me_of(token.clone()).await?["id"].as_i64().context("my id")?;
+    let author = me_of(server.token("bench-0").await?).await?["id"].as_i64().context("author id")?;
     let room = server.room(&token, "corpus").await?;
     let store = server.db.store().await;
     let words = vocabulary();
@@ -203,7 +202,7 @@ pub async fn run(
         let mut base = vec![];
         for q in qs {
             let sq = SearchQuery {
-                user_id: author,
+                user_id: reader,
                 terms: steward_core::search::query_terms(q),
                 text: q.clone(),
                 room_id: None,

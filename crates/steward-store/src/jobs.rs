@@ -30,7 +30,7 @@ pub struct JobLease {
 /// The database's clock in milliseconds since 1970.
 fn db_now(backend: Backend) -> Expr {
     match backend {
-        Backend::Postgres => Expr::cust("(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT"),
+        Backend::Postgres => Expr::cust("(EXTRACT(EPOCH FROM statement_timestamp()) * 1000)::BIGINT"),
         Backend::Sqlite => Expr::cust("CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"),
     }
 }

@@ -98,6 +98,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0017_job_leases.sql"),
         postgres: include_str!("../migrations/postgres/0017_job_leases.sql"),
     },
+    Migration {
+        version: 18,
+        sqlite: include_str!("../migrations/sqlite/0018_room_mention_index.sql"),
+        postgres: include_str!("../migrations/postgres/0018_room_mention_index.sql"),
+    },
 ];
 
 const LEDGER: &str =
