@@ -94,7 +94,7 @@ async fn measure(
                 {
                     let n = delivered.fetch_add(1, Ordering::Relaxed);
                     last_us.fetch_max(origin.elapsed().as_micros() as u64, Ordering::Relaxed);
-                    if (n as usize + idx) % sample_every == 0 {
+                    if (n as usize + idx).is_multiple_of(sample_every) {
                         let digits: String = t[pos + 7..].chars().take_while(|c| c.is_ascii_digit()).collect();
                         if let Ok(us) = digits.parse::<u64>() {
                             let now = origin.elapsed().as_micros() as u64;

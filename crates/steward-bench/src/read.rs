@@ -73,7 +73,7 @@ async fn seed(store: &Store, room: i64, author: i64, n: usize, words: &[String])
             .collect();
         store.import_messages(room, &msgs, steward_store::now_ms()).await?;
         done += batch;
-        if done % 100_000 == 0 {
+        if done.is_multiple_of(100_000) {
             eprintln!("  seeded {done} messages ({:.0}/s)", done as f64 / started.elapsed().as_secs_f64());
         }
     }

@@ -92,6 +92,8 @@ fn steward(dir: &std::path::Path, bind: &str) -> Command {
     c
 }
 
+/// The caller kills and waits for the returned child.
+#[allow(clippy::zombie_processes)]
 async fn serve(dir: &std::path::Path, bind: &str) -> Child {
     let child = steward(dir, bind).arg("serve").stdout(Stdio::null()).stderr(Stdio::inherit()).spawn().unwrap();
     let http = reqwest::Client::new();
