@@ -319,11 +319,7 @@ pub async fn hand_over(state: &AppState, bot: &User, conv: &Conversation, lang: 
     let c = crate::support::settings_of(&inbox);
     let now = steward_store::now_ms();
     let body = handover_text(lang, c.hours.as_ref().is_none_or(|h| h.is_open(now)));
-    post(state, bot, conv, body).await?;
-    state.store.add_conversation_event(conv.id, "bot_handover", Some(bot.id), &json!({ "reason": reason })).await?;
-    let cur = state.store.conversation(conv.id).await?.ok_or_else(ApiError::not_found)?;
-    crate::support::set_status(state, &cur, "open", None, Some(bot.id)).await?;
-    Ok(())
+    crate::support::hand_over(state, bot, conv, reason, Some(&body)).await.map(|_| ())
 }
 
 /// What the customer is told at a hand-over (outside business hours: when).

@@ -504,9 +504,9 @@ pub async fn hand_over(
 
 /// Pending conversations whose customer has waited longer than the inbox's
 /// `agent_bot_timeout_secs` for its agent bot go to people.
-async fn agent_bot_timeouts(state: &AppState, now: i64) -> ApiResult<()> {
-    for inbox in state.store.inboxes().await? {
-        let c = settings_of(&inbox);
+async fn agent_bot_timeouts(state: &AppState, inboxes: &[Inbox], now: i64) -> ApiResult<()> {
+    for inbox in inboxes {
+        let c = settings_of(inbox);
         let (Some(bot_id), timeout) = (c.settings.agent_bot, c.settings.agent_bot_timeout_secs) else { continue };
         if timeout == 0 {
             continue;
@@ -612,9 +612,10 @@ pub async fn sweep(state: &AppState) -> ApiResult<()> {
         }
     }
     crate::support_sla::sweep(state, now).await?;
-    agent_bot_timeouts(state, now).await?;
+    let inboxes = state.store.inboxes().await?;
+    agent_bot_timeouts(state, &inboxes, now).await?;
     // A safety net: whatever waits while someone has room is served.
-    for inbox in state.store.inboxes().await? {
+    for inbox in &inboxes {
         drain(state, inbox.id).await?;
     }
     let idle_mins = 15;

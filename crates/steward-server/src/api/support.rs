@@ -32,7 +32,7 @@ fn parse_time(raw: &str, field: &'static str) -> Result<i64, FieldError> {
         .map_err(|_| FieldError::new(field, Rule::InvalidFormat))
 }
 
-fn check_name(raw: &str, field: &'static str, max: usize) -> ApiResult<String> {
+pub(crate) fn check_name(raw: &str, field: &'static str, max: usize) -> ApiResult<String> {
     let s = raw.trim();
     if s.is_empty() {
         return Err(FieldError::new(field, Rule::Required).into());

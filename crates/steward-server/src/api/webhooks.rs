@@ -67,14 +67,7 @@ async fn managed(state: &AppState, me: &CurrentUser, id: i64) -> ApiResult<Webho
 }
 
 fn check_name(raw: &str) -> ApiResult<String> {
-    let s = raw.trim();
-    if s.is_empty() {
-        return Err(FieldError::new("name", Rule::Required).into());
-    }
-    if s.chars().count() > 80 {
-        return Err(FieldError::with_limit("name", Rule::TooLong, 80).into());
-    }
-    Ok(s.to_string())
+    super::support::check_name(raw, "name", 80)
 }
 
 /// An absolute `http(s)` URL with a host, at most 2,000 characters.
