@@ -136,6 +136,14 @@ async fn build_node(
         }
         None => (Arc::new(LocalBus::new(hub.clone())), None),
     };
+    // New messages are published by the store's writer as it commits them,
+    // so a room's `message.created` events leave in seq order.
+    let publisher = bus.clone();
+    store.on_message_created(Arc::new(move |m: &steward_core::model::Message| {
+        metrics::counter!("steward_events_published_total").increment(1);
+        let payload = events::message_event(steward_core::model::EventKind::MessageCreated, m, m.seq);
+        publisher.publish(steward_bus::Envelope::event(steward_bus::Topic::Room(m.room_id), Some(m.seq), payload));
+    }));
     let limit = config_limit(&config);
     let mailer = mail::Mailer::from_config(&config)?;
     let secret_key = match &config.secret_key {

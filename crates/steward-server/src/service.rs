@@ -143,8 +143,8 @@ pub async fn post_message(state: &AppState, user: &User, room_id: i64, input: Po
     metrics::histogram!("steward_message_store_seconds").record(started.elapsed().as_secs_f64());
     if out.created {
         metrics::counter!("steward_messages_total").increment(1);
+        // Published by the store's writer on commit (see `build_node`).
         let m = &out.message;
-        events::publish_room(state, room_id, m.seq, events::message_event(EventKind::MessageCreated, m, m.seq));
         crate::webhooks::message(state, &room, m, "message.created").await;
         if !after.is_empty() {
             crate::moderation::after_publish(state, user, room_id, m.id, after).await;

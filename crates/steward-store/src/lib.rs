@@ -22,6 +22,7 @@ mod tokens;
 mod totp;
 mod users;
 mod webhooks;
+mod writer;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -47,6 +48,7 @@ pub use support::{AssignOutcome, ConversationFilter, NewContact, NewConversation
 pub use totp::TotpState;
 pub use users::{NewUser, ProfileUpdate, SessionInfo};
 pub use webhooks::{AttemptOutcome, AttemptRow, DeliveryFilter, DeliveryRow, NextStep, WebhookRow};
+pub use writer::{MAX_BATCH, MessageHook};
 
 pub use steward_core::model;
 
@@ -108,6 +110,7 @@ impl Default for StoreOptions {
 #[derive(Clone)]
 pub struct Store {
     pools: Pools,
+    writer: writer::Writer,
 }
 
 impl Store {
@@ -120,7 +123,7 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await?;
-            Ok(Store { pools: Pools::Postgres(pool) })
+            Ok(Store { pools: Pools::Postgres(pool), writer: Default::default() })
         } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             Self::open_sqlite(Path::new(path), options).await
         } else if url.contains("://") {
@@ -149,7 +152,7 @@ impl Store {
             .max_connections(options.max_connections.max(2))
             .connect_with(opts.read_only(false))
             .await?;
-        Ok(Store { pools: Pools::Sqlite { read, write } })
+        Ok(Store { pools: Pools::Sqlite { read, write }, writer: Default::default() })
     }
 
     pub fn backend(&self) -> Backend {
@@ -181,6 +184,13 @@ impl Store {
             }
             Pools::Postgres(p) => p.close().await,
         }
+    }
+
+    /// Sets what is done with each message the group-commit writer stored,
+    /// in commit order, before its caller hears of it (the server publishes
+    /// `message.created`). One per store and its clones: a new one replaces it.
+    pub fn on_message_created(&self, hook: MessageHook) {
+        self.writer.set_hook(hook)
     }
 
     async fn tx(&self) -> Result<Tx> {

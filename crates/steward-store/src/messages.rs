@@ -7,7 +7,7 @@ use sea_query::{Expr, ExprTrait, JoinType, Order, Query, SelectStatement, Value}
 use steward_core::markdown::excerpt;
 use steward_core::model::{Attachment, EventKind, Message, ReactionSummary, ReplyPreview, UserBrief};
 
-use crate::db::{Backend, Conn};
+use crate::db::{Backend, Conn, Pools, Tx};
 use crate::rooms::{append_event, insert_event, next_seq};
 use crate::users::map_unique;
 use crate::{Result, Store, StoreError, now_ms};
@@ -108,7 +108,7 @@ pub struct AttachmentFile {
     pub storage_key: String,
 }
 
-const MSG_COLS: [(&str, &str); 12] = [
+pub(crate) const MSG_COLS: [(&str, &str); 12] = [
     ("m", "id"),
     ("m", "room_id"),
     ("m", "seq"),
@@ -126,7 +126,7 @@ const MSG_COLS: [(&str, &str); 12] = [
 /// tuples, and both backends decode tuples of at most 16 columns.
 const MSG_FLAGS: &str =
     "CAST((CASE WHEN m.mentions_room THEN 1 ELSE 0 END) + (CASE WHEN m.internal THEN 2 ELSE 0 END) AS BIGINT)";
-type MsgRow = (
+pub(crate) type MsgRow = (
     i64,
     i64,
     i64,
@@ -145,7 +145,7 @@ type MsgRow = (
     String,
 );
 
-fn select_messages() -> SelectStatement {
+pub(crate) fn select_messages() -> SelectStatement {
     Query::select()
         .columns(MSG_COLS)
         .expr(Expr::cust(MSG_FLAGS))
@@ -155,7 +155,7 @@ fn select_messages() -> SelectStatement {
         .to_owned()
 }
 
-fn is_image(content_type: &str) -> bool {
+pub(crate) fn is_image(content_type: &str) -> bool {
     matches!(content_type, "image/png" | "image/jpeg" | "image/gif" | "image/webp")
 }
 
@@ -167,7 +167,7 @@ pub(crate) async fn hydrate_ids(conn: &mut Conn<'_>, ids: &[i64]) -> Result<Vec<
 }
 
 /// Turns rows into full messages: reply previews, reactions, attachments.
-async fn hydrate(conn: &mut Conn<'_>, rows: Vec<MsgRow>) -> Result<Vec<Message>> {
+pub(crate) async fn hydrate(conn: &mut Conn<'_>, rows: Vec<MsgRow>) -> Result<Vec<Message>> {
     if rows.is_empty() {
         return Ok(vec![]);
     }
@@ -255,7 +255,7 @@ async fn hydrate(conn: &mut Conn<'_>, rows: Vec<MsgRow>) -> Result<Vec<Message>>
         .collect())
 }
 
-async fn load_message(conn: &mut Conn<'_>, room_id: i64, id: i64) -> Result<Option<Message>> {
+pub(crate) async fn load_message(conn: &mut Conn<'_>, room_id: i64, id: i64) -> Result<Option<Message>> {
     let q = select_messages()
         .and_where(Expr::col(("m", "id")).eq(id))
         .and_where(Expr::col(("m", "room_id")).eq(room_id))
@@ -274,7 +274,7 @@ async fn find_by_nonce(conn: &mut Conn<'_>, author_id: i64, nonce: &str) -> Resu
     conn.opt::<(i64, i64)>(&q).await
 }
 
-async fn set_mentions(
+pub(crate) async fn set_mentions(
     conn: &mut Conn<'_>,
     message_id: i64,
     room_id: i64,
@@ -359,160 +359,180 @@ async fn keep_old_body(conn: &mut Conn<'_>, message_id: i64, by: i64) -> Result<
     Ok(())
 }
 
-impl Store {
-    /// Stores a message and its `message.created` event in one transaction.
-    /// Returns only after the commit: the caller may acknowledge it.
-    pub async fn post_message(&self, new: &NewMessage) -> Result<PostOutcome> {
-        if new.attachments.len() > MAX_ATTACHMENTS {
-            return Err(StoreError::Limit("attachments"));
+/// Stores one message and its `message.created` event in a transaction of
+/// its own: the path a batch falls back to (see `writer`).
+pub(crate) async fn post_single(pools: &Pools, new: &NewMessage) -> Result<PostOutcome> {
+    if new.attachments.len() > MAX_ATTACHMENTS {
+        return Err(StoreError::Limit("attachments"));
+    }
+    if let Some(nonce) = &new.nonce
+        && let Some(found) = message_by_nonce(pools, new.author_id, nonce).await?
+    {
+        // A nonce names one message: reusing it elsewhere is a client bug, not a retry.
+        if found.room_id != new.room_id {
+            return Err(StoreError::Conflict("nonce"));
         }
-        if let Some(nonce) = &new.nonce
-            && let Some(found) = self.message_by_nonce(new.author_id, nonce).await?
-        {
-            // A nonce names one message: reusing it elsewhere is a client bug, not a retry.
+        return Ok(PostOutcome { message: found, created: false });
+    }
+    let mut tx = Tx::begin(pools).await?;
+    let mut conn = tx.conn();
+    let reply_preview = match new.reply_to {
+        Some(reply) => {
+            let q = select_messages()
+                .and_where(Expr::col(("m", "id")).eq(reply))
+                .and_where(Expr::col(("m", "room_id")).eq(new.room_id))
+                .to_owned();
+            let r = conn.opt::<MsgRow>(&q).await?.ok_or(StoreError::Invalid("reply_to"))?;
+            Some(ReplyPreview {
+                id: r.0,
+                seq: r.2,
+                author_display_name: r.14.clone(),
+                excerpt: if r.8.is_some() { String::new() } else { excerpt(&r.4, 140) },
+                deleted: r.8.is_some(),
+            })
+        }
+        None => None,
+    };
+    let author = Query::select()
+        .columns(["username", "display_name", "avatar_color"])
+        .from("users")
+        .and_where(Expr::col("id").eq(new.author_id))
+        .to_owned();
+    let (username, display_name, avatar_color) =
+        conn.opt::<(String, String, String)>(&author).await?.ok_or(StoreError::Invalid("author"))?;
+    let seq = next_seq(&mut conn, new.room_id).await?;
+    let created_at = now_ms();
+    let ins = Query::insert()
+        .into_table("messages")
+        .columns([
+            "room_id",
+            "seq",
+            "author_id",
+            "body",
+            "html",
+            "created_at",
+            "reply_to",
+            "nonce",
+            "mentions_room",
+            "internal",
+        ])
+        .values_panic([
+            new.room_id.into(),
+            seq.into(),
+            new.author_id.into(),
+            new.body.clone().into(),
+            new.html.clone().into(),
+            created_at.into(),
+            new.reply_to.into(),
+            new.nonce.clone().into(),
+            new.mentions_room.into(),
+            new.internal.into(),
+        ])
+        .returning_col("id")
+        .to_owned();
+    let id = match conn.one::<(i64,)>(&ins).await {
+        Ok((id,)) => id,
+        Err(StoreError::Database(e)) if StoreError::is_unique_violation(&e) && new.nonce.is_some() => {
+            // The same nonce committed concurrently: answer with that message.
+            drop(tx);
+            let nonce = new.nonce.as_deref().unwrap_or_default();
+            let found = message_by_nonce(pools, new.author_id, nonce).await?.ok_or(StoreError::NotFound)?;
             if found.room_id != new.room_id {
                 return Err(StoreError::Conflict("nonce"));
             }
             return Ok(PostOutcome { message: found, created: false });
         }
-        let mut tx = self.tx().await?;
-        let mut conn = tx.conn();
-        let reply_preview = match new.reply_to {
-            Some(reply) => {
-                let q = select_messages()
-                    .and_where(Expr::col(("m", "id")).eq(reply))
-                    .and_where(Expr::col(("m", "room_id")).eq(new.room_id))
-                    .to_owned();
-                let r = conn.opt::<MsgRow>(&q).await?.ok_or(StoreError::Invalid("reply_to"))?;
-                Some(ReplyPreview {
-                    id: r.0,
-                    seq: r.2,
-                    author_display_name: r.14.clone(),
-                    excerpt: if r.8.is_some() { String::new() } else { excerpt(&r.4, 140) },
-                    deleted: r.8.is_some(),
-                })
-            }
-            None => None,
-        };
-        let author = Query::select()
-            .columns(["username", "display_name", "avatar_color"])
-            .from("users")
-            .and_where(Expr::col("id").eq(new.author_id))
+        Err(StoreError::Database(e)) => return Err(map_unique(e, &["nonce"])),
+        Err(e) => return Err(e),
+    };
+    insert_event(&mut conn, new.room_id, seq, EventKind::MessageCreated, Some(id), Some(new.author_id), "").await?;
+    if !new.mentions.is_empty() {
+        set_mentions(&mut conn, id, new.room_id, seq, &new.mentions).await?;
+    }
+    let mut attachments = Vec::new();
+    if !new.attachments.is_empty() {
+        let q = Query::update()
+            .table("attachments")
+            .value("message_id", id)
+            .and_where(Expr::col("id").is_in(new.attachments.iter().copied()))
+            .and_where(Expr::col("uploader_id").eq(new.author_id))
+            .and_where(Expr::col("room_id").eq(new.room_id))
+            .and_where(Expr::col("message_id").is_null())
             .to_owned();
-        let (username, display_name, avatar_color) =
-            conn.opt::<(String, String, String)>(&author).await?.ok_or(StoreError::Invalid("author"))?;
-        let seq = next_seq(&mut conn, new.room_id).await?;
-        let created_at = now_ms();
-        let ins = Query::insert()
-            .into_table("messages")
-            .columns([
-                "room_id",
-                "seq",
-                "author_id",
-                "body",
-                "html",
-                "created_at",
-                "reply_to",
-                "nonce",
-                "mentions_room",
-                "internal",
-            ])
-            .values_panic([
-                new.room_id.into(),
-                seq.into(),
-                new.author_id.into(),
-                new.body.clone().into(),
-                new.html.clone().into(),
-                created_at.into(),
-                new.reply_to.into(),
-                new.nonce.clone().into(),
-                new.mentions_room.into(),
-                new.internal.into(),
-            ])
-            .returning_col("id")
+        let mut wanted = new.attachments.clone();
+        wanted.sort_unstable();
+        wanted.dedup();
+        if conn.exec(&q).await? != wanted.len() as u64 {
+            return Err(StoreError::Invalid("attachments"));
+        }
+        let q = Query::select()
+            .columns(["id", "filename", "content_type", "size"])
+            .from("attachments")
+            .and_where(Expr::col("message_id").eq(id))
+            .order_by("id", Order::Asc)
             .to_owned();
-        let id = match conn.one::<(i64,)>(&ins).await {
-            Ok((id,)) => id,
-            Err(StoreError::Database(e)) if StoreError::is_unique_violation(&e) && new.nonce.is_some() => {
-                // The same nonce committed concurrently: answer with that message.
-                drop(tx);
-                let nonce = new.nonce.as_deref().unwrap_or_default();
-                let found = self.message_by_nonce(new.author_id, nonce).await?.ok_or(StoreError::NotFound)?;
-                if found.room_id != new.room_id {
-                    return Err(StoreError::Conflict("nonce"));
-                }
-                return Ok(PostOutcome { message: found, created: false });
-            }
-            Err(StoreError::Database(e)) => return Err(map_unique(e, &["nonce"])),
-            Err(e) => return Err(e),
-        };
-        insert_event(&mut conn, new.room_id, seq, EventKind::MessageCreated, Some(id), Some(new.author_id), "").await?;
-        if !new.mentions.is_empty() {
-            set_mentions(&mut conn, id, new.room_id, seq, &new.mentions).await?;
+        for (aid, filename, ct, size) in conn.all::<(i64, String, String, i64)>(&q).await? {
+            attachments.push(Attachment {
+                id: aid,
+                url: Attachment::url_for(aid, &filename),
+                is_image: is_image(&ct),
+                filename,
+                content_type: ct,
+                size,
+            });
         }
-        let mut attachments = Vec::new();
-        if !new.attachments.is_empty() {
-            let q = Query::update()
-                .table("attachments")
-                .value("message_id", id)
-                .and_where(Expr::col("id").is_in(new.attachments.iter().copied()))
-                .and_where(Expr::col("uploader_id").eq(new.author_id))
-                .and_where(Expr::col("room_id").eq(new.room_id))
-                .and_where(Expr::col("message_id").is_null())
-                .to_owned();
-            let mut wanted = new.attachments.clone();
-            wanted.sort_unstable();
-            wanted.dedup();
-            if conn.exec(&q).await? != wanted.len() as u64 {
-                return Err(StoreError::Invalid("attachments"));
-            }
-            let q = Query::select()
-                .columns(["id", "filename", "content_type", "size"])
-                .from("attachments")
-                .and_where(Expr::col("message_id").eq(id))
-                .order_by("id", Order::Asc)
-                .to_owned();
-            for (aid, filename, ct, size) in conn.all::<(i64, String, String, i64)>(&q).await? {
-                attachments.push(Attachment {
-                    id: aid,
-                    url: Attachment::url_for(aid, &filename),
-                    is_image: is_image(&ct),
-                    filename,
-                    content_type: ct,
-                    size,
-                });
-            }
+    }
+    if conn.backend() == Backend::Sqlite && !new.search_terms.is_empty() {
+        conn.raw_exec(
+            "INSERT INTO messages_fts (rowid, terms) VALUES (?, ?)",
+            "",
+            vec![Value::BigInt(Some(id)), Value::String(Some(new.search_terms.clone()))],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    // What was written, without reading it back.
+    let message = Message {
+        id,
+        room_id: new.room_id,
+        seq,
+        author_id: new.author_id,
+        author: UserBrief { id: new.author_id, username, display_name, avatar_color },
+        body: new.body.clone(),
+        html: new.html.clone(),
+        created_at,
+        edited_at: None,
+        deleted: false,
+        reply_to: reply_preview,
+        mentions_room: new.mentions_room,
+        reactions: vec![],
+        pinned: false,
+        attachments,
+        nonce: new.nonce.clone(),
+        internal: new.internal,
+    };
+    Ok(PostOutcome { message, created: true })
+}
+
+pub(crate) async fn message_by_nonce(pools: &Pools, author_id: i64, nonce: &str) -> Result<Option<Message>> {
+    let mut c = pools.read().await?;
+    let mut conn = c.conn();
+    match find_by_nonce(&mut conn, author_id, nonce).await? {
+        Some((id, room_id)) => load_message(&mut conn, room_id, id).await,
+        None => Ok(None),
+    }
+}
+
+impl Store {
+    /// Stores a message and its `message.created` event. Messages posted
+    /// together are written by one task in one transaction (group commit,
+    /// see `writer`). Returns only after the commit: the caller may
+    /// acknowledge it.
+    pub async fn post_message(&self, new: &NewMessage) -> Result<PostOutcome> {
+        if new.attachments.len() > MAX_ATTACHMENTS {
+            return Err(StoreError::Limit("attachments"));
         }
-        if conn.backend() == Backend::Sqlite && !new.search_terms.is_empty() {
-            conn.raw_exec(
-                "INSERT INTO messages_fts (rowid, terms) VALUES (?, ?)",
-                "",
-                vec![Value::BigInt(Some(id)), Value::String(Some(new.search_terms.clone()))],
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        // What was written, without reading it back.
-        let message = Message {
-            id,
-            room_id: new.room_id,
-            seq,
-            author_id: new.author_id,
-            author: UserBrief { id: new.author_id, username, display_name, avatar_color },
-            body: new.body.clone(),
-            html: new.html.clone(),
-            created_at,
-            edited_at: None,
-            deleted: false,
-            reply_to: reply_preview,
-            mentions_room: new.mentions_room,
-            reactions: vec![],
-            pinned: false,
-            attachments,
-            nonce: new.nonce.clone(),
-            internal: new.internal,
-        };
-        Ok(PostOutcome { message, created: true })
+        self.writer.post(&self.pools, new).await
     }
 
     /// Writes many plain messages (no nonce, reply, attachments or mentions)
@@ -615,12 +635,7 @@ impl Store {
     }
 
     pub async fn message_by_nonce(&self, author_id: i64, nonce: &str) -> Result<Option<Message>> {
-        let mut c = self.pools.read().await?;
-        let mut conn = c.conn();
-        match find_by_nonce(&mut conn, author_id, nonce).await? {
-            Some((id, room_id)) => load_message(&mut conn, room_id, id).await,
-            None => Ok(None),
-        }
+        message_by_nonce(&self.pools, author_id, nonce).await
     }
 
     pub async fn message(&self, room_id: i64, id: i64) -> Result<Option<Message>> {

@@ -73,7 +73,9 @@ pub(crate) async fn append_event(
 pub(crate) async fn next_seq(conn: &mut Conn<'_>, room_id: i64) -> Result<i64> {
     let bump = Query::update()
         .table("rooms")
-        .value("last_seq", Expr::col("last_seq").add(1))
+        // i64 as in the writer's batch bump: the same SQL text is one
+        // prepared statement on PostgreSQL, so its parameter types must match.
+        .value("last_seq", Expr::col("last_seq").add(1i64))
         .and_where(Expr::col("id").eq(room_id))
         .returning_col("last_seq")
         .to_owned();

@@ -733,4 +733,166 @@ conformance! {
         let bad = vec![NewMessage::compose(r + 1, anna, "x")];
         assert!(matches!(s.import_messages(r, &bad, 0).await, Err(StoreError::Invalid("messages"))));
     };
+
+    group_commit_keeps_every_room_gapless_and_answers_each_caller => |s: Store| async move {
+        use std::sync::{Arc, Mutex};
+        let a = user(&s, "anna").await;
+        let b = user(&s, "boris").await;
+        let r1 = room(&s, RoomKind::Group, a, &[b]).await;
+        let r2 = room(&s, RoomKind::Group, a, &[b]).await;
+        let r3 = room(&s, RoomKind::Channel, a, &[b]).await;
+        let seen: Arc<Mutex<Vec<(i64, i64, i64)>>> = Arc::default();
+        let log = seen.clone();
+        s.on_message_created(Arc::new(move |m| log.lock().unwrap().push((m.room_id, m.seq, m.id))));
+        let other_room = s.post_message(&msg(r1, a, "в первой комнате")).await.unwrap().message;
+        let mut reused = msg(r1, a, "nonce used once");
+        reused.nonce = Some("used".into());
+        s.post_message(&reused).await.unwrap();
+        let att = s.create_attachment(&NewAttachment {
+            uploader_id: a, room_id: r2, filename: "a.pdf".into(), content_type: "application/pdf".into(),
+            size: 3, storage_key: "k".into(),
+        }).await.unwrap();
+
+        // Everything at once: the writer takes what queued while it committed.
+        #[derive(Debug)]
+        enum Want { Created, Retry, Refused(&'static str), EitherAttachment }
+        let mut work: Vec<(NewMessage, Want)> = vec![];
+        for i in 0..120 {
+            let (r, who) = if i % 2 == 0 { (r1, a) } else { (r2, b) };
+            let body = if i % 3 == 0 { format!("пингвин номер {i} @boris") } else { format!("сообщение {i}") };
+            work.push((msg(r, who, &body), Want::Created));
+        }
+        for k in 0..10 {
+            for _ in 0..2 {
+                let mut m = msg(r3, a, &format!("дубль {k}"));
+                m.nonce = Some(format!("dup-{k}"));
+                work.push((m, Want::Retry));
+            }
+        }
+        let mut elsewhere = msg(r2, a, "same nonce, other room");
+        elsewhere.nonce = Some("used".into());
+        work.push((elsewhere, Want::Refused("nonce")));
+        let mut stale = msg(r1, a, "repeat");
+        stale.nonce = Some("used".into());
+        work.push((stale, Want::Retry));
+        for _ in 0..5 {
+            let mut cross = msg(r2, b, "reply across rooms");
+            cross.reply_to = Some(other_room.id);
+            work.push((cross, Want::Refused("reply_to")));
+        }
+        for _ in 0..2 {
+            let mut file = msg(r2, a, "with a file");
+            file.attachments = vec![att.id];
+            work.push((file, Want::EitherAttachment));
+        }
+        work.push((msg(r1, 999_999, "nobody"), Want::Refused("author")));
+        work.push((msg(999_999, a, "nowhere"), Want::Refused("room")));
+        let tasks: Vec<_> = work
+            .into_iter()
+            .map(|(m, want)| {
+                let s = s.clone();
+                tokio::spawn(async move { (s.post_message(&m).await, want, m) })
+            })
+            .collect();
+        let mut created = 0;
+        let mut dup_ids: std::collections::HashMap<String, Vec<i64>> = Default::default();
+        let mut files = 0;
+        for t in tasks {
+            let (got, want, m) = t.await.unwrap();
+            match (&want, got) {
+                (Want::Created, Ok(out)) => {
+                    assert!(out.created);
+                    assert_eq!((out.message.body.as_str(), out.message.room_id), (m.body.as_str(), m.room_id));
+                    created += 1;
+                }
+                (Want::Retry, Ok(out)) => {
+                    created += usize::from(out.created);
+                    dup_ids.entry(m.nonce.clone().unwrap()).or_default().push(out.message.id);
+                }
+                (Want::Refused("nonce"), Err(StoreError::Conflict("nonce"))) => {}
+                (Want::Refused("reply_to"), Err(StoreError::Invalid("reply_to"))) => {}
+                (Want::Refused("author"), Err(StoreError::Invalid("author"))) => {}
+                (Want::Refused("room"), Err(StoreError::NotFound)) => {}
+                (Want::EitherAttachment, Ok(out)) => {
+                    assert_eq!(out.message.attachments.len(), 1);
+                    files += 1;
+                    created += 1;
+                }
+                (Want::EitherAttachment, Err(StoreError::Invalid("attachments"))) => {}
+                (want, got) => panic!("{want:?}: {got:?}"),
+            }
+        }
+        assert_eq!(files, 1, "a file belongs to one message");
+        assert_eq!(dup_ids.len(), 11);
+        for (nonce, ids) in &dup_ids {
+            assert!(ids.windows(2).all(|w| w[0] == w[1]), "{nonce}: one message, {ids:?}");
+        }
+        assert_eq!(created, 120 + 10 + 1, "each nonce stored once");
+
+        // Every room: seqs 1..=n without a gap, each event names its message.
+        let mut total = 0;
+        for r in [r1, r2, r3] {
+            let events = s.events_since(r, 0, 10_000).await.unwrap();
+            let last = s.room(r).await.unwrap().unwrap().last_seq;
+            assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), (1..=last).collect::<Vec<_>>());
+            let (page, _) = s.history(r, Page { limit: 200, ..Page::default() }).await.unwrap();
+            let created_events: Vec<_> = events.iter().filter(|e| e.kind == EventKind::MessageCreated).collect();
+            assert_eq!(created_events.len(), page.len());
+            for e in created_events {
+                let m = page.iter().find(|m| m.seq == e.seq).expect("a message per event");
+                assert_eq!(e.message_id, Some(m.id));
+            }
+            total += page.len();
+        }
+        assert_eq!(total, 2 + created);
+        // The hook heard each new message once, each room in seq order.
+        let seen = seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 2 + created);
+        for r in [r1, r2, r3] {
+            let seqs: Vec<i64> = seen.iter().filter(|e| e.0 == r).map(|e| e.1).collect();
+            assert!(seqs.windows(2).all(|w| w[0] < w[1]), "room {r} heard out of order: {seqs:?}");
+        }
+        // Search terms and mentions were written with the batch.
+        assert_eq!(s.search(&search(b, "пингвин"), true).await.unwrap().len(), 40);
+        let view = s.my_room(b, r1).await.unwrap().expect("r1 listed");
+        assert_eq!(view.mentions, 20, "{view:?}");
+    };
+}
+
+/// Two stores on one database (two nodes) racing the same nonces: each
+/// nonce is stored once; the batch that loses a race on PostgreSQL is
+/// rolled back and written one message at a time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_commit_across_two_stores_stores_each_nonce_once() {
+    let mut dbs = vec![TestDb::sqlite()];
+    if let Some(pg) = TestDb::postgres().await {
+        dbs.push(pg);
+    }
+    for db in dbs {
+        let (s1, s2) = (db.store().await, db.store().await);
+        let a = user(&s1, "anna").await;
+        let r = room(&s1, RoomKind::Channel, a, &[]).await;
+        let mut tasks = vec![];
+        for round in 0..3 {
+            for k in 0..40 {
+                for s in [&s1, &s2] {
+                    let s = s.clone();
+                    let mut m = msg(r, a, &format!("гонка {k}"));
+                    m.nonce = Some(format!("race-{k}"));
+                    tasks.push(tokio::spawn(async move { (k, round, s.post_message(&m).await.unwrap()) }));
+                }
+            }
+        }
+        let mut ids: std::collections::HashMap<usize, std::collections::HashSet<i64>> = Default::default();
+        let mut created = 0;
+        for t in tasks {
+            let (k, _, out) = t.await.unwrap();
+            created += usize::from(out.created);
+            ids.entry(k).or_default().insert(out.message.id);
+        }
+        assert_eq!(created, 40);
+        assert!(ids.values().all(|set| set.len() == 1), "{ids:?}");
+        let events = s1.events_since(r, 0, 1000).await.unwrap();
+        assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), (1..=40).collect::<Vec<_>>());
+    }
 }

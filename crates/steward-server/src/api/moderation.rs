@@ -239,16 +239,10 @@ pub(crate) async fn decide_held(
         // Posted as its author, past the rules that held it.
         let author = state.store.user(h.author_id).await?.ok_or_else(ApiError::not_found)?;
         let new = steward_store::NewMessage::compose(h.room_id, h.author_id, &h.body);
+        // (Published by the store's writer on commit.)
         let out = state.store.post_message(&new).await?;
-        let m = out.message;
-        crate::events::publish_room(
-            state,
-            h.room_id,
-            m.seq,
-            crate::events::message_event(steward_core::model::EventKind::MessageCreated, &m, m.seq),
-        );
         let _ = author;
-        posted = Some(m);
+        posted = Some(out.message);
     }
     let message_id = posted.as_ref().map(|m| m.id);
     if !state.store.decide_held(id, if approve { "approved" } else { "rejected" }, me.id(), message_id).await? {
