@@ -162,15 +162,29 @@ async fn measure(
     })
 }
 
-pub async fn run(
+/// `nodes` Steward nodes (2: on NATS), members connected half and half.
+async fn steward(
     bin: &std::path::Path,
     db: Db,
+    nodes: usize,
     members: usize,
     senders: usize,
     rate: f64,
     secs: f64,
-) -> anyhow::Result<()> {
-    let server = Server::start(bin, db, &[("STEWARD_API_REQUESTS_PER_MINUTE", "100000000")], 0).await?;
+) -> anyhow::Result<(Result, f64)> {
+    let mut extra = vec![("STEWARD_API_REQUESTS_PER_MINUTE".to_string(), "100000000".to_string())];
+    if nodes == 2 {
+        extra.extend(crate::cluster_env());
+    }
+    let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let server = Server::start(bin, db, &extra, 0).await?;
+    let second = if nodes == 2 { Some(server.another_node().await?) } else { None };
+    let mut urls = vec![server.ws.clone()];
+    let mut pids = vec![server.pid()];
+    if let Some(n) = &second {
+        urls.push(n.ws.clone());
+        pids.push(n.child.id());
+    }
     let admin = server.token("bench").await?;
     let room = server.room(&admin, "fanout").await?;
     let store = server.db.store().await;
@@ -195,13 +209,13 @@ pub async fn run(
         tokens.push(token);
     }
     store.add_members(room, &ids, steward_core::RoomRole::Member).await?;
-    println!("W3 fan-out ({db:?}): one room of {members}, {senders} senders, {rate} msg/s offered for {secs} s");
-    println!("  target deliveries/s  {:.0}", rate * members as f64);
 
     let mut conns = vec![];
-    for t in &tokens {
-        conns.push(connect(&format!("{}?token={t}", server.ws)).await.context("connect")?);
+    for (i, t) in tokens.iter().enumerate() {
+        conns.push(connect(&format!("{}?token={t}", urls[i % urls.len()])).await.context("connect")?);
     }
+    let cpu0: f64 = pids.iter().map(|p| crate::cpu_secs(*p)).sum();
+    let t0 = Instant::now();
     let snd: Vec<Ws> = conns.drain(..senders).collect();
     let body_pad = "x".repeat(40);
     let r = measure(
@@ -214,13 +228,48 @@ pub async fn run(
         secs,
     )
     .await?;
+    let cpu = (pids.iter().map(|p| crate::cpu_secs(*p)).sum::<f64>() - cpu0) / t0.elapsed().as_secs_f64() * 100.0;
+    // Where the time may go: gap fills from the store, events dropped by a full queue (this machine only).
+    let mut bases = vec![server.base.clone()];
+    bases.extend(second.iter().map(|n| n.base.clone()));
+    for (i, base) in bases.iter().enumerate() {
+        let text = reqwest::get(format!("{base}/metrics")).await?.text().await.unwrap_or_default();
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && (l.contains("gap_fills") || l.contains("dropped")))
+            .collect();
+        eprintln!("  node {} of {nodes}: {}", i + 1, lines.join(", "));
+    }
+    drop(second);
+    drop(server);
+    Ok((r, cpu))
+}
+
+pub async fn run(
+    bin: &std::path::Path,
+    db: Db,
+    members: usize,
+    senders: usize,
+    rate: f64,
+    secs: f64,
+    nodes: usize,
+) -> anyhow::Result<()> {
+    anyhow::ensure!((1..=2).contains(&nodes), "--nodes is 1 or 2");
+    let db = if nodes == 2 { Db::Postgres } else { db };
+    println!("W3 fan-out ({db:?}): one room of {members}, {senders} senders, {rate} msg/s offered for {secs} s");
+    println!("  target deliveries/s  {:.0}", rate * members as f64);
+    let mut results = vec![];
+    for n in 1..=nodes {
+        let label = if n == 1 { "steward".to_string() } else { "steward, 2 nodes".to_string() };
+        results.push((label, steward(bin, db, n, members, senders, rate, secs).await?));
+    }
+    let room = 1;
     // The size of what a member received, for the hub's payload.
     let sample = json!({ "type": "message.created", "room_id": room, "seq": 1, "message": {
         "id": 1, "room_id": room, "seq": 1, "author_id": 1, "author": { "id": 1, "username": "fan-1", "display_name": "Fan 1", "avatar_color": "#5b6cf0" },
         "body": "fanout 0000000000 from 1 xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "html": "<p>fanout 0000000000 from 1 xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx</p>",
         "created_at": "2026-11-24T12:00:00.000Z", "edited_at": null, "deleted": false, "reply_to": null, "mentions_room": false,
         "reactions": [], "pinned": false, "attachments": [], "nonce": null, "internal": false } }).to_string();
-    drop(server);
 
     // The bare hub, its own process on the server's core.
     let port = crate::free_port()?;
@@ -253,14 +302,18 @@ pub async fn run(
     let _ = child.kill();
     let _ = child.wait();
     let base = base?;
-    println!(
-        "  steward              {:>9.0} deliveries/s  p50 {:>7.1} ms  p99 {:>7.1} ms  ({} of {} delivered)",
-        r.deliveries_per_s, r.p50, r.p99, r.got, r.expected
-    );
+    for (label, (r, cpu)) in &results {
+        println!(
+            "  {label:<20} {:>9.0} deliveries/s  p50 {:>7.1} ms  p99 {:>7.1} ms  ({} of {} delivered; server CPU {cpu:.0} % of a core)",
+            r.deliveries_per_s, r.p50, r.p99, r.got, r.expected
+        );
+    }
     println!(
         "  bare hub (baseline)  {:>9.0} deliveries/s  p50 {:>7.1} ms  p99 {:>7.1} ms  ({} of {} delivered)",
         base.deliveries_per_s, base.p50, base.p99, base.got, base.expected
     );
-    println!("  ratio                {:.2}", r.deliveries_per_s / base.deliveries_per_s.max(1.0));
+    for (label, (r, _)) in &results {
+        println!("  ratio ({label})  {:.2}", r.deliveries_per_s / base.deliveries_per_s.max(1.0));
+    }
     Ok(())
 }

@@ -9,10 +9,19 @@
 //!   target/release/steward-bench accept --db postgres
 //!   target/release/steward-bench moderation
 //!   target/release/steward-bench faq   # no server: FAQ matching latency
+//!   target/release/steward-bench accept --db postgres --nodes 2   # W2: one node, then two on NATS
+//!   target/release/steward-bench fanout --rate 100            # W3: 1,000-member room vs a bare hub
+//!   target/release/steward-bench fanout --rate 100 --nodes 2  # W3: one node, then two on NATS (PostgreSQL)
+//!   target/release/steward-bench mixed --db sqlite            # W4: rooms + big room + support desk + typing
+//!   target/release/steward-bench mixed --nodes 2              # W4: one node, then two on NATS (PostgreSQL)
 //!   target/release/steward-bench read --db sqlite|postgres   # W5 history, W6 search on 1M messages
+//!
+//! `--nodes 2` needs NATS (`STEWARD_NATS_URL`, default nats://127.0.0.1:4222); both
+//! nodes share CPU 0, so on a 2-core machine it shows what the bus costs, not capacity.
 
 mod fanout;
 mod faq;
+mod mixed;
 mod moderation;
 mod read;
 
@@ -88,6 +97,9 @@ enum Workload {
         /// Turn on the built-in moderation rules (word lists, spam phrases) for the run.
         #[arg(long)]
         rules: bool,
+        /// 2: one node on PostgreSQL, then two nodes (PostgreSQL + NATS, connections half and half).
+        #[arg(long, default_value_t = 1)]
+        nodes: usize,
     },
     /// W5 history pages and W6 search on one seeded room, over HTTP against the store read directly.
     Read {
@@ -115,10 +127,42 @@ enum Workload {
         rate: f64,
         #[arg(long, default_value_t = 10.0)]
         secs: f64,
+        /// 2: one node on PostgreSQL, then two nodes (PostgreSQL + NATS, members half and half), in the same run.
+        #[arg(long, default_value_t = 1)]
+        nodes: usize,
     },
     /// The bare broadcast hub W3 compares with (started by `fanout`).
     #[command(hide = true)]
     Hub {
+        #[arg(long)]
+        port: u16,
+    },
+    /// W4 mixed: 200 team rooms, one 1,000-member room, 50 operators with 1,000 widget
+    /// visitors, typing; per-class latency, CPU and RSS against the idle server and a bare room hub.
+    Mixed {
+        #[arg(long, value_enum, default_value_t = Db::Sqlite)]
+        db: Db,
+        /// Seconds of load per run (and of the idle window).
+        #[arg(long, default_value_t = 20.0)]
+        secs: f64,
+        /// 2: one node on PostgreSQL, then two nodes (PostgreSQL + NATS), in the same run.
+        #[arg(long, default_value_t = 1)]
+        nodes: usize,
+        /// Repetitions on the same connections; medians are reported.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Multiplies every offered rate.
+        #[arg(long, default_value_t = 1.0)]
+        load: f64,
+        /// Members of the big room (every staff member; the team rooms are made from them).
+        #[arg(long, default_value_t = 1000)]
+        staff: usize,
+        #[arg(long, default_value_t = 1000)]
+        visitors: usize,
+    },
+    /// The bare room hub W4 compares with (started by `mixed`).
+    #[command(hide = true)]
+    Roomhub {
         #[arg(long)]
         port: u16,
     },
@@ -207,22 +251,9 @@ impl Server {
             let args = ["user", "add", "--username", &name, "--role", "member", "--password-stdin"];
             run(&args, Some("bench-password-1\n"))?;
         }
-        let mut cmd = if has_taskset() {
-            let mut c = Command::new("taskset");
-            c.arg("-c").arg("0").arg(bin);
-            c
-        } else {
-            Command::new(bin)
-        };
-        let child = cmd.arg("serve").envs(env.iter().map(|(k, v)| (k, v))).stdout(Stdio::null()).spawn()?;
+        let child = serve(bin, &env)?;
         let base = format!("http://127.0.0.1:{port}");
-        let http = reqwest::Client::new();
-        for _ in 0..200 {
-            if http.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        wait_healthy(&base).await;
         Ok(Server {
             child,
             ws: format!("ws://127.0.0.1:{port}/api/v1/gateway"),
@@ -236,16 +267,33 @@ impl Server {
 
     /// The server's resident memory in bytes (the process itself, not taskset).
     fn rss(&self) -> anyhow::Result<u64> {
-        let pid = self.child.id();
-        // With taskset the child execs steward in place, so the pid is the server's.
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-        let kb: u64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.split_whitespace().next())
-            .and_then(|v| v.parse().ok())
-            .context("VmRSS")?;
-        Ok(kb * 1024)
+        rss_of(self.child.id())
+    }
+
+    /// The server's process id (with taskset the child execs steward in place).
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Another `steward serve` on the same database and environment (so the
+    /// same NATS and cluster name when they are set): its own port and data
+    /// folder, pinned to the same core.
+    async fn another_node(&self) -> anyhow::Result<Node> {
+        let dir = tempfile::tempdir()?;
+        let port = free_port()?;
+        let env: Vec<(String, String)> = self
+            .env
+            .iter()
+            .map(|(k, v)| match k.as_str() {
+                "STEWARD_DATA_DIR" => (k.clone(), dir.path().display().to_string()),
+                "STEWARD_BIND" => (k.clone(), format!("127.0.0.1:{port}")),
+                _ => (k.clone(), v.clone()),
+            })
+            .collect();
+        let child = serve(&self.bin, &env)?;
+        let base = format!("http://127.0.0.1:{port}");
+        wait_healthy(&base).await;
+        Ok(Node { child, ws: format!("ws://127.0.0.1:{port}/api/v1/gateway"), base, _dir: dir })
     }
 
     async fn token(&self, username: &str) -> anyhow::Result<String> {
@@ -282,6 +330,91 @@ impl Server {
         }
         Ok(())
     }
+}
+
+/// A second node started by `Server::another_node`.
+struct Node {
+    child: Child,
+    base: String,
+    ws: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The environment a cluster of nodes shares: NATS, a cluster name of its
+/// own (so runs on the same NATS do not hear each other) and one secret key.
+fn cluster_env() -> Vec<(String, String)> {
+    vec![
+        (
+            "STEWARD_NATS_URL".into(),
+            std::env::var("STEWARD_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into()),
+        ),
+        ("STEWARD_CLUSTER_NAME".into(), format!("bench-{}", uuid_ish())),
+        ("STEWARD_SECRET_KEY".into(), "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into()),
+    ]
+}
+
+/// `steward serve` with this environment, on CPU 0 when taskset exists.
+fn serve(bin: &Path, env: &[(String, String)]) -> anyhow::Result<Child> {
+    let mut cmd = if has_taskset() {
+        let mut c = Command::new("taskset");
+        c.arg("-c").arg("0").arg(bin);
+        c
+    } else {
+        Command::new(bin)
+    };
+    Ok(cmd.arg("serve").envs(env.iter().map(|(k, v)| (k, v))).stdout(Stdio::null()).spawn()?)
+}
+
+async fn wait_healthy(base: &str) {
+    let http = reqwest::Client::new();
+    for _ in 0..200 {
+        if http.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Resident memory of a process, in bytes.
+fn rss_of(pid: u32) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .context("VmRSS")?;
+    Ok(kb * 1024)
+}
+
+/// CPU time a process has used (user + system), in seconds, from /proc/<pid>/stat.
+fn cpu_secs(pid: u32) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return 0.0 };
+    // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
+    let rest = stat.rsplit_once(')').map(|x| x.1).unwrap_or_default();
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 =
+        f.get(11).and_then(|v| v.parse().ok()).unwrap_or(0) + f.get(12).and_then(|v| v.parse().ok()).unwrap_or(0);
+    ticks as f64 / clock_ticks()
+}
+
+fn clock_ticks() -> f64 {
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+            .unwrap_or(100.0)
+    })
 }
 
 type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -357,7 +490,7 @@ struct AcceptRun {
 
 /// Each client is its own person, in one room: `rooms[i % rooms.len()]`.
 async fn accept_once(
-    server: &Server,
+    urls: &[String],
     tokens: &[String],
     rooms: &[i64],
     window: usize,
@@ -366,8 +499,8 @@ async fn accept_once(
     let clients = tokens.len();
     let per_client = messages / clients;
     let mut conns = Vec::new();
-    for token in tokens {
-        conns.push(connect(&format!("{}?token={token}", server.ws)).await?);
+    for (i, token) in tokens.iter().enumerate() {
+        conns.push(connect(&format!("{}?token={token}", urls[i % urls.len()])).await?);
     }
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -435,8 +568,41 @@ async fn accept(
     runs: usize,
     sync: &str,
     rules: bool,
+    nodes: usize,
 ) -> anyhow::Result<()> {
-    let server = Server::start(bin, db, &[("STEWARD_SQLITE_SYNC", sync)], clients).await?;
+    anyhow::ensure!((1..=2).contains(&nodes), "--nodes is 1 or 2");
+    // Two nodes: one node on PostgreSQL first, then two, in the same run.
+    let db = if nodes == 2 { Db::Postgres } else { db };
+    for n in 1..=nodes {
+        accept_on(bin, db, clients, window, messages, rooms, runs, sync, rules, n).await?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn accept_on(
+    bin: &Path,
+    db: Db,
+    clients: usize,
+    window: usize,
+    messages: usize,
+    rooms: usize,
+    runs: usize,
+    sync: &str,
+    rules: bool,
+    nodes: usize,
+) -> anyhow::Result<()> {
+    let mut extra = vec![("STEWARD_SQLITE_SYNC".to_string(), sync.to_string())];
+    if nodes == 2 {
+        extra.extend(cluster_env());
+    }
+    let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let server = Server::start(bin, db, &extra, clients).await?;
+    let second = if nodes == 2 { Some(server.another_node().await?) } else { None };
+    let mut urls = vec![server.ws.clone()];
+    if let Some(n) = &second {
+        urls.push(n.ws.clone());
+    }
     let token = server.token("bench").await?;
     if rules {
         // The suggested starting set: every message goes through normalisation and the word lists.
@@ -489,7 +655,7 @@ async fn accept(
         let t = Instant::now();
         store.raw_insert_baseline(baseline_room, author, messages, 100).await?;
         base_rates.push(messages as f64 / t.elapsed().as_secs_f64());
-        let r = accept_once(&server, &tokens, &room_ids, window, messages).await?;
+        let r = accept_once(&urls, &tokens, &room_ids, window, messages).await?;
         eprintln!(
             "  run {}: full path {:.0}/s (p50 {:.1} ms, p99 {:.1} ms); baseline {:.0}/s",
             run + 1,
@@ -505,7 +671,8 @@ async fn accept(
     let (rate, base) = (median(rates), median(base_rates));
     let _ = &server.bin;
     println!(
-        "W2 durable accept ({db:?}, sqlite sync {sync}, moderation rules {}, {clients} connections × window {window}, {rooms} rooms, {messages} messages, median of {runs})",
+        "W2 durable accept ({db:?}{}, sqlite sync {sync}, moderation rules {}, {clients} connections × window {window}, {rooms} rooms, {messages} messages, median of {runs})",
+        if nodes == 2 { ", 2 nodes on NATS, connections half and half" } else { "" },
         if rules { "on" } else { "off" }
     );
     println!("  full path            {rate:.0} messages/s acknowledged");
@@ -527,6 +694,9 @@ async fn main() -> anyhow::Result<()> {
     if let Workload::Hub { port } = cli.workload {
         return fanout::hub(port).await;
     }
+    if let Workload::Roomhub { port } = cli.workload {
+        return mixed::roomhub(port).await;
+    }
     if has_taskset() {
         // The load generator stays off the server's core.
         let _ = Command::new("taskset")
@@ -544,13 +714,16 @@ async fn main() -> anyhow::Result<()> {
     match cli.workload {
         Workload::Moderation { .. } => Ok(()),
         Workload::Idle { connections, db } => idle(&bin, connections, db).await,
-        Workload::Fanout { db, members, senders, rate, secs } => {
-            fanout::run(&bin, db, members, senders, rate, secs).await
+        Workload::Fanout { db, members, senders, rate, secs, nodes } => {
+            fanout::run(&bin, db, members, senders, rate, secs, nodes).await
         }
-        Workload::Hub { .. } => Ok(()),
+        Workload::Hub { .. } | Workload::Roomhub { .. } => Ok(()),
+        Workload::Mixed { db, secs, nodes, runs, load, staff, visitors } => {
+            mixed::run(&bin, db, secs, nodes, runs, load, staff, visitors).await
+        }
         Workload::Read { db, messages, requests, clients } => read::run(&bin, db, messages, requests, clients).await,
-        Workload::Accept { db, clients, window, messages, rooms, runs, sqlite_sync, rules } => {
-            accept(&bin, db, clients, window, messages, rooms, runs, &sqlite_sync, rules).await
+        Workload::Accept { db, clients, window, messages, rooms, runs, sqlite_sync, rules, nodes } => {
+            accept(&bin, db, clients, window, messages, rooms, runs, &sqlite_sync, rules, nodes).await
         }
         // Run above: it needs no server binary.
         Workload::Faq { .. } => Ok(()),
