@@ -236,7 +236,9 @@ async fn steward(
         let text = reqwest::get(format!("{base}/metrics")).await?.text().await.unwrap_or_default();
         let lines: Vec<&str> = text
             .lines()
-            .filter(|l| !l.starts_with('#') && (l.contains("gap_fills") || l.contains("dropped")))
+            .filter(|l| {
+                !l.starts_with('#') && (l.contains("gap_fills") || l.contains("dropped") || l.contains("reorder"))
+            })
             .collect();
         eprintln!("  node {} of {nodes}: {}", i + 1, lines.join(", "));
     }

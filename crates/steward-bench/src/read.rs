@@ -77,7 +77,10 @@ async fn seed(store: &Store, room: i64, author: i64, n: usize, words: &[String])
             eprintln!("  seeded {done} messages ({:.0}/s)", done as f64 / started.elapsed().as_secs_f64());
         }
     }
-    Ok(n as f64 / started.elapsed().as_secs_f64())
+    let rate = n as f64 / started.elapsed().as_secs_f64();
+    // As after any bulk import: the planner must know the room is big.
+    store.refresh_statistics().await?;
+    Ok(rate)
 }
 
 struct Lat {

@@ -18,10 +18,10 @@
 mod nats;
 pub mod wire;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 pub use bytes::Bytes;
 pub use nats::{NatsBus, NatsError, NatsOptions};
@@ -280,6 +280,24 @@ pub struct Hub {
     events: broadcast::Sender<NodeEvent>,
     next_id: AtomicU64,
     dropped: AtomicU64,
+    /// Room events waiting for the seqs before them (see [`Hub::dispatch`]).
+    /// Lock order: `order` before `reg`.
+    order: Mutex<HashMap<i64, RoomOrder>>,
+    gapped: AtomicU64,
+}
+
+/// How long a room event waits for a missing earlier seq before it is
+/// delivered anyway (the connections then read the gap from the store).
+pub const REORDER_HOLD: Duration = Duration::from_millis(25);
+
+/// Where a room's events stand on this node.
+struct RoomOrder {
+    /// The seq expected next.
+    next: i64,
+    /// Events that came before their predecessors, by seq.
+    held: BTreeMap<i64, Arc<Envelope>>,
+    /// A release is scheduled.
+    timer: bool,
 }
 
 impl Default for Hub {
@@ -290,6 +308,8 @@ impl Default for Hub {
             events: broadcast::channel(4096).0,
             next_id: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
+            order: Mutex::default(),
+            gapped: AtomicU64::new(0),
         }
     }
 }
@@ -467,7 +487,7 @@ impl Hub {
 
     /// What arrived from another node: applied like a local publication,
     /// and what only the server can act on goes to [`Hub::node_events`].
-    pub fn receive(&self, node: u64, env: Arc<Envelope>) {
+    pub fn receive(self: &Arc<Self>, node: u64, env: Arc<Envelope>) {
         match env.control {
             Some(Control::Invalidate(kind)) => {
                 let _ = self.events.send(NodeEvent::Invalidate(kind));
@@ -550,8 +570,58 @@ impl Hub {
     }
 
     /// Applies the envelope's control, then queues its payload for every
-    /// connection of the topic.
-    pub fn dispatch(&self, env: Arc<Envelope>) {
+    /// connection of the topic. A room's events go out in seq order: one
+    /// that arrives before an earlier seq (two writers committed close
+    /// together, or the earlier one is still crossing NATS from another node)
+    /// waits up to [`REORDER_HOLD`] for it, so connections rarely see a gap
+    /// (each gap costs every connection of the room a read from the store).
+    /// Older seqs and duplicates pass through: connections drop what they have.
+    pub fn dispatch(self: &Arc<Self>, env: Arc<Envelope>) {
+        let (Topic::Room(room), Some(seq), true) = (env.topic, env.seq, env.payload.is_some()) else {
+            return self.deliver(env);
+        };
+        let mut order = self.order.lock().unwrap_or_else(|e| e.into_inner());
+        let o = order.entry(room).or_insert(RoomOrder { next: seq, held: BTreeMap::new(), timer: false });
+        if seq < o.next {
+            drop(order);
+            return self.deliver(env);
+        }
+        if seq > o.next {
+            o.held.insert(seq, env);
+            if !o.timer {
+                o.timer = true;
+                let hub = self.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(REORDER_HOLD).await;
+                    hub.release(room);
+                });
+            }
+            return;
+        }
+        // Delivered under the lock, so a room's events leave in order.
+        o.next = seq + 1;
+        self.deliver(env);
+        while let Some(next) = o.held.remove(&o.next) {
+            o.next += 1;
+            self.deliver(next);
+        }
+    }
+
+    /// The hold is over: what waits goes out in order, gaps and all.
+    fn release(&self, room: i64) {
+        let mut order = self.order.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(o) = order.get_mut(&room) else { return };
+        o.timer = false;
+        if !o.held.is_empty() {
+            self.gapped.fetch_add(o.held.len() as u64, Ordering::Relaxed);
+        }
+        for (seq, env) in std::mem::take(&mut o.held) {
+            o.next = seq + 1;
+            self.deliver(env);
+        }
+    }
+
+    fn deliver(&self, env: Arc<Envelope>) {
         // Presence and invalidations are between nodes only: the publisher
         // has applied its own (a node applies another's in `Hub::receive`),
         // so they take no lock here.
@@ -622,6 +692,11 @@ impl Hub {
         }
     }
 
+    /// Room events delivered after a hold ran out with a gap before them.
+    pub fn released_with_gap(&self) -> u64 {
+        self.gapped.load(Ordering::Relaxed)
+    }
+
     fn offer(&self, e: &Entry, env: &Arc<Envelope>) {
         if e.overflowed.load(Ordering::Relaxed) {
             return;
@@ -660,6 +735,37 @@ mod tests {
         bus.publish(ev(10, 3));
         assert!(b.rx.try_recv().is_err());
         assert_eq!(a.rx.recv().await.and_then(|e| e.seq), Some(2));
+    }
+
+    #[tokio::test]
+    async fn room_events_leave_in_seq_order() {
+        let hub = Arc::new(Hub::new());
+        let bus = LocalBus::new(hub.clone());
+        let mut a = hub.register(1, 0, &[10, 11], 64);
+        bus.publish(ev(10, 1));
+        // 3 and 4 overtake 2: they wait for it.
+        bus.publish(ev(10, 3));
+        bus.publish(ev(10, 4));
+        bus.publish(ev(11, 7));
+        bus.publish(ev(10, 2));
+        // A duplicate of a delivered seq passes through (the connection drops it).
+        bus.publish(ev(10, 2));
+        let mut got = vec![];
+        while let Ok(e) = a.rx.try_recv() {
+            got.push((e.room_id().unwrap_or_default(), e.seq.unwrap_or_default()));
+        }
+        assert_eq!(got, [(10, 1), (11, 7), (10, 2), (10, 3), (10, 4), (10, 2)]);
+        // A seq that never comes: the later ones go out after the hold, in order.
+        bus.publish(ev(10, 7));
+        bus.publish(ev(10, 6));
+        assert!(a.rx.try_recv().is_err(), "held while 5 may still come");
+        let started = Instant::now();
+        let first = a.rx.recv().await.and_then(|e| e.seq);
+        assert!(started.elapsed() >= REORDER_HOLD - Duration::from_millis(5));
+        assert_eq!((first, a.rx.recv().await.and_then(|e| e.seq)), (Some(6), Some(7)));
+        assert_eq!(hub.released_with_gap(), 2);
+        bus.publish(ev(10, 8));
+        assert_eq!(a.rx.recv().await.and_then(|e| e.seq), Some(8), "in step again");
     }
 
     #[tokio::test]

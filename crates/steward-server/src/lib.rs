@@ -288,6 +288,7 @@ async fn metrics_endpoint(
     }
     metrics::gauge!("steward_uptime_seconds").set(state.started.elapsed().as_secs_f64());
     metrics::gauge!("steward_gateway_dropped_events").set(state.hub.dropped_events() as f64);
+    metrics::gauge!("steward_gateway_reorder_gaps").set(state.hub.released_with_gap() as f64);
     if let Some(nats) = &state.nats {
         metrics::gauge!("steward_bus_dropped_frames").set(nats.dropped_frames() as f64);
     }

@@ -535,6 +535,18 @@ impl Store {
         self.writer.post(&self.pools, new).await
     }
 
+    /// Brings the planner's statistics up to date after a bulk import
+    /// (`ANALYZE` on PostgreSQL, `PRAGMA optimize` on SQLite). Without it a
+    /// freshly imported million-message room looked empty to PostgreSQL's
+    /// planner, which then counted a member's unread messages with a bitmap
+    /// of every row (~500 ms instead of 0.4 ms); autovacuum catches up only
+    /// a minute or more later.
+    pub async fn refresh_statistics(&self) -> Result<()> {
+        let mut tx = self.tx().await?;
+        tx.conn().raw_exec("PRAGMA optimize", "ANALYZE", vec![]).await?;
+        tx.commit().await
+    }
+
     /// Writes many plain messages (no nonce, reply, attachments or mentions)
     /// into one room in one transaction, with a block of seqs taken at once:
     /// the bulk path for imports and benchmark seeding. Returns the last seq.

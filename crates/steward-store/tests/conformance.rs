@@ -721,6 +721,7 @@ conformance! {
             .collect();
         let last = s.import_messages(r, &msgs, steward_store::now_ms()).await.unwrap();
         assert_eq!(last, first + 1_234);
+        s.refresh_statistics().await.unwrap();
         let after = s.post_message(&NewMessage::compose(r, anna, "после")).await.unwrap().message.seq;
         assert_eq!(after, last + 1, "seqs continue after a bulk import");
         let (page, more) = s.history(r, Page { before_seq: Some(first + 11), limit: 5, ..Page::default() }).await.unwrap();
