@@ -15,7 +15,7 @@ use sha2::Digest;
 use steward_store::NewUser;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::{Db, Server, Ws, connect, has_taskset, pct};
+use crate::{Db, Ws, connect, has_taskset, pct};
 
 /// The bare hub: every text frame from any connection goes to every connection.
 pub async fn hub(port: u16) -> anyhow::Result<()> {
@@ -172,19 +172,8 @@ async fn steward(
     rate: f64,
     secs: f64,
 ) -> anyhow::Result<(Result, f64)> {
-    let mut extra = vec![("STEWARD_API_REQUESTS_PER_MINUTE".to_string(), "100000000".to_string())];
-    if nodes == 2 {
-        extra.extend(crate::cluster_env());
-    }
-    let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let server = Server::start(bin, db, &extra, 0).await?;
-    let second = if nodes == 2 { Some(server.another_node().await?) } else { None };
-    let mut urls = vec![server.ws.clone()];
-    let mut pids = vec![server.pid()];
-    if let Some(n) = &second {
-        urls.push(n.ws.clone());
-        pids.push(n.child.id());
-    }
+    let cluster = crate::Nodes::start(bin, db, &[("STEWARD_API_REQUESTS_PER_MINUTE", "100000000")], 0, nodes).await?;
+    let (server, urls, pids) = (&cluster.first, cluster.ws_urls(), cluster.pids());
     let admin = server.token("bench").await?;
     let room = server.room(&admin, "fanout").await?;
     let store = server.db.store().await;
@@ -230,9 +219,7 @@ async fn steward(
     .await?;
     let cpu = (pids.iter().map(|p| crate::cpu_secs(*p)).sum::<f64>() - cpu0) / t0.elapsed().as_secs_f64() * 100.0;
     // Where the time may go: gap fills from the store, events dropped by a full queue (this machine only).
-    let mut bases = vec![server.base.clone()];
-    bases.extend(second.iter().map(|n| n.base.clone()));
-    for (i, base) in bases.iter().enumerate() {
+    for (i, base) in cluster.bases().iter().enumerate() {
         let text = reqwest::get(format!("{base}/metrics")).await?.text().await.unwrap_or_default();
         let lines: Vec<&str> = text
             .lines()
@@ -242,8 +229,7 @@ async fn steward(
             .collect();
         eprintln!("  node {} of {nodes}: {}", i + 1, lines.join(", "));
     }
-    drop(second);
-    drop(server);
+    drop(cluster);
     Ok((r, cpu))
 }
 

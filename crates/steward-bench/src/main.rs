@@ -332,6 +332,39 @@ impl Server {
     }
 }
 
+/// The server under test: one node, or two on one PostgreSQL and NATS
+/// (`--nodes 2`). The set-up talks to `first`; clients spread over both.
+struct Nodes {
+    // Before `first`: killed before the first node's drop removes the database.
+    second: Option<Node>,
+    first: Server,
+}
+
+impl Nodes {
+    async fn start(bin: &Path, db: Db, extra: &[(&str, &str)], users: usize, count: usize) -> anyhow::Result<Nodes> {
+        let mut env: Vec<(String, String)> = extra.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        if count == 2 {
+            env.extend(cluster_env());
+        }
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let first = Server::start(bin, db, &env, users).await?;
+        let second = if count == 2 { Some(first.another_node().await?) } else { None };
+        Ok(Nodes { second, first })
+    }
+
+    fn bases(&self) -> Vec<String> {
+        std::iter::once(&self.first.base).chain(self.second.iter().map(|n| &n.base)).cloned().collect()
+    }
+
+    fn ws_urls(&self) -> Vec<String> {
+        std::iter::once(&self.first.ws).chain(self.second.iter().map(|n| &n.ws)).cloned().collect()
+    }
+
+    fn pids(&self) -> Vec<u32> {
+        std::iter::once(self.first.pid()).chain(self.second.iter().map(|n| n.child.id())).collect()
+    }
+}
+
 /// A second node started by `Server::another_node`.
 struct Node {
     child: Child,
@@ -592,17 +625,8 @@ async fn accept_on(
     rules: bool,
     nodes: usize,
 ) -> anyhow::Result<()> {
-    let mut extra = vec![("STEWARD_SQLITE_SYNC".to_string(), sync.to_string())];
-    if nodes == 2 {
-        extra.extend(cluster_env());
-    }
-    let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let server = Server::start(bin, db, &extra, clients).await?;
-    let second = if nodes == 2 { Some(server.another_node().await?) } else { None };
-    let mut urls = vec![server.ws.clone()];
-    if let Some(n) = &second {
-        urls.push(n.ws.clone());
-    }
+    let cluster = Nodes::start(bin, db, &[("STEWARD_SQLITE_SYNC", sync)], clients, nodes).await?;
+    let (server, urls) = (&cluster.first, cluster.ws_urls());
     let token = server.token("bench").await?;
     if rules {
         // The suggested starting set: every message goes through normalisation and the word lists.
@@ -669,7 +693,6 @@ async fn accept_on(
         p99.push(r.p99_ms);
     }
     let (rate, base) = (median(rates), median(base_rates));
-    let _ = &server.bin;
     println!(
         "W2 durable accept ({db:?}{}, sqlite sync {sync}, moderation rules {}, {clients} connections × window {window}, {rooms} rooms, {messages} messages, median of {runs})",
         if nodes == 2 { ", 2 nodes on NATS, connections half and half" } else { "" },

@@ -911,22 +911,11 @@ pub async fn run(
     let mut phases = vec![];
     let node_counts: &[usize] = if nodes == 2 { &[1, 2] } else { &[1] };
     for &n in node_counts {
-        let mut extra: Vec<(String, String)> = limits.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        if n == 2 {
-            extra.extend(crate::cluster_env());
-        }
-        let extra_ref: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let server = Server::start(bin, db, &extra_ref, 0).await?;
-        let second = if n == 2 { Some(server.another_node().await?) } else { None };
-        let mut bases = vec![server.base.clone()];
-        let mut pids = vec![server.pid()];
-        if let Some(s) = &second {
-            bases.push(s.base.clone());
-            pids.push(s.child.id());
-        }
+        let cluster = crate::Nodes::start(bin, db, &limits, 0, n).await?;
+        let (server, bases, pids) = (&cluster.first, cluster.bases(), cluster.pids());
         eprintln!("  {n} node(s): building the world");
         let t = Instant::now();
-        let world = build(&server, &bases, staff_n, ops_n, visitors_n).await?;
+        let world = build(server, &bases, staff_n, ops_n, visitors_n).await?;
         eprintln!("  built in {:.0} s", t.elapsed().as_secs_f64());
         let mut phase = measure(world, Target::Steward { bases }, &pids, rates, secs, runs).await?;
         phase.name = match n {
@@ -934,8 +923,7 @@ pub async fn run(
             _ => "steward, 2 nodes (NATS)".into(),
         };
         phases.push(phase);
-        drop(second);
-        drop(server);
+        drop(cluster);
     }
     // The bare room hub, same topology (room ids made up), same rates.
     let port = crate::free_port()?;

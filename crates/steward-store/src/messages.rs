@@ -8,7 +8,7 @@ use steward_core::markdown::excerpt;
 use steward_core::model::{Attachment, EventKind, Message, ReactionSummary, ReplyPreview, UserBrief};
 
 use crate::db::{Backend, Conn, Pools, Tx};
-use crate::rooms::{append_event, insert_event, next_seq};
+use crate::rooms::{EVENT_COLS, append_event, insert_event, next_seq};
 use crate::users::map_unique;
 use crate::{Result, Store, StoreError, now_ms};
 
@@ -108,7 +108,7 @@ pub struct AttachmentFile {
     pub storage_key: String,
 }
 
-pub(crate) const MSG_COLS: [(&str, &str); 12] = [
+const MSG_COLS: [(&str, &str); 12] = [
     ("m", "id"),
     ("m", "room_id"),
     ("m", "seq"),
@@ -126,7 +126,7 @@ pub(crate) const MSG_COLS: [(&str, &str); 12] = [
 /// tuples, and both backends decode tuples of at most 16 columns.
 const MSG_FLAGS: &str =
     "CAST((CASE WHEN m.mentions_room THEN 1 ELSE 0 END) + (CASE WHEN m.internal THEN 2 ELSE 0 END) AS BIGINT)";
-pub(crate) type MsgRow = (
+type MsgRow = (
     i64,
     i64,
     i64,
@@ -145,7 +145,7 @@ pub(crate) type MsgRow = (
     String,
 );
 
-pub(crate) fn select_messages() -> SelectStatement {
+fn select_messages() -> SelectStatement {
     Query::select()
         .columns(MSG_COLS)
         .expr(Expr::cust(MSG_FLAGS))
@@ -155,8 +155,120 @@ pub(crate) fn select_messages() -> SelectStatement {
         .to_owned()
 }
 
-pub(crate) fn is_image(content_type: &str) -> bool {
+fn is_image(content_type: &str) -> bool {
     matches!(content_type, "image/png" | "image/jpeg" | "image/gif" | "image/webp")
+}
+
+/// The columns a new message is written with; [`message_row`] gives its values.
+pub(crate) const MESSAGE_COLS: [&str; 10] =
+    ["room_id", "seq", "author_id", "body", "html", "created_at", "reply_to", "nonce", "mentions_room", "internal"];
+
+pub(crate) fn message_row(new: &NewMessage, seq: i64, created_at: i64) -> [Expr; 10] {
+    [
+        new.room_id.into(),
+        seq.into(),
+        new.author_id.into(),
+        new.body.clone().into(),
+        new.html.clone().into(),
+        created_at.into(),
+        new.reply_to.into(),
+        new.nonce.clone().into(),
+        new.mentions_room.into(),
+        new.internal.into(),
+    ]
+}
+
+/// A message as what a reply shows of it.
+fn reply_preview(r: &MsgRow) -> ReplyPreview {
+    ReplyPreview {
+        id: r.0,
+        seq: r.2,
+        author_display_name: r.14.clone(),
+        excerpt: if r.8.is_some() { String::new() } else { excerpt(&r.4, 140) },
+        deleted: r.8.is_some(),
+    }
+}
+
+/// What a new message replying to `reply` shows of it; `Invalid("reply_to")`
+/// unless that message is in the same room.
+pub(crate) async fn reply_in_room(conn: &mut Conn<'_>, room_id: i64, reply: i64) -> Result<ReplyPreview> {
+    let q = select_messages()
+        .and_where(Expr::col(("m", "id")).eq(reply))
+        .and_where(Expr::col(("m", "room_id")).eq(room_id))
+        .to_owned();
+    conn.opt::<MsgRow>(&q).await?.map(|r| reply_preview(&r)).ok_or(StoreError::Invalid("reply_to"))
+}
+
+/// Attaches the author's free uploads `wanted` (sorted, distinct) in the
+/// room to message `id` and returns them; `Invalid("attachments")` when any
+/// is not theirs, not in the room or taken.
+pub(crate) async fn claim_attachments(
+    conn: &mut Conn<'_>,
+    new: &NewMessage,
+    id: i64,
+    wanted: &[i64],
+) -> Result<Vec<Attachment>> {
+    let q = Query::update()
+        .table("attachments")
+        .value("message_id", id)
+        .and_where(Expr::col("id").is_in(wanted.iter().copied()))
+        .and_where(Expr::col("uploader_id").eq(new.author_id))
+        .and_where(Expr::col("room_id").eq(new.room_id))
+        .and_where(Expr::col("message_id").is_null())
+        .to_owned();
+    if conn.exec(&q).await? != wanted.len() as u64 {
+        return Err(StoreError::Invalid("attachments"));
+    }
+    let q = Query::select()
+        .columns(["id", "filename", "content_type", "size"])
+        .from("attachments")
+        .and_where(Expr::col("message_id").eq(id))
+        .order_by("id", Order::Asc)
+        .to_owned();
+    Ok(conn
+        .all::<(i64, String, String, i64)>(&q)
+        .await?
+        .into_iter()
+        .map(|(aid, filename, ct, size)| Attachment {
+            id: aid,
+            url: Attachment::url_for(aid, &filename),
+            is_image: is_image(&ct),
+            filename,
+            content_type: ct,
+            size,
+        })
+        .collect())
+}
+
+/// A message just written, as stored, without reading it back.
+pub(crate) fn written_message(
+    new: &NewMessage,
+    id: i64,
+    seq: i64,
+    author: UserBrief,
+    created_at: i64,
+    reply_to: Option<ReplyPreview>,
+    attachments: Vec<Attachment>,
+) -> Message {
+    Message {
+        id,
+        room_id: new.room_id,
+        seq,
+        author_id: new.author_id,
+        author,
+        body: new.body.clone(),
+        html: new.html.clone(),
+        created_at,
+        edited_at: None,
+        deleted: false,
+        reply_to,
+        mentions_room: new.mentions_room,
+        reactions: vec![],
+        pinned: false,
+        attachments,
+        nonce: new.nonce.clone(),
+        internal: new.internal,
+    }
 }
 
 /// Full messages for ids (any room), in no particular order.
@@ -167,7 +279,7 @@ pub(crate) async fn hydrate_ids(conn: &mut Conn<'_>, ids: &[i64]) -> Result<Vec<
 }
 
 /// Turns rows into full messages: reply previews, reactions, attachments.
-pub(crate) async fn hydrate(conn: &mut Conn<'_>, rows: Vec<MsgRow>) -> Result<Vec<Message>> {
+async fn hydrate(conn: &mut Conn<'_>, rows: Vec<MsgRow>) -> Result<Vec<Message>> {
     if rows.is_empty() {
         return Ok(vec![]);
     }
@@ -178,16 +290,7 @@ pub(crate) async fn hydrate(conn: &mut Conn<'_>, rows: Vec<MsgRow>) -> Result<Ve
     if !reply_ids.is_empty() {
         let q = select_messages().and_where(Expr::col(("m", "id")).is_in(reply_ids)).to_owned();
         for r in conn.all::<MsgRow>(&q).await? {
-            replies.insert(
-                r.0,
-                ReplyPreview {
-                    id: r.0,
-                    seq: r.2,
-                    author_display_name: r.14.clone(),
-                    excerpt: if r.8.is_some() { String::new() } else { excerpt(&r.4, 140) },
-                    deleted: r.8.is_some(),
-                },
-            );
+            replies.insert(r.0, reply_preview(&r));
         }
     }
 
@@ -376,21 +479,8 @@ pub(crate) async fn post_single(pools: &Pools, new: &NewMessage) -> Result<PostO
     }
     let mut tx = Tx::begin(pools).await?;
     let mut conn = tx.conn();
-    let reply_preview = match new.reply_to {
-        Some(reply) => {
-            let q = select_messages()
-                .and_where(Expr::col(("m", "id")).eq(reply))
-                .and_where(Expr::col(("m", "room_id")).eq(new.room_id))
-                .to_owned();
-            let r = conn.opt::<MsgRow>(&q).await?.ok_or(StoreError::Invalid("reply_to"))?;
-            Some(ReplyPreview {
-                id: r.0,
-                seq: r.2,
-                author_display_name: r.14.clone(),
-                excerpt: if r.8.is_some() { String::new() } else { excerpt(&r.4, 140) },
-                deleted: r.8.is_some(),
-            })
-        }
+    let reply = match new.reply_to {
+        Some(reply) => Some(reply_in_room(&mut conn, new.room_id, reply).await?),
         None => None,
     };
     let author = Query::select()
@@ -404,30 +494,8 @@ pub(crate) async fn post_single(pools: &Pools, new: &NewMessage) -> Result<PostO
     let created_at = now_ms();
     let ins = Query::insert()
         .into_table("messages")
-        .columns([
-            "room_id",
-            "seq",
-            "author_id",
-            "body",
-            "html",
-            "created_at",
-            "reply_to",
-            "nonce",
-            "mentions_room",
-            "internal",
-        ])
-        .values_panic([
-            new.room_id.into(),
-            seq.into(),
-            new.author_id.into(),
-            new.body.clone().into(),
-            new.html.clone().into(),
-            created_at.into(),
-            new.reply_to.into(),
-            new.nonce.clone().into(),
-            new.mentions_room.into(),
-            new.internal.into(),
-        ])
+        .columns(MESSAGE_COLS)
+        .values_panic(message_row(new, seq, created_at))
         .returning_col("id")
         .to_owned();
     let id = match conn.one::<(i64,)>(&ins).await {
@@ -451,36 +519,10 @@ pub(crate) async fn post_single(pools: &Pools, new: &NewMessage) -> Result<PostO
     }
     let mut attachments = Vec::new();
     if !new.attachments.is_empty() {
-        let q = Query::update()
-            .table("attachments")
-            .value("message_id", id)
-            .and_where(Expr::col("id").is_in(new.attachments.iter().copied()))
-            .and_where(Expr::col("uploader_id").eq(new.author_id))
-            .and_where(Expr::col("room_id").eq(new.room_id))
-            .and_where(Expr::col("message_id").is_null())
-            .to_owned();
         let mut wanted = new.attachments.clone();
         wanted.sort_unstable();
         wanted.dedup();
-        if conn.exec(&q).await? != wanted.len() as u64 {
-            return Err(StoreError::Invalid("attachments"));
-        }
-        let q = Query::select()
-            .columns(["id", "filename", "content_type", "size"])
-            .from("attachments")
-            .and_where(Expr::col("message_id").eq(id))
-            .order_by("id", Order::Asc)
-            .to_owned();
-        for (aid, filename, ct, size) in conn.all::<(i64, String, String, i64)>(&q).await? {
-            attachments.push(Attachment {
-                id: aid,
-                url: Attachment::url_for(aid, &filename),
-                is_image: is_image(&ct),
-                filename,
-                content_type: ct,
-                size,
-            });
-        }
+        attachments = claim_attachments(&mut conn, new, id, &wanted).await?;
     }
     if conn.backend() == Backend::Sqlite && !new.search_terms.is_empty() {
         conn.raw_exec(
@@ -491,26 +533,8 @@ pub(crate) async fn post_single(pools: &Pools, new: &NewMessage) -> Result<PostO
         .await?;
     }
     tx.commit().await?;
-    // What was written, without reading it back.
-    let message = Message {
-        id,
-        room_id: new.room_id,
-        seq,
-        author_id: new.author_id,
-        author: UserBrief { id: new.author_id, username, display_name, avatar_color },
-        body: new.body.clone(),
-        html: new.html.clone(),
-        created_at,
-        edited_at: None,
-        deleted: false,
-        reply_to: reply_preview,
-        mentions_room: new.mentions_room,
-        reactions: vec![],
-        pinned: false,
-        attachments,
-        nonce: new.nonce.clone(),
-        internal: new.internal,
-    };
+    let author = UserBrief { id: new.author_id, username, display_name, avatar_color };
+    let message = written_message(new, id, seq, author, created_at, reply, attachments);
     Ok(PostOutcome { message, created: true })
 }
 
@@ -601,15 +625,7 @@ impl Store {
             let mut ids = conn.all::<(i64, i64)>(&ins).await?;
             ids.sort_by_key(|r| r.1);
             let mut ev = Query::insert();
-            ev.into_table("room_events").columns([
-                "room_id",
-                "seq",
-                "kind",
-                "message_id",
-                "user_id",
-                "data",
-                "created_at",
-            ]);
+            ev.into_table("room_events").columns(EVENT_COLS);
             for ((id, seq), m) in ids.iter().zip(chunk) {
                 ev.values_panic([
                     room_id.into(),

@@ -82,6 +82,9 @@ pub(crate) async fn next_seq(conn: &mut Conn<'_>, room_id: i64) -> Result<i64> {
     Ok(conn.opt::<(i64,)>(&bump).await?.ok_or(StoreError::NotFound)?.0)
 }
 
+/// The columns of an event row.
+pub(crate) const EVENT_COLS: [&str; 7] = ["room_id", "seq", "kind", "message_id", "user_id", "data", "created_at"];
+
 /// Writes the event row for a seq taken with [`next_seq`] in the same transaction.
 pub(crate) async fn insert_event(
     conn: &mut Conn<'_>,
@@ -94,7 +97,7 @@ pub(crate) async fn insert_event(
 ) -> Result<()> {
     let ins = Query::insert()
         .into_table("room_events")
-        .columns(["room_id", "seq", "kind", "message_id", "user_id", "data", "created_at"])
+        .columns(EVENT_COLS)
         .values_panic([
             room_id.into(),
             seq.into(),

@@ -22,14 +22,15 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 
 use sea_query::{Expr, ExprTrait, OnConflict, Query, Value};
-use steward_core::markdown::excerpt;
 use steward_core::model::{Attachment, EventKind, Message, ReplyPreview, UserBrief};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::db::{Backend, Pools, Tx};
 use crate::messages::{
-    MsgRow, NewMessage, PostOutcome, is_image, load_message, post_single, select_messages, set_mentions,
+    MESSAGE_COLS, NewMessage, PostOutcome, claim_attachments, load_message, message_row, post_single, reply_in_room,
+    set_mentions, written_message,
 };
+use crate::rooms::EVENT_COLS;
 use crate::{Result, StoreError, now_ms};
 
 /// Messages written in one transaction at most.
@@ -208,25 +209,14 @@ async fn write_batch(pools: &Pools, news: &[&NewMessage]) -> Result<Vec<Result<P
             continue;
         };
         let reply = match new.reply_to {
-            Some(reply) => {
-                let q = select_messages()
-                    .and_where(Expr::col(("m", "id")).eq(reply))
-                    .and_where(Expr::col(("m", "room_id")).eq(new.room_id))
-                    .to_owned();
-                match conn.opt::<MsgRow>(&q).await? {
-                    Some(r) => Some(ReplyPreview {
-                        id: r.0,
-                        seq: r.2,
-                        author_display_name: r.14.clone(),
-                        excerpt: if r.8.is_some() { String::new() } else { excerpt(&r.4, 140) },
-                        deleted: r.8.is_some(),
-                    }),
-                    None => {
-                        plans.push(Plan::Refuse(StoreError::Invalid("reply_to")));
-                        continue;
-                    }
+            Some(reply) => match reply_in_room(&mut conn, new.room_id, reply).await {
+                Ok(preview) => Some(preview),
+                Err(e @ StoreError::Invalid(_)) => {
+                    plans.push(Plan::Refuse(e));
+                    continue;
                 }
-            }
+                Err(e) => return Err(e),
+            },
             None => None,
         };
         let mut wanted = new.attachments.clone();
@@ -293,32 +283,9 @@ async fn write_batch(pools: &Pools, news: &[&NewMessage]) -> Result<Vec<Result<P
     let mut ids: HashMap<(i64, i64), i64> = HashMap::new();
     for chunk in to_insert.chunks(CHUNK) {
         let mut ins = Query::insert();
-        ins.into_table("messages").columns([
-            "room_id",
-            "seq",
-            "author_id",
-            "body",
-            "html",
-            "created_at",
-            "reply_to",
-            "nonce",
-            "mentions_room",
-            "internal",
-        ]);
+        ins.into_table("messages").columns(MESSAGE_COLS);
         for &i in chunk {
-            let new = news[i];
-            ins.values_panic([
-                new.room_id.into(),
-                seqs[i].into(),
-                new.author_id.into(),
-                new.body.clone().into(),
-                new.html.clone().into(),
-                created_at.into(),
-                new.reply_to.into(),
-                new.nonce.clone().into(),
-                new.mentions_room.into(),
-                new.internal.into(),
-            ]);
+            ins.values_panic(message_row(news[i], seqs[i].unwrap_or_default(), created_at));
         }
         // A nonce stored by someone else since the lookup (another node)
         // skips its row instead of failing the statement; then the batch
@@ -337,15 +304,7 @@ async fn write_batch(pools: &Pools, news: &[&NewMessage]) -> Result<Vec<Result<P
 
     for chunk in to_insert.chunks(CHUNK) {
         let mut ins = Query::insert();
-        ins.into_table("room_events").columns([
-            "room_id",
-            "seq",
-            "kind",
-            "message_id",
-            "user_id",
-            "data",
-            "created_at",
-        ]);
+        ins.into_table("room_events").columns(EVENT_COLS);
         for &i in chunk {
             let new = news[i];
             ins.values_panic([
@@ -370,38 +329,8 @@ async fn write_batch(pools: &Pools, news: &[&NewMessage]) -> Result<Vec<Result<P
         if let Plan::Insert { attachments, .. } = &plans[i]
             && !attachments.is_empty()
         {
-            let q = Query::update()
-                .table("attachments")
-                .value("message_id", id)
-                .and_where(Expr::col("id").is_in(attachments.iter().copied()))
-                .and_where(Expr::col("uploader_id").eq(new.author_id))
-                .and_where(Expr::col("room_id").eq(new.room_id))
-                .and_where(Expr::col("message_id").is_null())
-                .to_owned();
-            if conn.exec(&q).await? != attachments.len() as u64 {
-                // Taken since the check (another node): start again one by one.
-                return Err(StoreError::Invalid("attachments"));
-            }
-            let q = Query::select()
-                .columns(["id", "filename", "content_type", "size"])
-                .from("attachments")
-                .and_where(Expr::col("message_id").eq(id))
-                .order_by("id", sea_query::Order::Asc)
-                .to_owned();
-            let list = conn.all::<(i64, String, String, i64)>(&q).await?;
-            files.insert(
-                i,
-                list.into_iter()
-                    .map(|(aid, filename, ct, size)| Attachment {
-                        id: aid,
-                        url: Attachment::url_for(aid, &filename),
-                        is_image: is_image(&ct),
-                        filename,
-                        content_type: ct,
-                        size,
-                    })
-                    .collect(),
-            );
+            // Taken since the check (another node): `Invalid` rolls the batch back.
+            files.insert(i, claim_attachments(&mut conn, new, id, attachments).await?);
         }
     }
 
@@ -447,27 +376,10 @@ async fn write_batch(pools: &Pools, news: &[&NewMessage]) -> Result<Vec<Result<P
                 Ok(first) => Ok(PostOutcome { message: first.message.clone(), created: false }),
                 Err(_) => Err(StoreError::NotFound),
             },
-            Plan::Insert { author, reply, .. } => id_of(i).ok_or(StoreError::NotFound).map(|id| PostOutcome {
-                message: Message {
-                    id,
-                    room_id: new.room_id,
-                    seq: seqs[i].unwrap_or_default(),
-                    author_id: new.author_id,
-                    author,
-                    body: new.body.clone(),
-                    html: new.html.clone(),
-                    created_at,
-                    edited_at: None,
-                    deleted: false,
-                    reply_to: reply,
-                    mentions_room: new.mentions_room,
-                    reactions: vec![],
-                    pinned: false,
-                    attachments: files.remove(&i).unwrap_or_default(),
-                    nonce: new.nonce.clone(),
-                    internal: new.internal,
-                },
-                created: true,
+            Plan::Insert { author, reply, .. } => id_of(i).ok_or(StoreError::NotFound).map(|id| {
+                let files = files.remove(&i).unwrap_or_default();
+                let message = written_message(new, id, seqs[i].unwrap_or_default(), author, created_at, reply, files);
+                PostOutcome { message, created: true }
             }),
         });
     }
